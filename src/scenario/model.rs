@@ -1,0 +1,635 @@
+//! The scenario file's data model: every type a RON scenario can contain.
+//!
+//! These types are the contract with scenario authors (documented in `docs/scenario-format.md`).
+//! References between objects are ids (`String`); `validate` checks that they resolve, and the
+//! world module turns them into `Entity` links. Counts are signed so that a negative number is
+//! reported by the validator with the others, not as a lone parse failure.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A reference to another object of the scenario by its id.
+pub type Id = String;
+
+/// A whole scenario: everything needed to start a game.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short machine name, `[a-z0-9_]`; also the default save-game name.
+    pub id: Id,
+    pub name: String,
+    pub description: String,
+    /// Calendar date of day 0 (ISO `YYYY-MM-DD`), for reports.
+    pub start_date: String,
+    /// Seed of the game's one random generator; `truce sim --seed` overrides it.
+    pub seed: u64,
+    /// Days one turn covers.
+    pub turn_days: u32,
+    /// Number of turns before the game ends (if the ceasefire has not collapsed first).
+    pub turns: u32,
+    /// The two belligerent poles that `alignment` is measured between.
+    pub sides: Sides,
+    pub nations: Vec<Nation>,
+    pub institutions: Vec<Institution>,
+    pub mandate_templates: Vec<MandateTemplate>,
+    /// Mandates already in force on day 0 (e.g. the OSCE mission in 2019).
+    #[serde(default)]
+    pub mandates: Vec<Mandate>,
+    pub line: CeasefireLine,
+    #[serde(default)]
+    pub defence_lines: Vec<DefenceLine>,
+    #[serde(default)]
+    pub contingents: Vec<Contingent>,
+    #[serde(default)]
+    pub pledges: Vec<Pledge>,
+    #[serde(default)]
+    pub guarantees: Vec<Guarantee>,
+    #[serde(default)]
+    pub assets: Vec<MonitoringAsset>,
+    #[serde(default)]
+    pub injects: Vec<Inject>,
+}
+
+/// Which nation stands at each end of the alignment scale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sides {
+    /// The nation at alignment +1 (in the shipped scenarios, Ukraine).
+    pub positive: Id,
+    /// The nation at alignment −1 (in the shipped scenarios, Russia).
+    pub negative: Id,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nations
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nation {
+    pub id: Id,
+    pub name: String,
+    #[serde(default)]
+    pub flags: Vec<NationFlag>,
+    pub pools: Pools,
+    pub support: DomesticSupport,
+    /// Relations with other nations, −100 (hostile) to +100 (allied). Missing pairs are 0.
+    #[serde(default)]
+    pub relations: BTreeMap<Id, i64>,
+    /// −1 (with `sides.negative`) to +1 (with `sides.positive`).
+    pub alignment: f64,
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+    #[serde(default)]
+    pub doctrine: Doctrine,
+    /// A contributor whose loyalty in a crisis is in doubt (the seed's worry about China).
+    #[serde(default)]
+    pub loyalty_risk: Option<LoyaltyRisk>,
+}
+
+/// The risk that a contributing nation serves another's interest rather than the mission's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoyaltyRisk {
+    /// The nation it may side with.
+    pub leans_to: Id,
+    /// Chance per turn that intelligence it gathers or is given reaches `leans_to`.
+    pub intelligence_leak: f64,
+    /// Chance that in a crisis (an incursion or attack in its sector) its contingent sides with
+    /// `leans_to` instead of acting neutrally.
+    pub crisis_defection: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum NationFlag {
+    /// Permanent member of the UN Security Council.
+    PermanentFive,
+    EuMember,
+    NatoMember,
+    /// A party to the conflict: it chooses postures and its forces face each other on the line.
+    Belligerent,
+    /// Its government answers to voters: support falls with casualties and cost.
+    Democracy,
+}
+
+/// What a nation can commit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pools {
+    /// Troops it could deploy abroad (or, for a belligerent, hold in reserve).
+    pub troops: i64,
+    /// Monitoring or combat drones it could field.
+    pub drones: i64,
+    /// Political capital gained each turn; orders spend it.
+    pub capital_per_turn: i64,
+    /// Political capital at the start.
+    #[serde(default)]
+    pub capital: i64,
+}
+
+/// Domestic support for the government's policy, 0..1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomesticSupport {
+    pub initial: f64,
+    /// Below this the nation must withdraw its contingents.
+    pub withdraw_below: f64,
+    /// Support lost per 100 own casualties.
+    pub casualty_sensitivity: f64,
+    /// Support lost per 10,000 troop-days deployed abroad (the cost of a mission).
+    pub cost_sensitivity: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    pub id: Id,
+    /// What the nation wants, in words shown to its players.
+    pub text: String,
+    /// Public objectives are shown to every seat; secret ones only to the owner and the white cell.
+    pub public: bool,
+    /// Score points earned when the goal holds at the end of a turn.
+    pub weight: i64,
+    pub goal: Condition,
+}
+
+/// Parameters of the nation's bot; every field has a documented default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Doctrine {
+    /// How hard a belligerent pushes on the line, 0 (holds fire) .. 1 (all-out probing).
+    pub aggression: f64,
+    /// A belligerent aims its pressure at the sectors with the weakest monitoring.
+    pub probe_weak_sectors: bool,
+    /// Chance of answering an unanswered violation against it with fire of its own.
+    pub retaliation: f64,
+    /// Mandates the bot proposes, in order of preference.
+    pub proposals: Vec<Proposal>,
+    /// Whose guarantees the bot accepts.
+    pub accept_guarantees: GuaranteePolicy,
+    /// How the bot votes on a proposed mandate, by kind: chance of a yes.
+    pub votes: Leaning,
+    /// Chance per turn that the bot recommits to the ceasefire when it is fraying.
+    pub recommit: f64,
+    /// Largest share of its troop pool the bot will send abroad.
+    pub max_deployment_share: f64,
+}
+
+impl Default for Doctrine {
+    fn default() -> Self {
+        // Design judgement: a cautious, mildly cooperative state.
+        Doctrine {
+            aggression: 0.0,
+            probe_weak_sectors: false,
+            retaliation: 0.3,
+            proposals: Vec::new(),
+            accept_guarantees: GuaranteePolicy::Any,
+            votes: Leaning {
+                observe: 0.8,
+                interpose: 0.5,
+                enforce: 0.2,
+            },
+            recommit: 0.5,
+            max_deployment_share: 0.1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    pub template: Id,
+    pub institution: Id,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GuaranteePolicy {
+    Any,
+    /// Only from nations that help: they have troops, drones or a guarantee component committed.
+    FromHelpersOnly,
+    Never,
+}
+
+/// Chance of voting yes, by kind of mandate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leaning {
+    pub observe: f64,
+    pub interpose: f64,
+    pub enforce: f64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Institutions and mandates
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Institution {
+    pub id: Id,
+    pub name: String,
+    pub rule: DecisionRule,
+    /// Legitimacy a mandate from this body carries, 0..1 (a coalition of the willing has 0).
+    pub legitimacy: f64,
+    pub members: Vec<Member>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum DecisionRule {
+    /// At least `yes` votes in favour and no `no` from any member listed in `vetoes`.
+    QualifiedMajority { yes: u32, vetoes: Vec<Id> },
+    /// Every member votes yes; abstention blocks.
+    Unanimity,
+    /// No member objects; abstentions do not block.
+    Consensus,
+    /// No vote: whoever proposes, authorises (a coalition of the willing).
+    NoVote,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Member {
+    /// A nation of the scenario, voting by its seat's orders (or its bot).
+    Nation(Id),
+    /// A member that nobody plays; it votes by a scripted leaning.
+    Scripted {
+        id: Id,
+        name: String,
+        leaning: Leaning,
+    },
+}
+
+impl Member {
+    /// The id the member goes by in `vetoes` and in vote tallies.
+    pub fn id(&self) -> &str {
+        match self {
+            Member::Nation(id) => id,
+            Member::Scripted { id, .. } => id,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MandateKind {
+    /// Record and report violations, nothing more (the OSCE mission under Minsk).
+    ObserveReport,
+    /// Armed presence, self-defence only; deters by being there.
+    Interpose,
+    /// Soldiers may act against the violator.
+    Enforce,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Severity {
+    SmallArms,
+    Artillery,
+    Incursion,
+    DroneStrike,
+    AttackOnMonitors,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::SmallArms,
+        Severity::Artillery,
+        Severity::Incursion,
+        Severity::DroneStrike,
+        Severity::AttackOnMonitors,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Response {
+    Record,
+    ReportPublicly,
+    Protest,
+    Investigate,
+    Interpose,
+    ReturnFire,
+    CallAirSupport,
+}
+
+/// A kind of mandate an institution can be asked to authorise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MandateTemplate {
+    pub id: Id,
+    pub name: String,
+    pub kind: MandateKind,
+    /// Which responses the force may make, for each severity of violation (all five must be given).
+    pub responses: BTreeMap<Severity, Vec<Response>>,
+    /// Kinds of contingent that may serve under it.
+    pub contingent_kinds: Vec<ContingentKind>,
+    /// Turns a mandate lasts before it must be renewed.
+    pub duration_turns: u32,
+    /// Political capital the proposer spends.
+    pub capital_cost: i64,
+}
+
+/// A mandate in force.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mandate {
+    pub id: Id,
+    pub template: Id,
+    pub authorised_by: Id,
+    /// Sectors it covers; empty means the whole line.
+    #[serde(default)]
+    pub sectors: Vec<Id>,
+    /// Nations contributing to it.
+    #[serde(default)]
+    pub contributors: Vec<Id>,
+    /// The turn it started (0 = before the game).
+    #[serde(default)]
+    pub start_turn: u32,
+    /// Turns it lasts; `None` means the template's duration.
+    #[serde(default)]
+    pub duration_turns: Option<u32>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The line
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeasefireLine {
+    pub name: String,
+    /// Length along the ground; the sectors' lengths must add up to it.
+    pub length_km: f64,
+    /// The line as a polyline, north/east to south/west or any consistent order.
+    pub points: Vec<GeoPoint>,
+    pub sectors: Vec<Sector>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sector {
+    pub id: Id,
+    pub name: String,
+    /// Indices of the first and last polyline point of this sector; consecutive sectors share a point.
+    pub points: (u32, u32),
+    pub length_km: f64,
+    pub terrain: Terrain,
+    /// Width of the demilitarised buffer zone.
+    pub buffer_km: f64,
+    /// Tension on day 0, 0 (quiet) .. 1 (on the brink).
+    pub base_tension: f64,
+    /// Troops each side holds in the sector.
+    pub forces: BTreeMap<Id, i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Terrain {
+    Open,
+    Forest,
+    Urban,
+    River,
+    Marsh,
+    Hills,
+}
+
+/// One of the layered lines of defence: own forces first, contingents second, air support third.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefenceLine {
+    pub id: Id,
+    pub name: String,
+    /// 1 is the first line; deeper lines have larger numbers.
+    pub depth: u32,
+    /// Nations whose forces form this line.
+    pub nations: Vec<Id>,
+    /// When this line engages.
+    pub engages: Condition,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forces, pledges, guarantees, monitoring
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ContingentKind {
+    /// Unarmed civilian or military observers.
+    Monitors,
+    Infantry,
+    Mechanised,
+    DroneUnit,
+    AirSupport,
+}
+
+impl ContingentKind {
+    pub fn is_armed(self) -> bool {
+        !matches!(self, ContingentKind::Monitors)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Posture {
+    /// Stays in base; patrols little.
+    Passive,
+    /// Patrols and holds positions; fires only in self-defence.
+    Defensive,
+    /// Patrols aggressively and acts at once when the mandate allows.
+    Active,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contingent {
+    pub id: Id,
+    pub owner: Id,
+    pub kind: ContingentKind,
+    pub size: i64,
+    /// The line of defence it belongs to.
+    pub line: Id,
+    /// The mandate it serves under, if any.
+    #[serde(default)]
+    pub mandate: Option<Id>,
+    /// The sector it stands in; `None` means at home.
+    #[serde(default)]
+    pub sector: Option<Id>,
+    pub posture: Posture,
+    /// Share of the contingent ready for action, 0..1.
+    pub readiness: f64,
+    #[serde(default)]
+    pub losses: i64,
+}
+
+/// A promise to deploy a contingent, possibly under a condition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pledge {
+    pub id: Id,
+    pub nation: Id,
+    /// The contingent promised (owned by `nation`, at home until the pledge activates).
+    pub contingent: Id,
+    /// Where it deploys when the pledge activates.
+    pub sector: Id,
+    pub condition: Condition,
+    /// Turn after which an unmet pledge lapses; `None` = never.
+    #[serde(default)]
+    pub lapses_after_turn: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guarantee {
+    pub id: Id,
+    pub guarantor: Id,
+    pub recipient: Id,
+    pub components: Vec<GuaranteeComponent>,
+    pub status: GuaranteeStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum GuaranteeComponent {
+    Training,
+    WeaponsSupply,
+    DefenceIndustry,
+    IntelligenceSharing,
+    SanctionsOnAggressor,
+    EconomicCooperation,
+    EuAccessionPath,
+    /// An Article-5-style obligation to assist if attacked.
+    MutualAssistance,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GuaranteeStatus {
+    Offered,
+    Accepted,
+    Rejected,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AssetKind {
+    /// Patrols on the ground; slowed by movement restrictions.
+    Monitors,
+    FixedCameras,
+    ShortRangeDrones,
+    /// Long-range drones; exposed to jamming.
+    LongRangeDrones,
+    Satellite,
+}
+
+impl AssetKind {
+    pub fn is_drone(self) -> bool {
+        matches!(
+            self,
+            AssetKind::ShortRangeDrones | AssetKind::LongRangeDrones
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringAsset {
+    pub id: Id,
+    pub owner: Id,
+    pub kind: AssetKind,
+    /// Monitors: people; drones and cameras: units.
+    pub count: i64,
+    #[serde(default)]
+    pub mandate: Option<Id>,
+    /// Sectors it watches; empty means the whole line.
+    #[serde(default)]
+    pub sectors: Vec<Id>,
+    /// Chance that it detects a violation in a sector it fully covers, 0..1.
+    pub detection: f64,
+    /// Share of drone flights jammed, 0..1 (drones only).
+    #[serde(default)]
+    pub jamming: f64,
+    /// Movement restrictions imposed on patrols per month (monitors only).
+    #[serde(default)]
+    pub restrictions_per_month: f64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions and injects
+
+/// A test of the world's state: pledge conditions, inject triggers, defence-line engagement,
+/// objectives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Condition {
+    Always,
+    Never,
+    /// From this turn on (turns count from 1).
+    FromTurn(u32),
+    /// Exactly on this turn.
+    AtTurn(u32),
+    /// A mandate authorised by this institution is in force.
+    MandateFrom(Id),
+    /// A mandate of this kind is in force.
+    MandateOfKind(MandateKind),
+    /// This nation has a contingent deployed on the line.
+    Deployed(Id),
+    /// A guarantee from `guarantor` to `recipient` has been accepted.
+    GuaranteeAccepted {
+        guarantor: Id,
+        recipient: Id,
+    },
+    /// Escalation is at least this value (0..1).
+    EscalationAtLeast(f64),
+    /// Escalation is below this value (0..1).
+    EscalationBelow(f64),
+    /// The ceasefire has not collapsed.
+    CeasefireHolds,
+    /// A violation of this severity or worse was detected this turn.
+    ViolationAtLeast(Severity),
+    /// At least this many violations were recorded last turn.
+    RecordedViolationsAtLeast(i64),
+    /// The nation's domestic support is at least this value.
+    SupportAtLeast {
+        nation: Id,
+        value: f64,
+    },
+    /// The nation's relations with another are at least this value.
+    RelationsAtLeast {
+        from: Id,
+        to: Id,
+        value: i64,
+    },
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+/// A scripted event, for the white cell or the scenario author.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inject {
+    pub id: Id,
+    pub name: String,
+    /// What every seat reads when it fires.
+    pub text: String,
+    pub trigger: Condition,
+    /// Whether it can fire again on later turns while its trigger holds.
+    #[serde(default)]
+    pub repeat: bool,
+    pub effects: Vec<Effect>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Effect {
+    /// Adds to a sector's tension (clamped to 0..1).
+    Tension { sector: Id, delta: f64 },
+    /// Adds to a nation's domestic support (clamped to 0..1).
+    Support { nation: Id, delta: f64 },
+    /// Adds political capital.
+    Capital { nation: Id, delta: i64 },
+    /// Changes a relation (clamped to −100..100).
+    Relations { from: Id, to: Id, delta: i64 },
+    /// Sets the share of an asset's flights that are jammed.
+    Jamming { asset: Id, value: f64 },
+    /// Sets an asset's movement restrictions per month.
+    Restrictions { asset: Id, per_month: f64 },
+    /// Sets a belligerent's aggression.
+    Aggression { nation: Id, value: f64 },
+}

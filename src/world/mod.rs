@@ -1,0 +1,237 @@
+//! The ECS world: components for every scenario object, spawning a scenario, and reading it back.
+//!
+//! Each object of the scenario becomes one entity carrying a [`StableId`] (its position in the
+//! scenario, used for ordering and on the wire), a [`Key`] (its scenario id) and a [`Label`].
+//! References between objects become `Entity` links; scripted data (conditions, effects, vetoes)
+//! keep scenario ids and are resolved through the [`Registry`] when evaluated.
+
+mod extract;
+mod spawn;
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+
+use crate::scenario::ActiveScenario;
+use crate::scenario::model::{
+    AssetKind, Condition, ContingentKind, DecisionRule, Doctrine, DomesticSupport, Effect,
+    GeoPoint, GuaranteeComponent, GuaranteeStatus, Leaning, LoyaltyRisk, MandateKind, NationFlag,
+    Objective, Pools, Posture, Response, Severity, Terrain,
+};
+
+pub use extract::extract_scenario;
+pub use spawn::spawn_scenario;
+
+/// Position of an object in its scenario, unique across all kinds: iteration in this order makes
+/// resolution reproducible, and it names the object on the wire.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StableId(pub u32);
+
+/// The object's id in the scenario file (`"ukr"`).
+#[derive(Component, Clone, Debug, PartialEq, Eq)]
+pub struct Key(pub String);
+
+/// The object's name for people (`"Ukraine"`).
+#[derive(Component, Clone, Debug, PartialEq, Eq)]
+pub struct Label(pub String);
+
+/// Scenario-wide facts.
+#[derive(Resource, Clone, Debug)]
+pub struct ScenarioInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub start_date: String,
+    pub seed: u64,
+    pub turn_days: u32,
+    pub turns: u32,
+    /// The nations at alignment +1 and −1.
+    pub positive_side: Entity,
+    pub negative_side: Entity,
+}
+
+/// The ceasefire line's geometry; its sectors are entities.
+#[derive(Resource, Clone, Debug)]
+pub struct LineGeometry {
+    pub name: String,
+    pub length_km: f64,
+    pub points: Vec<GeoPoint>,
+}
+
+/// Every spawned object by scenario id, and all of them in stable order.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Registry {
+    pub by_key: HashMap<String, Entity>,
+    pub ordered: Vec<Entity>,
+}
+
+impl Registry {
+    pub fn get(&self, key: &str) -> Option<Entity> {
+        self.by_key.get(key).copied()
+    }
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Nation {
+    pub flags: Vec<NationFlag>,
+    pub pools: Pools,
+    pub alignment: f64,
+    pub objectives: Vec<Objective>,
+    pub doctrine: Doctrine,
+    pub loyalty_risk: Option<LoyaltyRisk>,
+}
+
+impl Nation {
+    pub fn has(&self, flag: NationFlag) -> bool {
+        self.flags.contains(&flag)
+    }
+}
+
+/// Domestic support: its current level and how it moves.
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Support {
+    pub level: f64,
+    pub params: DomesticSupport,
+}
+
+/// Political capital in hand.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capital(pub i64);
+
+/// Relations with other nations (−100..100), in stable order; missing pairs are 0.
+#[derive(Component, Clone, Debug, PartialEq, Default)]
+pub struct Relations(pub Vec<(Entity, i64)>);
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Institution {
+    pub rule: DecisionRule,
+    pub legitimacy: f64,
+    pub members: Vec<InstitutionMember>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum InstitutionMember {
+    Nation(Entity),
+    Scripted {
+        id: String,
+        name: String,
+        leaning: Leaning,
+    },
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct MandateTemplate {
+    pub kind: MandateKind,
+    pub responses: std::collections::BTreeMap<Severity, Vec<Response>>,
+    pub contingent_kinds: Vec<ContingentKind>,
+    pub duration_turns: u32,
+    pub capital_cost: i64,
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Mandate {
+    pub template: Entity,
+    pub authorised_by: Entity,
+    /// Empty means the whole line.
+    pub sectors: Vec<Entity>,
+    pub contributors: Vec<Entity>,
+    pub start_turn: u32,
+    pub duration_turns: Option<u32>,
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Sector {
+    pub points: (u32, u32),
+    pub length_km: f64,
+    pub terrain: Terrain,
+    pub buffer_km: f64,
+    pub base_tension: f64,
+}
+
+/// A sector's current tension, 0..1.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Tension(pub f64);
+
+/// Belligerents' troops in a sector, in stable order.
+#[derive(Component, Clone, Debug, PartialEq, Default)]
+pub struct Forces(pub Vec<(Entity, i64)>);
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct DefenceLine {
+    pub depth: u32,
+    pub nations: Vec<Entity>,
+    pub engages: Condition,
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Contingent {
+    pub owner: Entity,
+    pub kind: ContingentKind,
+    pub size: i64,
+    pub line: Entity,
+    pub mandate: Option<Entity>,
+    /// `None` = at home.
+    pub sector: Option<Entity>,
+    pub posture: Posture,
+    pub readiness: f64,
+    pub losses: i64,
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Pledge {
+    pub nation: Entity,
+    pub contingent: Entity,
+    pub sector: Entity,
+    pub condition: Condition,
+    pub lapses_after_turn: Option<u32>,
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Guarantee {
+    pub guarantor: Entity,
+    pub recipient: Entity,
+    pub components: Vec<GuaranteeComponent>,
+    pub status: GuaranteeStatus,
+}
+
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct MonitoringAsset {
+    pub owner: Entity,
+    pub kind: AssetKind,
+    pub count: i64,
+    pub mandate: Option<Entity>,
+    /// Empty means the whole line.
+    pub sectors: Vec<Entity>,
+    pub detection: f64,
+    pub jamming: f64,
+    pub restrictions_per_month: f64,
+}
+
+/// A scripted event (its id and name are on [`Key`] and [`Label`]).
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Inject {
+    pub text: String,
+    pub trigger: Condition,
+    pub repeat: bool,
+    pub effects: Vec<Effect>,
+}
+
+/// Spawns the [`ActiveScenario`] into the world at start-up.
+pub struct WorldPlugin;
+
+impl Plugin for WorldPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(Startup, spawn_active_scenario);
+    }
+}
+
+fn spawn_active_scenario(world: &mut World) {
+    let Some(active) = world.get_resource::<ActiveScenario>().cloned() else {
+        error!("no scenario to spawn: add ScenarioPlugin before WorldPlugin");
+        return;
+    };
+    if let Err(problems) = spawn_scenario(world, &active.0) {
+        // ScenarioPlugin only accepts validated scenarios; this would be a bug, not bad input.
+        error!("the active scenario did not validate: {problems:?}");
+    }
+}
