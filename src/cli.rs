@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::scenario::{self, Scenario};
+use crate::sim::Game;
 
 /// Exit code for invalid input (a bad scenario; clap uses it for bad arguments too).
 pub const EXIT_INVALID: u8 = 2;
@@ -30,6 +31,23 @@ pub enum Command {
         /// Scenario files (RON).
         files: Vec<PathBuf>,
     },
+    /// Play a whole game headless, with a bot in every seat, and print each turn.
+    Sim {
+        /// Scenario file (RON); the built-in ukraine_2026 if none is given.
+        scenario: Option<PathBuf>,
+        /// Turns to play (default: the scenario's).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        turns: Option<u32>,
+        /// Seed of the game's dice (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print one JSON object per line per turn instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also print the explanation trace (the white cell's view).
+        #[arg(long)]
+        trace: bool,
+    },
 }
 
 /// Parses the process arguments and runs the command.
@@ -37,6 +55,13 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files } => check(&files),
+        Command::Sim {
+            scenario,
+            turns,
+            seed,
+            json,
+            trace,
+        } => sim(scenario.as_deref(), turns, seed, json, trace),
     }
 }
 
@@ -86,4 +111,102 @@ pub fn summary(s: &Scenario) -> String {
         s.turns,
         s.turn_days
     )
+}
+
+fn sim(
+    path: Option<&std::path::Path>,
+    turns: Option<u32>,
+    seed: Option<u64>,
+    json: bool,
+    trace: bool,
+) -> ExitCode {
+    let mut scenario = match scenario::load(path) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    if let Some(t) = turns {
+        scenario.turns = t;
+    }
+    let seed = seed.unwrap_or(scenario.seed);
+    let mut out = std::io::stdout().lock();
+    if !json {
+        let _ = writeln!(
+            out,
+            "{} — seed {seed}, {} turns of {} days\n",
+            scenario.name, scenario.turns, scenario.turn_days
+        );
+        let _ = writeln!(
+            out,
+            "{:>4} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10}  mandates",
+            "turn", "days", "true", "recorded", "escalation", "ceasefire", "casualties"
+        );
+    }
+    let mut game = Game::new(scenario, Some(seed));
+    let mut printed = 0;
+    while let Some(turn) = game.finish_turn() {
+        if trace {
+            let entries: Vec<_> = game
+                .trace()
+                .entries
+                .iter()
+                .filter(|e| e.turn == turn.turn)
+                .cloned()
+                .collect();
+            for e in entries {
+                let line = if json {
+                    serde_json::to_string(&e).unwrap_or_default()
+                } else {
+                    format!("  [{} d{}] {}", e.rule, e.day, e.text)
+                };
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        let line = if json {
+            serde_json::to_string(&turn).unwrap_or_default()
+        } else {
+            format!(
+                "{:>4} {:>5} {:>9} {:>9} {:>10.3} {:>10} {:>10}  {}",
+                turn.turn,
+                turn.days,
+                turn.violations_true,
+                turn.violations_recorded,
+                turn.escalation,
+                turn.ceasefire,
+                turn.casualties,
+                if turn.mandates.is_empty() {
+                    "-".to_string()
+                } else {
+                    turn.mandates.join(", ")
+                }
+            )
+        };
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::SUCCESS; // the reader went away (a closed pipe)
+        }
+        printed += 1;
+    }
+    if !json && let Some(last) = game.history().last() {
+        let _ = writeln!(
+            out,
+            "\nAfter {printed} turns the ceasefire is {}. Scores:",
+            last.ceasefire
+        );
+        let mut nations = last.nations.clone();
+        nations.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+        for n in nations {
+            let _ = writeln!(
+                out,
+                "  {:<6} {:>5} points, support {:>3.0}%, {} troops deployed",
+                n.id,
+                n.score,
+                n.support * 100.0,
+                n.deployed_troops
+            );
+        }
+        let _ = writeln!(out, "State hash: {:016x}", game.state_hash());
+    }
+    ExitCode::SUCCESS
 }

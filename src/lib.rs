@@ -5,6 +5,12 @@
 //! - [`world`]: the ECS components, spawning a scenario and reading it back;
 //! - [`cli`]: the `truce` command line.
 
+pub mod bots;
 pub mod cli;
+pub mod institutions;
+pub mod record;
+pub mod rng;
+pub mod rules;
 pub mod scenario;
+pub mod sim;
 pub mod world;

@@ -49,6 +49,9 @@ pub struct Scenario {
     pub assets: Vec<MonitoringAsset>,
     #[serde(default)]
     pub injects: Vec<Inject>,
+    /// The rules' parameters; every one has a documented default (`docs/rules.md`).
+    #[serde(default)]
+    pub model: ModelParams,
 }
 
 /// Which nation stands at each end of the alignment scale.
@@ -280,11 +283,12 @@ pub enum MandateKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// Severities in rising order: `ViolationAtLeast(DroneStrike)` also holds for an incursion.
 pub enum Severity {
     SmallArms,
     Artillery,
-    Incursion,
     DroneStrike,
+    Incursion,
     AttackOnMonitors,
 }
 
@@ -292,10 +296,21 @@ impl Severity {
     pub const ALL: [Severity; 5] = [
         Severity::SmallArms,
         Severity::Artillery,
-        Severity::Incursion,
         Severity::DroneStrike,
+        Severity::Incursion,
         Severity::AttackOnMonitors,
     ];
+
+    /// The severity in words, for reports.
+    pub fn words(self) -> &'static str {
+        match self {
+            Severity::SmallArms => "small-arms fire",
+            Severity::Artillery => "artillery fire",
+            Severity::DroneStrike => "a drone strike",
+            Severity::Incursion => "an incursion",
+            Severity::AttackOnMonitors => "an attack on monitors",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -632,4 +647,199 @@ pub enum Effect {
     Restrictions { asset: Id, per_month: f64 },
     /// Sets a belligerent's aggression.
     Aggression { nation: Id, value: f64 },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model parameters
+
+/// A number for each severity of violation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerSeverity {
+    pub small_arms: f64,
+    pub artillery: f64,
+    pub incursion: f64,
+    pub drone_strike: f64,
+    pub attack_on_monitors: f64,
+}
+
+impl PerSeverity {
+    pub fn get(&self, s: Severity) -> f64 {
+        match s {
+            Severity::SmallArms => self.small_arms,
+            Severity::Artillery => self.artillery,
+            Severity::Incursion => self.incursion,
+            Severity::DroneStrike => self.drone_strike,
+            Severity::AttackOnMonitors => self.attack_on_monitors,
+        }
+    }
+
+    pub fn values(&self) -> [f64; 5] {
+        Severity::ALL.map(|s| self.get(s))
+    }
+}
+
+/// The parameters of the rules. `docs/rules.md` gives each formula they enter; the defaults are
+/// design judgements, and `donbas_2019` is the calibration of the fire and detection ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelParams {
+    /// Violations (counted as the OSCE did: each explosion, burst or shot) per km per day from one
+    /// belligerent pushing at full pressure in a sector at tension 1.
+    pub shots_per_km_day: f64,
+    /// Share of the fire that goes on at tension 0.
+    pub tension_floor: f64,
+    /// Largest share of the fire that armed peacekeepers can deter.
+    pub deterrence_max: f64,
+    /// Armed, ready peacekeepers per km at which deterrence reaches 63% of its maximum.
+    pub deterrence_troops_per_km: f64,
+    /// Deterrence multiplier when the force's mandate allows enforcement.
+    pub enforce_deterrence_bonus: f64,
+    /// Monitors on patrol per km that give a sector full patrol coverage.
+    pub monitors_per_km_full: f64,
+    /// Drones per 100 km that give a sector full coverage.
+    pub drones_per_100km_full: f64,
+    /// Fixed cameras per 100 km that give full coverage.
+    pub cameras_per_100km_full: f64,
+    /// Satellites that give the whole line full coverage.
+    pub satellites_full: f64,
+    /// Share of patrol detection lost per movement restriction a month (capped at 0.9).
+    pub restriction_loss: f64,
+    /// Detection by armed peacekeepers on patrol, relative to the same number of monitors.
+    pub soldier_detection: f64,
+    /// Chance that a detected violation is attributed to a side, by the kind of the strongest
+    /// mandate in the sector (the OSCE rarely named a side).
+    pub attribution_rate: Leaning,
+    /// Chance that attribution without any mandate in the sector names a side.
+    pub attribution_rate_unmandated: f64,
+    /// Chance that an attribution names the true perpetrator.
+    pub attribution_accuracy: f64,
+    /// Share of the incidents of each severity among a belligerent's daily fire, before tension.
+    pub severity_mix: PerSeverity,
+    /// Escalation added by an unanswered incident of each severity.
+    pub escalation: PerSeverity,
+    /// Casualties per violation of each severity (per incident for incursions and attacks).
+    pub lethality: PerSeverity,
+    /// Share of escalation that fades each day.
+    pub escalation_decay_per_day: f64,
+    /// Escalation at which the ceasefire is fraying.
+    pub fraying_at: f64,
+    /// Escalation at which the ceasefire collapses and the game ends in war.
+    pub collapse_at: f64,
+    /// Tension added per unit of escalation a sector's incidents add.
+    pub tension_per_escalation: f64,
+    /// Share of the gap to base tension closed each day.
+    pub tension_relax_per_day: f64,
+    /// How far a recommitment cuts fire at first (0..1).
+    pub truce_depth: f64,
+    /// Days over which a bare recommitment's effect fades (e-folding time).
+    pub truce_days: f64,
+    /// The same, for a recommitment with concrete measures (disengagement, fire orders).
+    pub measures_truce_days: f64,
+    /// Tension removed from every sector by concrete measures.
+    pub measures_tension_cut: f64,
+    /// Days a contingent takes to reach the line.
+    pub travel_days: u32,
+    /// Share of a loyalty-risk nation's leaked intelligence that lowers detection of the side it
+    /// leans to (the leaked patrol and drone plans).
+    pub leak_evasion: f64,
+    /// Chance that a contingent's patrols detect a violation in a sector they fully cover.
+    pub patrol_detection: f64,
+    /// Political capital each order costs.
+    pub costs: OrderCosts,
+}
+
+impl Default for ModelParams {
+    fn default() -> Self {
+        ModelParams {
+            shots_per_km_day: 6.0,
+            tension_floor: 0.2,
+            deterrence_max: 0.8,
+            deterrence_troops_per_km: 15.0,
+            enforce_deterrence_bonus: 1.2,
+            monitors_per_km_full: 1.5,
+            drones_per_100km_full: 4.0,
+            cameras_per_100km_full: 10.0,
+            satellites_full: 2.0,
+            restriction_loss: 0.004,
+            soldier_detection: 0.3,
+            attribution_rate: Leaning {
+                observe: 0.15,
+                interpose: 0.5,
+                enforce: 0.7,
+            },
+            attribution_rate_unmandated: 0.3,
+            attribution_accuracy: 0.85,
+            severity_mix: PerSeverity {
+                small_arms: 0.6,
+                artillery: 0.3,
+                incursion: 0.01,
+                drone_strike: 0.08,
+                attack_on_monitors: 0.01,
+            },
+            escalation: PerSeverity {
+                small_arms: 0.0005,
+                artillery: 0.002,
+                incursion: 0.06,
+                drone_strike: 0.006,
+                attack_on_monitors: 0.04,
+            },
+            lethality: PerSeverity {
+                small_arms: 0.0003,
+                artillery: 0.002,
+                incursion: 6.0,
+                drone_strike: 0.01,
+                attack_on_monitors: 0.5,
+            },
+            escalation_decay_per_day: 0.04,
+            fraying_at: 0.4,
+            collapse_at: 1.0,
+            tension_per_escalation: 2.0,
+            tension_relax_per_day: 0.05,
+            truce_depth: 0.7,
+            truce_days: 5.0,
+            measures_truce_days: 40.0,
+            measures_tension_cut: 0.1,
+            travel_days: 10,
+            leak_evasion: 0.3,
+            patrol_detection: 0.3,
+            costs: OrderCosts::default(),
+        }
+    }
+}
+
+/// Political capital each kind of order costs (a mandate proposal costs its template's price).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrderCosts {
+    pub public_statement: i64,
+    pub pledge: i64,
+    pub deploy: i64,
+    pub withdraw: i64,
+    pub offer_guarantee: i64,
+    pub sanctions: i64,
+    pub share_intelligence: i64,
+    pub recommit: i64,
+    pub recommit_with_measures: i64,
+    pub request_air_support: i64,
+    pub accuse: i64,
+}
+
+impl Default for OrderCosts {
+    fn default() -> Self {
+        // Design judgement: talk is cheap, commitments cost, a few per turn are affordable.
+        OrderCosts {
+            public_statement: 0,
+            pledge: 1,
+            deploy: 1,
+            withdraw: 2,
+            offer_guarantee: 2,
+            sanctions: 2,
+            share_intelligence: 1,
+            recommit: 1,
+            recommit_with_measures: 3,
+            request_air_support: 2,
+            accuse: 1,
+        }
+    }
 }

@@ -114,6 +114,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
     for (i, inj) in s.injects.iter().enumerate() {
         c.inject(&format!("injects[{i}]"), inj);
     }
+    c.model(&s.model);
     c.problems
 }
 
@@ -960,6 +961,88 @@ impl<'a> Checker<'a> {
         }
     }
 
+    fn model(&mut self, m: &ModelParams) {
+        for (name, v) in [
+            ("tension_floor", m.tension_floor),
+            ("deterrence_max", m.deterrence_max),
+            ("restriction_loss", m.restriction_loss),
+            ("soldier_detection", m.soldier_detection),
+            ("attribution_rate_unmandated", m.attribution_rate_unmandated),
+            ("attribution_accuracy", m.attribution_accuracy),
+            ("escalation_decay_per_day", m.escalation_decay_per_day),
+            ("tension_relax_per_day", m.tension_relax_per_day),
+            ("truce_depth", m.truce_depth),
+            ("measures_tension_cut", m.measures_tension_cut),
+            ("leak_evasion", m.leak_evasion),
+            ("patrol_detection", m.patrol_detection),
+        ] {
+            self.fraction(&format!("model.{name}"), v);
+        }
+        for (name, v) in [
+            ("shots_per_km_day", m.shots_per_km_day),
+            ("deterrence_troops_per_km", m.deterrence_troops_per_km),
+            ("enforce_deterrence_bonus", m.enforce_deterrence_bonus),
+            ("monitors_per_km_full", m.monitors_per_km_full),
+            ("drones_per_100km_full", m.drones_per_100km_full),
+            ("cameras_per_100km_full", m.cameras_per_100km_full),
+            ("satellites_full", m.satellites_full),
+            ("collapse_at", m.collapse_at),
+            ("fraying_at", m.fraying_at),
+            ("tension_per_escalation", m.tension_per_escalation),
+            ("truce_days", m.truce_days),
+            ("measures_truce_days", m.measures_truce_days),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= 1_000.0) {
+                self.problem(
+                    &format!("model.{name}"),
+                    format!("{v} must be a positive number up to 1000"),
+                );
+            }
+        }
+        if m.fraying_at >= m.collapse_at {
+            self.problem(
+                "model.fraying_at",
+                "the ceasefire must fray before it collapses: fraying_at < collapse_at",
+            );
+        }
+        if m.travel_days > 365 {
+            self.problem("model.travel_days", "travel takes at most 365 days");
+        }
+        self.leaning("model.attribution_rate", &m.attribution_rate);
+        for (group, values) in [
+            ("severity_mix", &m.severity_mix),
+            ("escalation", &m.escalation),
+            ("lethality", &m.lethality),
+        ] {
+            for (sev, v) in Severity::ALL.iter().zip(values.values()) {
+                self.range(&format!("model.{group}.{}", snake(*sev)), v, 0.0, 100.0);
+            }
+        }
+        let mix: f64 = m.severity_mix.values().iter().sum();
+        if mix.is_finite() && mix <= 0.0 {
+            self.problem(
+                "model.severity_mix",
+                "at least one severity must have a share above 0",
+            );
+        }
+        let c = &m.costs;
+        for (name, v) in [
+            ("public_statement", c.public_statement),
+            ("pledge", c.pledge),
+            ("deploy", c.deploy),
+            ("withdraw", c.withdraw),
+            ("offer_guarantee", c.offer_guarantee),
+            ("sanctions", c.sanctions),
+            ("share_intelligence", c.share_intelligence),
+            ("recommit", c.recommit),
+            ("recommit_with_measures", c.recommit_with_measures),
+            ("request_air_support", c.request_air_support),
+            ("accuse", c.accuse),
+        ] {
+            self.count(&format!("model.costs.{name}"), v, "a cost");
+        }
+    }
+
     fn turn(&mut self, p: &str, t: u32) {
         if t == 0 || t > self.s.turns {
             self.problem(
@@ -1019,6 +1102,17 @@ impl<'a> Checker<'a> {
             }
             Condition::Not(inner) => self.condition(p, inner),
         }
+    }
+}
+
+/// The field name of a severity in `PerSeverity`.
+fn snake(s: Severity) -> &'static str {
+    match s {
+        Severity::SmallArms => "small_arms",
+        Severity::Artillery => "artillery",
+        Severity::Incursion => "incursion",
+        Severity::DroneStrike => "drone_strike",
+        Severity::AttackOnMonitors => "attack_on_monitors",
     }
 }
 

@@ -174,6 +174,7 @@ pub fn extract_scenario(world: &mut World) -> Scenario {
         guarantees,
         assets,
         injects,
+        model: world.resource::<Model>().0.clone(),
     }
 }
 

@@ -58,6 +58,10 @@ pub struct LineGeometry {
     pub points: Vec<GeoPoint>,
 }
 
+/// The rules' parameters of this game.
+#[derive(Resource, Clone, Debug)]
+pub struct Model(pub crate::scenario::model::ModelParams);
+
 /// Every spawned object by scenario id, and all of them in stable order.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct Registry {
@@ -225,7 +229,8 @@ impl Plugin for WorldPlugin {
     }
 }
 
-fn spawn_active_scenario(world: &mut World) {
+/// Spawns the active scenario (a start-up system; other start-up systems run after it).
+pub fn spawn_active_scenario(world: &mut World) {
     let Some(active) = world.get_resource::<ActiveScenario>().cloned() else {
         error!("no scenario to spawn: add ScenarioPlugin before WorldPlugin");
         return;

@@ -236,6 +236,7 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
         length_km: s.line.length_km,
         points: s.line.points.clone(),
     });
+    world.insert_resource(Model(s.model.clone()));
     world.insert_resource(registry);
     Ok(())
 }

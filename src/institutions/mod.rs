@@ -1,0 +1,314 @@
+//! Institutions deciding on mandates: proposals, votes (played and scripted) and decision rules.
+
+use std::collections::BTreeMap;
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::record::Trace;
+use crate::rng::{Dice, Purpose};
+use crate::rules::conditions::kind_words;
+use crate::rules::{Ballot, Clock, GameSeed, ResolveTurn, Step};
+use crate::scenario::model::{DecisionRule, MandateKind};
+use crate::world::*;
+
+/// A mandate put to an institution.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub id: u64,
+    /// The turn it was made; members vote on it the turn after (a coalition decides at once).
+    pub turn: u32,
+    pub proposer: String,
+    pub institution: String,
+    pub template: String,
+    pub sectors: Vec<String>,
+    pub contributors: Vec<String>,
+    pub duration_turns: Option<u32>,
+    /// Played members' ballots, by nation id.
+    pub votes: BTreeMap<String, Ballot>,
+}
+
+/// Proposals waiting for a decision.
+#[derive(Resource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Proposals {
+    pub open: Vec<Proposal>,
+    pub next_id: u64,
+}
+
+/// Proposals and institutional decisions.
+pub struct InstitutionsPlugin;
+
+impl Plugin for InstitutionsPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Proposals>().add_systems(
+            ResolveTurn,
+            decide_institutions.in_set(Step::DecideInstitutions),
+        );
+    }
+}
+
+/// The outcome of one vote, with the tally for the trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub authorised: bool,
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+    /// Veto holders that voted no.
+    pub vetoed_by: Vec<String>,
+    /// Members whose no blocked a unanimity or consensus rule.
+    pub blocked_by: Vec<String>,
+}
+
+/// Applies a decision rule to the members' ballots (in member order).
+pub fn decide(rule: &DecisionRule, ballots: &[(String, Ballot)]) -> Decision {
+    let count = |b: Ballot| ballots.iter().filter(|(_, x)| *x == b).count() as u32;
+    let (yes, no, abstain) = (
+        count(Ballot::Yes),
+        count(Ballot::No),
+        count(Ballot::Abstain),
+    );
+    let who = |f: &dyn Fn(Ballot) -> bool| {
+        ballots
+            .iter()
+            .filter(|(_, b)| f(*b))
+            .map(|(m, _)| m.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut d = Decision {
+        authorised: false,
+        yes,
+        no,
+        abstain,
+        vetoed_by: Vec::new(),
+        blocked_by: Vec::new(),
+    };
+    match rule {
+        DecisionRule::QualifiedMajority {
+            yes: needed,
+            vetoes,
+        } => {
+            d.vetoed_by = ballots
+                .iter()
+                .filter(|(m, b)| *b == Ballot::No && vetoes.contains(m))
+                .map(|(m, _)| m.clone())
+                .collect();
+            d.authorised = yes >= *needed && d.vetoed_by.is_empty();
+        }
+        DecisionRule::Unanimity => {
+            d.blocked_by = who(&|b| b != Ballot::Yes);
+            d.authorised = d.blocked_by.is_empty() && !ballots.is_empty();
+        }
+        DecisionRule::Consensus => {
+            d.blocked_by = who(&|b| b == Ballot::No);
+            d.authorised = d.blocked_by.is_empty();
+        }
+        DecisionRule::NoVote => d.authorised = true,
+    }
+    d
+}
+
+/// Decides every proposal that is due, creating the mandates that pass.
+pub fn decide_institutions(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let seed = world.resource::<GameSeed>().0;
+    let registry = world.resource::<Registry>().clone();
+    let open = std::mem::take(&mut world.resource_mut::<Proposals>().open);
+    let mut still_open = Vec::new();
+    for p in open {
+        let (Some(inst_e), Some(template_e)) =
+            (registry.get(&p.institution), registry.get(&p.template))
+        else {
+            continue;
+        };
+        let (Some(inst), Some(template)) = (
+            world.get::<Institution>(inst_e).cloned(),
+            world.get::<MandateTemplate>(template_e).cloned(),
+        ) else {
+            continue;
+        };
+        let no_vote = matches!(inst.rule, DecisionRule::NoVote);
+        if !no_vote && p.turn >= clock.turn {
+            still_open.push(p); // voted on next turn
+            continue;
+        }
+        let mut dice = Dice::new(seed, clock.turn, Purpose::Votes, p.id);
+        let mut ballots = Vec::new();
+        let mut names = BTreeMap::new();
+        for m in &inst.members {
+            match m {
+                InstitutionMember::Nation(e) => {
+                    let k = world
+                        .get::<Key>(*e)
+                        .map_or_else(String::new, |k| k.0.clone());
+                    names.insert(
+                        k.clone(),
+                        world
+                            .get::<Label>(*e)
+                            .map_or_else(|| k.clone(), |l| l.0.clone()),
+                    );
+                    ballots.push((
+                        k.clone(),
+                        p.votes.get(&k).copied().unwrap_or(Ballot::Abstain),
+                    ));
+                }
+                InstitutionMember::Scripted { id, name, leaning } => {
+                    names.insert(id.clone(), name.clone());
+                    let chance = match template.kind {
+                        MandateKind::ObserveReport => leaning.observe,
+                        MandateKind::Interpose => leaning.interpose,
+                        MandateKind::Enforce => leaning.enforce,
+                    };
+                    // A scripted member leaning neither way abstains rather than opposing.
+                    let roll = dice.unit();
+                    let ballot = if roll < chance {
+                        Ballot::Yes
+                    } else if roll < chance + (1.0 - chance) / 2.0 {
+                        Ballot::No
+                    } else {
+                        Ballot::Abstain
+                    };
+                    ballots.push((id.clone(), ballot));
+                }
+            }
+        }
+        let decision = decide(&inst.rule, &ballots);
+        let inst_name = world
+            .get::<Label>(inst_e)
+            .map_or_else(String::new, |l| l.0.clone());
+        let template_name = world
+            .get::<Label>(template_e)
+            .map_or_else(String::new, |l| l.0.clone());
+        let named = |list: &[String]| {
+            list.iter()
+                .map(|k| names.get(k).cloned().unwrap_or_else(|| k.clone()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let tally = if no_vote {
+            "no vote is needed".to_string()
+        } else {
+            format!(
+                "{} yes, {} no, {} abstaining",
+                decision.yes, decision.no, decision.abstain
+            )
+        };
+        let why = match (&inst.rule, decision.authorised) {
+            (_, true) => String::new(),
+            (DecisionRule::QualifiedMajority { .. }, false) if !decision.vetoed_by.is_empty() => {
+                format!("; vetoed by {}", named(&decision.vetoed_by))
+            }
+            (DecisionRule::QualifiedMajority { yes, .. }, false) => {
+                format!("; {yes} yes votes were needed")
+            }
+            (DecisionRule::Unanimity, false) => format!(
+                "; unanimity failed: {} did not vote yes",
+                named(&decision.blocked_by)
+            ),
+            (DecisionRule::Consensus, false) => {
+                format!("; no consensus: {} objected", named(&decision.blocked_by))
+            }
+            (DecisionRule::NoVote, false) => String::new(),
+        };
+        let verdict = if decision.authorised {
+            "authorised"
+        } else {
+            "refused"
+        };
+        let text = format!(
+            "{inst_name}, proposal {} ('{template_name}', a mandate to {}): {tally} → {verdict}{why}",
+            p.id,
+            kind_words(template.kind)
+        );
+        world
+            .resource_mut::<Trace>()
+            .public(clock.turn, clock.day, "institutions", text);
+        if decision.authorised {
+            create_mandate(world, &p, inst_e, template_e, clock.turn);
+        }
+    }
+    world.resource_mut::<Proposals>().open.extend(still_open);
+}
+
+fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entity, turn: u32) {
+    let registry = world.resource::<Registry>().clone();
+    let links = |keys: &[String]| {
+        keys.iter()
+            .filter_map(|k| registry.get(k))
+            .collect::<Vec<_>>()
+    };
+    let mut key = format!("{}_t{turn}", p.template);
+    key.truncate(32);
+    while registry.get(&key).is_some() {
+        key = format!("m{}_{}", p.id, registry.ordered.len());
+    }
+    let label = format!(
+        "{} ({})",
+        world
+            .get::<Label>(template)
+            .map_or_else(String::new, |l| l.0.clone()),
+        world
+            .get::<Label>(inst)
+            .map_or_else(String::new, |l| l.0.clone())
+    );
+    let next = registry.ordered.len() as u32;
+    let e = world
+        .spawn((
+            StableId(next),
+            Key(key.clone()),
+            Label(label),
+            Mandate {
+                template,
+                authorised_by: inst,
+                sectors: links(&p.sectors),
+                contributors: links(&p.contributors),
+                start_turn: turn,
+                duration_turns: p.duration_turns,
+            },
+        ))
+        .id();
+    let mut reg = world.resource_mut::<Registry>();
+    reg.by_key.insert(key, e);
+    reg.ordered.push(e);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ballots(list: &[(&str, Ballot)]) -> Vec<(String, Ballot)> {
+        list.iter().map(|(m, b)| (m.to_string(), *b)).collect()
+    }
+
+    #[test]
+    fn a_permanent_members_no_vetoes_but_its_abstention_does_not() {
+        let rule = DecisionRule::QualifiedMajority {
+            yes: 2,
+            vetoes: vec!["rus".into()],
+        };
+        let d = decide(
+            &rule,
+            &ballots(&[("rus", Ballot::No), ("a", Ballot::Yes), ("b", Ballot::Yes)]),
+        );
+        assert!(!d.authorised);
+        assert_eq!(d.vetoed_by, ["rus"]);
+        let d = decide(
+            &rule,
+            &ballots(&[
+                ("rus", Ballot::Abstain),
+                ("a", Ballot::Yes),
+                ("b", Ballot::Yes),
+            ]),
+        );
+        assert!(d.authorised);
+    }
+
+    #[test]
+    fn unanimity_needs_every_yes_and_consensus_only_no_objection() {
+        let list = ballots(&[("a", Ballot::Yes), ("b", Ballot::Abstain)]);
+        assert!(!decide(&DecisionRule::Unanimity, &list).authorised);
+        assert!(decide(&DecisionRule::Consensus, &list).authorised);
+        let list = ballots(&[("a", Ballot::Yes), ("b", Ballot::No)]);
+        assert!(!decide(&DecisionRule::Consensus, &list).authorised);
+    }
+}

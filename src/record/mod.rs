@@ -1,0 +1,185 @@
+//! The record of a game: the explanation trace, per-turn summaries, per-seat views and the state
+//! fingerprint used to prove that a replay matches.
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::rng::fnv1a;
+use crate::world::{Key, StableId};
+
+/// Who may read a trace entry's text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Audience {
+    /// Every seat and observer.
+    Public,
+    /// Only these nations (by scenario id).
+    Nations(Vec<String>),
+    /// Only the white cell (facilitator, umpire, after-action review).
+    WhiteCell,
+}
+
+/// One step of adjudication, explained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    /// Position in the game's trace, from 1.
+    pub seq: u64,
+    pub turn: u32,
+    /// Day of the game (from day 0) the step concerns.
+    pub day: u32,
+    /// The rule that produced it (`institutions`, `violation`, `pledge`, …).
+    pub rule: String,
+    /// The full truth, for the white cell.
+    pub text: String,
+    /// What each audience may read: public wording, or a seat's own wording of the same event.
+    pub views: Vec<(Audience, String)>,
+}
+
+/// What one seat may read of an entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeatEntry {
+    pub seq: u64,
+    pub turn: u32,
+    pub day: u32,
+    pub rule: String,
+    pub text: String,
+}
+
+/// The whole trace of a game, in order.
+#[derive(Resource, Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Trace {
+    pub entries: Vec<TraceEntry>,
+}
+
+impl Trace {
+    /// Appends an entry: `text` is the whole truth; `views` say who else may read what.
+    pub fn add(
+        &mut self,
+        turn: u32,
+        day: u32,
+        rule: &str,
+        text: String,
+        views: Vec<(Audience, String)>,
+    ) {
+        let seq = self.entries.len() as u64 + 1;
+        self.entries.push(TraceEntry {
+            seq,
+            turn,
+            day,
+            rule: rule.to_string(),
+            text,
+            views,
+        });
+    }
+
+    /// An entry everyone may read as it stands.
+    pub fn public(&mut self, turn: u32, day: u32, rule: &str, text: String) {
+        let views = vec![(Audience::Public, text.clone())];
+        self.add(turn, day, rule, text, views);
+    }
+
+    /// An entry for the white cell only.
+    pub fn white_cell(&mut self, turn: u32, day: u32, rule: &str, text: String) {
+        self.add(turn, day, rule, text, Vec::new());
+    }
+
+    /// The entries `nation` may read (`None` = an observer, who reads only public ones), with the
+    /// wording meant for it; at most one text per entry.
+    pub fn view_for<'a>(&'a self, nation: Option<&'a str>) -> impl Iterator<Item = SeatEntry> + 'a {
+        self.entries.iter().filter_map(move |e| {
+            let own = nation.and_then(|n| {
+                e.views.iter().find(
+                    |(a, _)| matches!(a, Audience::Nations(list) if list.iter().any(|x| x == n)),
+                )
+            });
+            let public = e.views.iter().find(|(a, _)| *a == Audience::Public);
+            own.or(public).map(|(_, text)| SeatEntry {
+                seq: e.seq,
+                turn: e.turn,
+                day: e.day,
+                rule: e.rule.clone(),
+                text: text.clone(),
+            })
+        })
+    }
+}
+
+/// Aggregates of one resolved turn, for reports, `truce sim` and analysts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TurnSummary {
+    pub turn: u32,
+    /// Days the turn covered.
+    pub days: u32,
+    /// Day of the game the turn started on.
+    pub first_day: u32,
+    pub violations_true: u64,
+    pub violations_recorded: u64,
+    pub escalation: f64,
+    pub ceasefire: String,
+    pub casualties: u64,
+    pub sectors: Vec<SectorSummary>,
+    pub nations: Vec<NationSummary>,
+    /// Mandates in force at the end of the turn.
+    pub mandates: Vec<String>,
+    /// Trace entries this turn.
+    pub events: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SectorSummary {
+    pub id: String,
+    pub violations_true: u64,
+    pub violations_recorded: u64,
+    pub incidents: u64,
+    pub tension: f64,
+    /// Share of fire deterred by armed presence.
+    pub deterrence: f64,
+    /// Chance that an impartial observer records a violation here.
+    pub detection: f64,
+    pub peacekeepers: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NationSummary {
+    pub id: String,
+    pub support: f64,
+    pub capital: i64,
+    pub score: i64,
+    pub deployed_troops: i64,
+    pub casualties: u64,
+}
+
+/// The summaries of every resolved turn.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct History(pub Vec<TurnSummary>);
+
+/// A fingerprint of everything that matters in `world`: the same inputs must give the same value.
+///
+/// It covers the scenario state read back from the world, the trace and the turn summaries; all
+/// are serialised to JSON (whose float formatting is exact and stable) and hashed with FNV-1a.
+pub fn state_hash(world: &mut World) -> u64 {
+    let scenario = crate::world::extract_scenario(world);
+    let mut bytes = serde_json::to_vec(&scenario).unwrap_or_default();
+    if let Some(trace) = world.get_resource::<Trace>() {
+        bytes.extend(serde_json::to_vec(trace).unwrap_or_default());
+    }
+    if let Some(history) = world.get_resource::<History>() {
+        bytes.extend(serde_json::to_vec(&history.0).unwrap_or_default());
+    }
+    let mut keys: Vec<(u32, String)> = world
+        .query::<(&StableId, &Key)>()
+        .iter(world)
+        .map(|(s, k)| (s.0, k.0.clone()))
+        .collect();
+    keys.sort();
+    bytes.extend(serde_json::to_vec(&keys).unwrap_or_default());
+    fnv1a(&bytes)
+}
+
+/// Holds the trace and history of the game.
+pub struct RecordPlugin;
+
+impl Plugin for RecordPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Trace>().init_resource::<History>();
+    }
+}

@@ -1,0 +1,240 @@
+//! Conditions on the state of the world (pledges, objectives, lines of defence, injects): a
+//! snapshot of the facts they read, their evaluation and their description in words.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bevy::prelude::*;
+
+use super::{Ceasefire, Clock, Escalation, TurnFacts};
+use crate::scenario::model::{Condition, GuaranteeStatus, MandateKind, Severity};
+use crate::world::*;
+
+/// The facts conditions are evaluated against, taken at one moment of resolution.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Situation {
+    pub turn: u32,
+    pub escalation: f64,
+    pub collapsed: bool,
+    /// Active mandates: (institution id, kind).
+    pub mandates: Vec<(String, MandateKind)>,
+    /// Nations with a contingent standing on the line.
+    pub deployed: BTreeSet<String>,
+    /// Accepted guarantees: (guarantor, recipient).
+    pub accepted: BTreeSet<(String, String)>,
+    pub worst_detected: Option<Severity>,
+    pub recorded_last_turn: u64,
+    pub support: BTreeMap<String, f64>,
+    pub relations: BTreeMap<(String, String), i64>,
+}
+
+/// Whether a mandate is in force on `turn`.
+pub fn mandate_active(m: &Mandate, template: Option<&MandateTemplate>, turn: u32) -> bool {
+    let duration = m
+        .duration_turns
+        .or(template.map(|t| t.duration_turns))
+        .unwrap_or(1);
+    m.start_turn <= turn && turn < m.start_turn.saturating_add(duration).max(1)
+}
+
+/// Takes the snapshot.
+pub fn assess(world: &mut World) -> Situation {
+    let clock = world.resource::<Clock>().clone();
+    let escalation = world.resource::<Escalation>().clone();
+    let facts = world.resource::<TurnFacts>().clone();
+    let key = |world: &World, e: Entity| {
+        world
+            .get::<Key>(e)
+            .map_or_else(String::new, |k| k.0.clone())
+    };
+    let mut mandates = Vec::new();
+    let mut q = world.query::<&Mandate>();
+    for m in q.iter(world) {
+        let template = world.get::<MandateTemplate>(m.template);
+        if mandate_active(m, template, clock.turn)
+            && let Some(t) = template
+        {
+            mandates.push((key(world, m.authorised_by), t.kind));
+        }
+    }
+    mandates.sort();
+    let mut deployed = BTreeSet::new();
+    let mut q = world.query::<&Contingent>();
+    for c in q.iter(world) {
+        if c.sector.is_some() {
+            deployed.insert(key(world, c.owner));
+        }
+    }
+    let mut accepted = BTreeSet::new();
+    let mut q = world.query::<&Guarantee>();
+    for g in q.iter(world) {
+        if g.status == GuaranteeStatus::Accepted {
+            accepted.insert((key(world, g.guarantor), key(world, g.recipient)));
+        }
+    }
+    let mut support = BTreeMap::new();
+    let mut relations = BTreeMap::new();
+    let mut q = world.query::<(&Key, &Support, &Relations)>();
+    for (k, s, r) in q.iter(world) {
+        support.insert(k.0.clone(), s.level);
+        for (other, v) in &r.0 {
+            relations.insert((k.0.clone(), key(world, *other)), *v);
+        }
+    }
+    Situation {
+        turn: clock.turn,
+        escalation: escalation.level,
+        collapsed: escalation.ceasefire == Ceasefire::Collapsed,
+        mandates,
+        deployed,
+        accepted,
+        worst_detected: facts.worst_detected,
+        recorded_last_turn: facts.recorded_last_turn,
+        support,
+        relations,
+    }
+}
+
+/// Whether `c` holds in `s`.
+pub fn holds(c: &Condition, s: &Situation) -> bool {
+    match c {
+        Condition::Always => true,
+        Condition::Never => false,
+        Condition::FromTurn(t) => s.turn >= *t,
+        Condition::AtTurn(t) => s.turn == *t,
+        Condition::MandateFrom(i) => s.mandates.iter().any(|(inst, _)| inst == i),
+        Condition::MandateOfKind(k) => s.mandates.iter().any(|(_, kind)| kind == k),
+        Condition::Deployed(n) => s.deployed.contains(n),
+        Condition::GuaranteeAccepted {
+            guarantor,
+            recipient,
+        } => s.accepted.contains(&(guarantor.clone(), recipient.clone())),
+        Condition::EscalationAtLeast(x) => s.escalation >= *x,
+        Condition::EscalationBelow(x) => s.escalation < *x,
+        Condition::CeasefireHolds => !s.collapsed,
+        Condition::ViolationAtLeast(sev) => s.worst_detected.is_some_and(|w| w >= *sev),
+        Condition::RecordedViolationsAtLeast(n) => s.recorded_last_turn >= (*n).max(0) as u64,
+        Condition::SupportAtLeast { nation, value } => {
+            s.support.get(nation).is_some_and(|v| v >= value)
+        }
+        Condition::RelationsAtLeast { from, to, value } => {
+            s.relations
+                .get(&(from.clone(), to.clone()))
+                .copied()
+                .unwrap_or(0)
+                >= *value
+        }
+        Condition::All(list) => list.iter().all(|c| holds(c, s)),
+        Condition::Any(list) => list.iter().any(|c| holds(c, s)),
+        Condition::Not(inner) => !holds(inner, s),
+    }
+}
+
+/// Checks that a condition given in an order names things that exist.
+pub fn check(world: &World, c: &Condition) -> Result<(), String> {
+    let registry = world.resource::<Registry>();
+    let exists = |id: &str, what: &str, ok: bool| {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("the condition names an unknown {what} {id:?}"))
+        }
+    };
+    let is_nation = |id: &str| {
+        registry
+            .get(id)
+            .is_some_and(|e| world.get::<Nation>(e).is_some())
+    };
+    match c {
+        Condition::MandateFrom(i) => exists(
+            i,
+            "institution",
+            registry
+                .get(i)
+                .is_some_and(|e| world.get::<Institution>(e).is_some()),
+        ),
+        Condition::Deployed(n) | Condition::SupportAtLeast { nation: n, .. } => {
+            exists(n, "nation", is_nation(n))
+        }
+        Condition::GuaranteeAccepted {
+            guarantor: a,
+            recipient: b,
+        }
+        | Condition::RelationsAtLeast { from: a, to: b, .. } => {
+            exists(a, "nation", is_nation(a))?;
+            exists(b, "nation", is_nation(b))
+        }
+        Condition::All(list) | Condition::Any(list) => {
+            list.iter().try_for_each(|c| check(world, c))
+        }
+        Condition::Not(inner) => check(world, inner),
+        _ => Ok(()),
+    }
+}
+
+/// A condition in words: "a mandate from the UN Security Council is in force".
+pub fn describe(world: &World, c: &Condition) -> String {
+    let registry = world.resource::<Registry>();
+    let name = |id: &str| {
+        registry
+            .get(id)
+            .and_then(|e| world.get::<Label>(e))
+            .map_or_else(|| id.to_string(), |l| l.0.clone())
+    };
+    match c {
+        Condition::Always => "always".into(),
+        Condition::Never => "never".into(),
+        Condition::FromTurn(t) => format!("turn {t} has come"),
+        Condition::AtTurn(t) => format!("it is turn {t}"),
+        Condition::MandateFrom(i) => format!("a mandate from the {} is in force", name(i)),
+        Condition::MandateOfKind(k) => format!("a mandate to {} is in force", kind_words(*k)),
+        Condition::Deployed(n) => format!("{} has forces on the line", name(n)),
+        Condition::GuaranteeAccepted {
+            guarantor,
+            recipient,
+        } => format!(
+            "{} has accepted a guarantee from {}",
+            name(recipient),
+            name(guarantor)
+        ),
+        Condition::EscalationAtLeast(x) => format!("escalation is at least {x:.2}"),
+        Condition::EscalationBelow(x) => format!("escalation is below {x:.2}"),
+        Condition::CeasefireHolds => "the ceasefire holds".into(),
+        Condition::ViolationAtLeast(s) => {
+            format!("a violation of severity {s:?} or worse was detected this turn")
+        }
+        Condition::RecordedViolationsAtLeast(n) => {
+            format!("at least {n} violations were recorded last turn")
+        }
+        Condition::SupportAtLeast { nation, value } => format!(
+            "support in {} is at least {:.0}%",
+            name(nation),
+            value * 100.0
+        ),
+        Condition::RelationsAtLeast { from, to, value } => format!(
+            "{}'s relations with {} are at least {value}",
+            name(from),
+            name(to)
+        ),
+        Condition::All(list) => list
+            .iter()
+            .map(|c| describe(world, c))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        Condition::Any(list) => format!(
+            "({})",
+            list.iter()
+                .map(|c| describe(world, c))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        Condition::Not(inner) => format!("not ({})", describe(world, inner)),
+    }
+}
+
+pub fn kind_words(k: MandateKind) -> &'static str {
+    match k {
+        MandateKind::ObserveReport => "observe and report",
+        MandateKind::Interpose => "interpose",
+        MandateKind::Enforce => "enforce",
+    }
+}

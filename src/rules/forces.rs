@@ -1,0 +1,200 @@
+//! Forces in motion: mandates starting and expiring, conditional pledges activating or lapsing,
+//! contingents travelling, arriving, joining mandates and going home.
+
+use bevy::prelude::*;
+
+use super::conditions::{self, describe, holds};
+use super::{Clock, PledgeState, ResolveTurn, Step, Transit};
+use crate::record::Trace;
+use crate::world::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        ResolveTurn,
+        expire_mandates.in_set(Step::StartAndExpireMandates),
+    )
+    .add_systems(ResolveTurn, settle_pledges.in_set(Step::SettlePledges))
+    .add_systems(ResolveTurn, move_contingents.in_set(Step::MoveContingents));
+}
+
+fn label(world: &World, e: Entity) -> String {
+    world
+        .get::<Label>(e)
+        .map_or_else(|| "?".into(), |l| l.0.clone())
+}
+
+fn in_order<C: Component + Clone>(world: &mut World) -> Vec<(Entity, C)> {
+    let mut v: Vec<(StableId, Entity, C)> = world
+        .query::<(Entity, &StableId, &C)>()
+        .iter(world)
+        .map(|(e, s, c)| (*s, e, c.clone()))
+        .collect();
+    v.sort_by_key(|(s, ..)| *s);
+    v.into_iter().map(|(_, e, c)| (e, c)).collect()
+}
+
+/// Sends a contingent home: its mandate ends for it and an active pledge of it is breached.
+pub fn recall(world: &mut World, contingent: Entity, why: &str) {
+    let clock = world.resource::<Clock>().clone();
+    let Some(mut c) = world.get_mut::<Contingent>(contingent) else {
+        return;
+    };
+    let was = c.sector;
+    c.sector = None;
+    c.mandate = None;
+    let travelling = world.entity_mut(contingent).take::<Transit>().is_some();
+    if was.is_none() && !travelling {
+        return;
+    }
+    let mut breached = Vec::new();
+    let mut pledges = world.query::<(Entity, &Pledge, &mut PledgeState)>();
+    for (e, p, mut state) in pledges.iter_mut(world) {
+        if p.contingent == contingent && *state == PledgeState::Active {
+            *state = PledgeState::Breached;
+            breached.push(e);
+        }
+    }
+    let name = label(world, contingent);
+    let from = was.map_or_else(|| "its journey".to_string(), |s| label(world, s));
+    let mut text = format!("{name} leaves {from} for home: {why}");
+    for p in breached {
+        text.push_str(&format!("; pledge {} is breached", label(world, p)));
+    }
+    world
+        .resource_mut::<Trace>()
+        .public(clock.turn, clock.day, "forces", text);
+}
+
+/// Ends mandates whose time is up; their contingents go home.
+pub fn expire_mandates(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    for (e, m) in in_order::<Mandate>(world) {
+        let template = world.get::<MandateTemplate>(m.template).cloned();
+        let was =
+            clock.turn > 0 && conditions::mandate_active(&m, template.as_ref(), clock.turn - 1);
+        if was && !conditions::mandate_active(&m, template.as_ref(), clock.turn) {
+            let name = label(world, e);
+            world.resource_mut::<Trace>().public(
+                clock.turn,
+                clock.day,
+                "mandates",
+                format!("Mandate '{name}' has expired"),
+            );
+            for (c, k) in in_order::<Contingent>(world) {
+                if k.mandate == Some(e) {
+                    recall(world, c, &format!("its mandate '{name}' expired"));
+                }
+            }
+        }
+    }
+}
+
+/// Activates pledges whose condition holds and lapses those whose time ran out.
+pub fn settle_pledges(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let travel = world.resource::<Model>().0.travel_days;
+    let situation = conditions::assess(world);
+    for (e, p) in in_order::<Pledge>(world) {
+        if world.get::<PledgeState>(e) != Some(&PledgeState::Pending) {
+            continue;
+        }
+        let who = label(world, p.nation);
+        let what = label(world, p.contingent);
+        let because = describe(world, &p.condition);
+        if holds(&p.condition, &situation) {
+            let arrives = clock.day + travel;
+            world.entity_mut(e).insert(PledgeState::Active);
+            let at_home = world
+                .get::<Contingent>(p.contingent)
+                .is_some_and(|c| c.sector.is_none());
+            if at_home && world.get::<Transit>(p.contingent).is_none() {
+                world.entity_mut(p.contingent).insert(Transit {
+                    to: p.sector,
+                    arrives,
+                });
+            }
+            let text = format!(
+                "{who}'s pledge {} activates because {because}: {what} sets off for {}, arriving on day {arrives}",
+                label(world, e),
+                label(world, p.sector)
+            );
+            world
+                .resource_mut::<Trace>()
+                .public(clock.turn, clock.day, "pledge", text);
+        } else if p.lapses_after_turn.is_some_and(|t| clock.turn > t) {
+            world.entity_mut(e).insert(PledgeState::Lapsed);
+            let text = format!(
+                "{who}'s pledge {} of {what} lapses: its condition ({because}) was not met in time",
+                label(world, e)
+            );
+            world
+                .resource_mut::<Trace>()
+                .public(clock.turn, clock.day, "pledge", text);
+        }
+    }
+}
+
+/// Contingents whose journey is over arrive; contingents on the line join a mandate that fits.
+pub fn move_contingents(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    for (e, t) in in_order::<Transit>(world) {
+        if t.arrives <= clock.day {
+            world.entity_mut(e).remove::<Transit>();
+            if let Some(mut c) = world.get_mut::<Contingent>(e) {
+                c.sector = Some(t.to);
+            }
+            let text = format!("{} arrives in {}", label(world, e), label(world, t.to));
+            world
+                .resource_mut::<Trace>()
+                .public(clock.turn, clock.day, "forces", text);
+        }
+    }
+    join_mandates(world);
+}
+
+/// A contingent on the line without a mandate joins the strongest active one that covers its
+/// sector and takes its kind, if its nation contributes to it or sits in the authorising body.
+pub fn join_mandates(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let mandates: Vec<(Entity, Mandate, MandateTemplate)> = in_order::<Mandate>(world)
+        .into_iter()
+        .filter_map(|(e, m)| {
+            let t = world.get::<MandateTemplate>(m.template).cloned()?;
+            conditions::mandate_active(&m, Some(&t), clock.turn).then_some((e, m, t))
+        })
+        .collect();
+    for (c, k) in in_order::<Contingent>(world) {
+        let Some(sector) = k.sector else { continue };
+        if k.mandate
+            .is_some_and(|m| mandates.iter().any(|(e, ..)| *e == m))
+        {
+            continue;
+        }
+        let member = |m: &Mandate| {
+            m.contributors.contains(&k.owner)
+                || world.get::<Institution>(m.authorised_by).is_some_and(|i| {
+                    i.members
+                        .iter()
+                        .any(|x| matches!(x, InstitutionMember::Nation(n) if *n == k.owner))
+                })
+        };
+        let best = mandates
+            .iter()
+            .filter(|(_, m, t)| {
+                (m.sectors.is_empty() || m.sectors.contains(&sector))
+                    && t.contingent_kinds.contains(&k.kind)
+                    && member(m)
+            })
+            .max_by_key(|(_, _, t)| t.kind)
+            .map(|(e, ..)| *e);
+        if let Some(m) = best {
+            if let Some(mut x) = world.get_mut::<Contingent>(c) {
+                x.mandate = Some(m);
+            }
+            let text = format!("{} now serves under '{}'", label(world, c), label(world, m));
+            world
+                .resource_mut::<Trace>()
+                .public(clock.turn, clock.day, "mandates", text);
+        }
+    }
+}

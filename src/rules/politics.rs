@@ -1,0 +1,375 @@
+//! Politics around the line: scripted injects, domestic support, political capital, sanctions,
+//! leaks of intelligence, forced withdrawals, scoring and the turn's summary.
+
+use bevy::prelude::*;
+
+use super::conditions::{self, holds};
+use super::forces::recall;
+use super::{
+    Casualties, Ceasefire, Clock, Escalation, GameSeed, IntelSharing, Leaks, ResolveTurn,
+    Sanctions, Score, Step, TurnFacts,
+};
+use crate::record::{Audience, History, NationSummary, SectorSummary, Trace, TurnSummary};
+use crate::rng::{Dice, Purpose};
+use crate::scenario::model::{Condition, Effect, NationFlag};
+use crate::world::*;
+
+/// Injects that have fired (so that non-repeating ones fire once).
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Fired;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(ResolveTurn, fire_injects.in_set(Step::Injects))
+        .add_systems(
+            ResolveTurn,
+            (apply_politics, leak_intelligence)
+                .chain()
+                .in_set(Step::Politics),
+        )
+        .add_systems(ResolveTurn, score_objectives.in_set(Step::Score))
+        .add_systems(ResolveTurn, summarise_turn.in_set(Step::Report));
+}
+
+fn label(world: &World, e: Entity) -> String {
+    world
+        .get::<Label>(e)
+        .map_or_else(|| "?".into(), |l| l.0.clone())
+}
+
+/// Changes `from`'s relation with `to` by `delta`, within −100..100.
+pub fn shift_relation(world: &mut World, from: Entity, to: Entity, delta: i64) {
+    if let Some(mut r) = world.get_mut::<Relations>(from) {
+        match r.0.iter_mut().find(|(e, _)| *e == to) {
+            Some((_, v)) => *v = (*v + delta).clamp(-100, 100),
+            None => r.0.push((to, delta.clamp(-100, 100))),
+        }
+    }
+}
+
+/// Fires the scripted injects whose trigger holds.
+pub fn fire_injects(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let situation = conditions::assess(world);
+    let mut injects: Vec<(StableId, Entity, Inject, bool)> = world
+        .query::<(Entity, &StableId, &Inject, Has<Fired>)>()
+        .iter(world)
+        .map(|(e, s, i, f)| (*s, e, i.clone(), f))
+        .collect();
+    injects.sort_by_key(|(s, ..)| *s);
+    for (_, e, inject, fired) in injects {
+        if (fired && !inject.repeat) || !holds(&inject.trigger, &situation) {
+            continue;
+        }
+        world.entity_mut(e).insert(Fired);
+        let name = label(world, e);
+        world.resource_mut::<Trace>().public(
+            clock.turn,
+            clock.day,
+            "inject",
+            format!("{name}: {}", inject.text),
+        );
+        for effect in &inject.effects {
+            apply_effect(world, effect);
+        }
+    }
+}
+
+/// Applies one effect of an inject (scripted or a facilitator's).
+pub fn apply_effect(world: &mut World, effect: &Effect) {
+    let registry = world.resource::<Registry>().clone();
+    let get = |k: &str| registry.get(k);
+    match effect {
+        Effect::Tension { sector, delta } => {
+            if let Some(mut t) = get(sector).and_then(|e| world.get_mut::<Tension>(e)) {
+                t.0 = (t.0 + delta).clamp(0.0, 1.0);
+            }
+        }
+        Effect::Support { nation, delta } => {
+            if let Some(mut s) = get(nation).and_then(|e| world.get_mut::<Support>(e)) {
+                s.level = (s.level + delta).clamp(0.0, 1.0);
+            }
+        }
+        Effect::Capital { nation, delta } => {
+            if let Some(mut c) = get(nation).and_then(|e| world.get_mut::<Capital>(e)) {
+                c.0 = (c.0 + delta).max(0);
+            }
+        }
+        Effect::Relations { from, to, delta } => {
+            if let (Some(a), Some(b)) = (get(from), get(to)) {
+                shift_relation(world, a, b, *delta);
+            }
+        }
+        Effect::Jamming { asset, value } => {
+            if let Some(mut a) = get(asset).and_then(|e| world.get_mut::<MonitoringAsset>(e)) {
+                a.jamming = *value;
+            }
+        }
+        Effect::Restrictions { asset, per_month } => {
+            if let Some(mut a) = get(asset).and_then(|e| world.get_mut::<MonitoringAsset>(e)) {
+                a.restrictions_per_month = *per_month;
+            }
+        }
+        Effect::Aggression { nation, value } => {
+            if let Some(mut n) = get(nation).and_then(|e| world.get_mut::<Nation>(e)) {
+                n.doctrine.aggression = *value;
+            }
+        }
+    }
+}
+
+/// Support moves with casualties and cost; capital comes in; sanctions bite; governments whose
+/// support fell below their threshold bring their contingents home.
+pub fn apply_politics(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let info = world.resource::<ScenarioInfo>().clone();
+    let facts = world.resource::<TurnFacts>().clone();
+    let sanctions = world.resource::<Sanctions>().clone();
+    let nations = super::nations_in_order(world);
+    let mut contingents: Vec<(StableId, Entity, Contingent)> = world
+        .query::<(Entity, &StableId, &Contingent)>()
+        .iter(world)
+        .map(|(e, s, c)| (*s, e, c.clone()))
+        .collect();
+    contingents.sort_by_key(|(s, ..)| *s);
+    for (e, key) in &nations {
+        let deployed: i64 = contingents
+            .iter()
+            .filter(|(_, _, c)| c.owner == *e && c.sector.is_some())
+            .map(|(_, _, c)| c.size)
+            .sum();
+        let lost = facts.casualties_by_nation.get(e).copied().unwrap_or(0);
+        let Some(nation) = world.get::<Nation>(*e).cloned() else {
+            continue;
+        };
+        let Some(mut support) = world.get_mut::<Support>(*e) else {
+            continue;
+        };
+        let before = support.level;
+        let troop_days = deployed as f64 * f64::from(info.turn_days);
+        let cost = support.params.cost_sensitivity * troop_days / 10_000.0;
+        let grief = support.params.casualty_sensitivity * lost as f64 / 100.0;
+        support.level = (support.level - cost - grief).clamp(0.0, 1.0);
+        let (level, threshold) = (support.level, support.params.withdraw_below);
+        let income = nation.pools.capital_per_turn;
+        let penalty = sanctions
+            .0
+            .iter()
+            .filter(|(_, target)| target == key)
+            .count() as i64;
+        if let Some(mut c) = world.get_mut::<Capital>(*e) {
+            c.0 = (c.0 + income - penalty).max(0);
+        }
+        if (before - level).abs() >= 0.005 {
+            let name = label(world, *e);
+            let text = format!(
+                "Support in {name} moves from {:.0}% to {:.0}% ({lost} casualties, {deployed} troops deployed)",
+                before * 100.0,
+                level * 100.0
+            );
+            let views = if nation.has(NationFlag::Democracy) {
+                vec![(Audience::Public, text.clone())]
+            } else {
+                vec![(Audience::Nations(vec![key.clone()]), text.clone())]
+            };
+            world
+                .resource_mut::<Trace>()
+                .add(clock.turn, clock.day, "politics", text, views);
+        }
+        if level < threshold && deployed > 0 {
+            let name = label(world, *e);
+            let why = format!(
+                "support in {name} fell to {:.0}%, below its threshold of {:.0}% (forced withdrawal)",
+                level * 100.0,
+                threshold * 100.0
+            );
+            for (c, _, k) in contingents.iter().map(|(s, e, k)| (e, s, k)) {
+                if k.owner == *e && k.sector.is_some() {
+                    recall(world, *c, &why);
+                }
+            }
+        }
+    }
+}
+
+/// A nation with a loyalty risk that sees the mission's plans (it has forces on the line or is
+/// given intelligence) may pass them to the side it leans to, which then evades detection.
+pub fn leak_intelligence(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let seed = world.resource::<GameSeed>().0;
+    let evasion = world.resource::<Model>().0.leak_evasion;
+    let sharing = world.resource::<IntelSharing>().clone();
+    let situation = conditions::assess(world);
+    let mut leaks = Leaks::default();
+    for (e, key) in super::nations_in_order(world) {
+        let Some(risk) = world.get::<Nation>(e).and_then(|n| n.loyalty_risk.clone()) else {
+            continue;
+        };
+        let sees = situation.deployed.contains(&key) || sharing.0.iter().any(|(_, to)| *to == key);
+        if !sees {
+            continue;
+        }
+        let stable = world.get::<StableId>(e).map_or(0, |s| u64::from(s.0));
+        let mut dice = Dice::new(seed, clock.turn, Purpose::Intelligence, stable);
+        if dice.chance(risk.intelligence_leak) {
+            leaks.0.insert(risk.leans_to.clone(), evasion);
+            let who = label(world, e);
+            let to = world
+                .resource::<Registry>()
+                .get(&risk.leans_to)
+                .map_or_else(|| risk.leans_to.clone(), |x| label(world, x));
+            let text = format!(
+                "{who} passed the mission's patrol and drone plans to {to}: next turn {to} evades {:.0}% of detection",
+                evasion * 100.0
+            );
+            let view = vec![(
+                Audience::Nations(vec![risk.leans_to.clone()]),
+                format!(
+                    "Our partners in {who} have passed us the mission's patrol and drone plans"
+                ),
+            )];
+            world
+                .resource_mut::<Trace>()
+                .add(clock.turn, clock.day, "intelligence", text, view);
+        }
+    }
+    *world.resource_mut::<Leaks>() = leaks;
+}
+
+/// Each nation earns its objectives' weights when their goals hold; a collapse costs those who
+/// wanted the ceasefire.
+pub fn score_objectives(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let situation = conditions::assess(world);
+    let collapsed_now = world.resource::<Escalation>().ceasefire == Ceasefire::Collapsed;
+    for (e, key) in super::nations_in_order(world) {
+        let Some(nation) = world.get::<Nation>(e).cloned() else {
+            continue;
+        };
+        let mut points = 0;
+        let mut met = Vec::new();
+        for o in &nation.objectives {
+            if holds(&o.goal, &situation) {
+                points += o.weight;
+                met.push(o.id.clone());
+            }
+        }
+        let wanted_peace: i64 = nation
+            .objectives
+            .iter()
+            .filter(|o| mentions_ceasefire(&o.goal))
+            .map(|o| o.weight)
+            .sum();
+        if collapsed_now && wanted_peace > 0 {
+            points -= 10 * wanted_peace;
+        }
+        if let Some(mut s) = world.get_mut::<Score>(e) {
+            s.0 += points;
+        }
+        let text = format!(
+            "{} scores {points:+} this turn (objectives met: {})",
+            label(world, e),
+            if met.is_empty() {
+                "none".to_string()
+            } else {
+                met.join(", ")
+            }
+        );
+        world.resource_mut::<Trace>().add(
+            clock.turn,
+            clock.day,
+            "score",
+            text.clone(),
+            vec![(Audience::Nations(vec![key]), text)],
+        );
+    }
+}
+
+fn mentions_ceasefire(c: &Condition) -> bool {
+    match c {
+        Condition::CeasefireHolds => true,
+        Condition::All(l) | Condition::Any(l) => l.iter().any(mentions_ceasefire),
+        _ => false,
+    }
+}
+
+/// Adds the turn's summary to the history.
+pub fn summarise_turn(world: &mut World) {
+    let clock = world.resource::<Clock>().clone();
+    let info = world.resource::<ScenarioInfo>().clone();
+    let facts = world.resource::<TurnFacts>().clone();
+    let escalation = world.resource::<Escalation>().clone();
+    let pictures = super::line::sector_pictures(world, clock.turn);
+    let sectors = pictures
+        .iter()
+        .map(|p| {
+            let (t, r, i) = facts.by_sector.get(&p.sector).copied().unwrap_or_default();
+            SectorSummary {
+                id: world
+                    .get::<Key>(p.sector)
+                    .map_or_else(String::new, |k| k.0.clone()),
+                violations_true: t,
+                violations_recorded: r,
+                incidents: i,
+                tension: round4(world.get::<Tension>(p.sector).map_or(0.0, |x| x.0)),
+                deterrence: round4(p.deterrence),
+                detection: round4(p.detection),
+                peacekeepers: p.peacekeepers.round() as i64,
+            }
+        })
+        .collect();
+    let mut contingents = world.query::<&Contingent>();
+    let deployed: Vec<(Entity, i64)> = contingents
+        .iter(world)
+        .filter(|c| c.sector.is_some())
+        .map(|c| (c.owner, c.size))
+        .collect();
+    let nations = super::nations_in_order(world)
+        .into_iter()
+        .map(|(e, key)| NationSummary {
+            id: key,
+            support: round4(world.get::<Support>(e).map_or(0.0, |s| s.level)),
+            capital: world.get::<Capital>(e).map_or(0, |c| c.0),
+            score: world.get::<Score>(e).map_or(0, |s| s.0),
+            deployed_troops: deployed
+                .iter()
+                .filter(|(o, _)| *o == e)
+                .map(|(_, s)| s)
+                .sum(),
+            casualties: world.get::<Casualties>(e).map_or(0, |c| c.0),
+        })
+        .collect();
+    let mut mandates: Vec<(StableId, String)> = Vec::new();
+    let mut q = world.query::<(&StableId, &Key, &Mandate)>();
+    for (s, k, m) in q.iter(world) {
+        if conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), clock.turn) {
+            mandates.push((*s, k.0.clone()));
+        }
+    }
+    mandates.sort();
+    let events = world
+        .resource::<Trace>()
+        .entries
+        .iter()
+        .filter(|e| e.turn == clock.turn)
+        .count() as u64;
+    let summary = TurnSummary {
+        turn: clock.turn,
+        days: info.turn_days,
+        first_day: clock.day,
+        violations_true: facts.violations_true,
+        violations_recorded: facts.violations_recorded,
+        escalation: round4(escalation.level),
+        ceasefire: escalation.ceasefire.word().to_string(),
+        casualties: facts.casualties,
+        sectors,
+        nations,
+        mandates: mandates.into_iter().map(|(_, k)| k).collect(),
+        events,
+    };
+    world.resource_mut::<History>().0.push(summary);
+}
+
+/// Four decimals are plenty for reports and keep the JSON readable.
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
