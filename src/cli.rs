@@ -127,16 +127,16 @@ fn sim(
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    if let Some(t) = turns {
-        scenario.turns = t;
-    }
+    // More turns than the scenario has extend it; fewer stop the game early.
+    let turns = turns.unwrap_or(scenario.turns);
+    scenario.turns = scenario.turns.max(turns);
     let seed = seed.unwrap_or(scenario.seed);
     let mut out = std::io::stdout().lock();
     if !json {
         let _ = writeln!(
             out,
-            "{} — seed {seed}, {} turns of {} days\n",
-            scenario.name, scenario.turns, scenario.turn_days
+            "{} — seed {seed}, {turns} turns of {} days\n",
+            scenario.name, scenario.turn_days
         );
         let _ = writeln!(
             out,
@@ -144,9 +144,19 @@ fn sim(
             "turn", "days", "true", "recorded", "escalation", "ceasefire", "casualties"
         );
     }
-    let mut game = Game::new(scenario, Some(seed));
+    let mut game = match Game::new(scenario, Some(seed)) {
+        Ok(g) => g,
+        Err(problems) => {
+            for p in problems {
+                let _ = writeln!(std::io::stderr(), "error: {}: {}", p.path, p.message);
+            }
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
     let mut printed = 0;
-    while let Some(turn) = game.finish_turn() {
+    while printed < turns
+        && let Some(turn) = game.finish_turn()
+    {
         if trace {
             let entries: Vec<_> = game
                 .trace()

@@ -12,6 +12,7 @@ use crate::rules::{
     Escalation, GameSeed, Order, OrderSubmitted, OrderVerdict, Phase, RulesPlugin, SeatCommand,
     StartGame,
 };
+use crate::scenario::validate::{Problem, validate};
 use crate::scenario::{Scenario, ScenarioPlugin};
 use crate::world::WorldPlugin;
 
@@ -40,13 +41,22 @@ pub struct Game {
 const FRAMES_PER_TURN: usize = 16;
 
 impl Game {
-    /// A game of `scenario` (already validated) with every seat played by its bot.
-    pub fn new(scenario: Scenario, seed: Option<u64>) -> Game {
+    /// A game of `scenario` with every seat played by its bot.
+    pub fn new(scenario: Scenario, seed: Option<u64>) -> Result<Game, Vec<Problem>> {
         Game::with_humans(scenario, seed, &[])
     }
 
-    /// A game where the seats in `humans` wait for orders and the others are bots.
-    pub fn with_humans(scenario: Scenario, seed: Option<u64>, humans: &[String]) -> Game {
+    /// A game where the seats in `humans` wait for orders and the others are bots. An invalid
+    /// scenario is refused with its problems.
+    pub fn with_humans(
+        scenario: Scenario,
+        seed: Option<u64>,
+        humans: &[String],
+    ) -> Result<Game, Vec<Problem>> {
+        let problems = validate(&scenario);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let mut app = App::new();
         game_plugins(&mut app, scenario, seed);
         app.update(); // start-up: spawn the world
@@ -64,7 +74,7 @@ impl Game {
             }
             game.app.update();
         }
-        game
+        Ok(game)
     }
 
     pub fn phase(&self) -> Phase {

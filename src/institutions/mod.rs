@@ -172,6 +172,23 @@ pub fn decide_institutions(world: &mut World) {
                 }
             }
         }
+        // Two seats may put the same mandate to a body in one turn; it is created once.
+        let mut duplicate = world.query::<&Mandate>();
+        let in_force = duplicate.iter(world).any(|m| {
+            m.authorised_by == inst_e
+                && m.template == template_e
+                && crate::rules::conditions::mandate_active(m, Some(&template), clock.turn)
+        });
+        if in_force {
+            let text = format!(
+                "Proposal {} is moot: the same mandate from the same body is already in force",
+                p.id
+            );
+            world
+                .resource_mut::<Trace>()
+                .public(clock.turn, clock.day, "institutions", text);
+            continue;
+        }
         let decision = decide(&inst.rule, &ballots);
         let inst_name = world
             .get::<Label>(inst_e)
@@ -237,10 +254,10 @@ fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entit
             .filter_map(|k| registry.get(k))
             .collect::<Vec<_>>()
     };
+    // A readable id: the template and the turn, or the proposal number if that is taken.
     let mut key = format!("{}_t{turn}", p.template);
-    key.truncate(32);
-    while registry.get(&key).is_some() {
-        key = format!("m{}_{}", p.id, registry.ordered.len());
+    if key.len() > 32 || registry.get(&key).is_some() {
+        key = format!("mandate_p{}", p.id);
     }
     let label = format!(
         "{} ({})",

@@ -170,8 +170,14 @@ pub fn join_mandates(world: &mut World) {
         {
             continue;
         }
+        // A contingent sent by an active pledge came for the mandate that set it off.
+        let mut pledges = world.query::<(&Pledge, &PledgeState)>();
+        let pledged = pledges
+            .iter(world)
+            .any(|(p, s)| p.contingent == c && *s == PledgeState::Active);
         let member = |m: &Mandate| {
-            m.contributors.contains(&k.owner)
+            pledged
+                || m.contributors.contains(&k.owner)
                 || world.get::<Institution>(m.authorised_by).is_some_and(|i| {
                     i.members
                         .iter()

@@ -367,6 +367,9 @@ struct AirLine {
     air: Vec<(Entity, String)>,
 }
 
+/// A trace entry waiting to be written: (day, full text, audiences' views).
+type PendingEntry = (u32, String, Vec<(Audience, String)>);
+
 /// Plays the turn's days on every sector.
 pub fn simulate_days(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
@@ -449,7 +452,7 @@ pub fn simulate_days(world: &mut World) {
     let mut contingent_losses: BTreeMap<Entity, i64> = BTreeMap::new();
     let mut escalation = world.resource::<Escalation>().clone();
     let mut facts = world.resource::<TurnFacts>().clone();
-    let mut entries: Vec<(u32, String, Vec<(Audience, String)>)> = Vec::new();
+    let mut entries: Vec<PendingEntry> = Vec::new();
     let mut fire = Dice::new(seed, clock.turn, Purpose::Fire, 0);
     let mut detect = Dice::new(seed, clock.turn, Purpose::Detection, 0);
     let mut attribute = Dice::new(seed, clock.turn, Purpose::Attribution, 0);

@@ -459,13 +459,14 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
                 .get::<Institution>(i)
                 .cloned()
                 .ok_or("no such institution")?;
-            if !inst
+            // Any nation may lobby a voting body; a coalition acts only for its own members.
+            let member = inst
                 .members
                 .iter()
-                .any(|m| matches!(m, InstitutionMember::Nation(e) if *e == me))
-            {
+                .any(|m| matches!(m, InstitutionMember::Nation(e) if *e == me));
+            if matches!(inst.rule, DecisionRule::NoVote) && !member {
                 return Err(format!(
-                    "only members of the {} can put a proposal to it",
+                    "only members of the {} can act through it",
                     name(world, i)
                 ));
             }
