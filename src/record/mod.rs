@@ -183,3 +183,152 @@ impl Plugin for RecordPlugin {
         app.init_resource::<Trace>().init_resource::<History>();
     }
 }
+
+/// What one seat (or an observer) is told at the start of a turn: the public picture, its own
+/// forces and secrets, and its share of the trace. Nothing in it belongs to another seat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Briefing {
+    pub turn: u32,
+    /// The seat's nation, or `None` for an observer.
+    pub nation: Option<String>,
+    pub escalation: f64,
+    pub ceasefire: String,
+    /// Recorded violations last turn, by sector id (true counts are never public).
+    pub recorded: Vec<(String, u64)>,
+    pub mandates: Vec<String>,
+    /// Every nation's public face: id, name and public objectives.
+    pub nations: Vec<PublicNation>,
+    /// The seat's own state; `None` for an observer.
+    pub own: Option<OwnState>,
+    /// Trace entries this seat may read, from the last resolved turn.
+    pub reports: Vec<SeatEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicNation {
+    pub id: String,
+    pub name: String,
+    pub public_objectives: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnState {
+    pub capital: i64,
+    pub support: f64,
+    pub score: i64,
+    /// All its objectives, secret ones included: (text, public, weight).
+    pub objectives: Vec<(String, bool, i64)>,
+    /// Its contingents: (id, kind, size, sector id or "home").
+    pub contingents: Vec<(String, String, i64, String)>,
+    /// Guarantees offered to it and still open: (id, guarantor id).
+    pub offers: Vec<(String, String)>,
+}
+
+/// Builds the briefing of `nation` (or of an observer) from the world as it stands.
+pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
+    use crate::world::{Capital, Contingent, Guarantee, Label, Nation, Support};
+    let turn = world
+        .get_resource::<crate::rules::Clock>()
+        .map_or(0, |c| c.turn);
+    let last = world
+        .get_resource::<History>()
+        .and_then(|h| h.0.last().cloned());
+    let key_of = |world: &World, e: Entity| {
+        world
+            .get::<Key>(e)
+            .map_or_else(String::new, |k| k.0.clone())
+    };
+    let mut nations: Vec<(StableId, PublicNation)> = world
+        .query::<(&StableId, &Key, &Label, &Nation)>()
+        .iter(world)
+        .map(|(s, k, l, n)| {
+            let public_objectives = n
+                .objectives
+                .iter()
+                .filter(|o| o.public)
+                .map(|o| o.text.clone())
+                .collect();
+            (
+                *s,
+                PublicNation {
+                    id: k.0.clone(),
+                    name: l.0.clone(),
+                    public_objectives,
+                },
+            )
+        })
+        .collect();
+    nations.sort_by_key(|(s, _)| *s);
+    let own = nation.and_then(|id| {
+        let e = world.get_resource::<crate::world::Registry>()?.get(id)?;
+        let n = world.get::<Nation>(e)?.clone();
+        let mut contingents: Vec<(StableId, (String, String, i64, String))> = world
+            .query::<(&StableId, &Key, &Contingent)>()
+            .iter(world)
+            .filter(|(_, _, c)| c.owner == e)
+            .map(|(s, k, c)| {
+                (
+                    *s,
+                    (
+                        k.0.clone(),
+                        format!("{:?}", c.kind),
+                        c.size,
+                        c.sector
+                            .map_or_else(|| "home".to_string(), |x| key_of(world, x)),
+                    ),
+                )
+            })
+            .collect();
+        contingents.sort_by_key(|(s, _)| *s);
+        let mut offers: Vec<(StableId, (String, String))> = world
+            .query::<(&StableId, &Key, &Guarantee)>()
+            .iter(world)
+            .filter(|(_, _, g)| {
+                g.recipient == e && g.status == crate::scenario::model::GuaranteeStatus::Offered
+            })
+            .map(|(s, k, g)| (*s, (k.0.clone(), key_of(world, g.guarantor))))
+            .collect();
+        offers.sort_by_key(|(s, _)| *s);
+        Some(OwnState {
+            capital: world.get::<Capital>(e).map_or(0, |c| c.0),
+            support: world.get::<Support>(e).map_or(0.0, |s| s.level),
+            score: world.get::<crate::rules::Score>(e).map_or(0, |s| s.0),
+            objectives: n
+                .objectives
+                .iter()
+                .map(|o| (o.text.clone(), o.public, o.weight))
+                .collect(),
+            contingents: contingents.into_iter().map(|(_, c)| c).collect(),
+            offers: offers.into_iter().map(|(_, o)| o).collect(),
+        })
+    });
+    let last_turn = last.as_ref().map_or(0, |l| l.turn);
+    let reports = world
+        .get_resource::<Trace>()
+        .map(|t| t.view_for(nation).filter(|e| e.turn == last_turn).collect())
+        .unwrap_or_default();
+    Briefing {
+        turn,
+        nation: nation.map(str::to_string),
+        escalation: last.as_ref().map_or(0.0, |l| l.escalation),
+        ceasefire: last
+            .as_ref()
+            .map_or_else(|| "holding".to_string(), |l| l.ceasefire.clone()),
+        recorded: last
+            .as_ref()
+            .map(|l| {
+                l.sectors
+                    .iter()
+                    .map(|s| (s.id.clone(), s.violations_recorded))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        mandates: last
+            .as_ref()
+            .map(|l| l.mandates.clone())
+            .unwrap_or_default(),
+        nations: nations.into_iter().map(|(_, n)| n).collect(),
+        own,
+        reports,
+    }
+}
