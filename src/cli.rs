@@ -13,11 +13,7 @@ use crate::sim::Game;
 pub const EXIT_INVALID: u8 = 2;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "truce",
-    version,
-    about = "Negotiate a peacekeeping force, then see whether the ceasefire holds."
-)]
+#[command(name = "truce", version, about = "Negotiate a peacekeeping force, then see whether the ceasefire holds.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -55,13 +51,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files } => check(&files),
-        Command::Sim {
-            scenario,
-            turns,
-            seed,
-            json,
-            trace,
-        } => sim(scenario.as_deref(), turns, seed, json, trace),
+        Command::Sim { scenario, turns, seed, json, trace } => sim(scenario.as_deref(), turns, seed, json, trace),
     }
 }
 
@@ -69,15 +59,9 @@ fn check(files: &[PathBuf]) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     let mut failed = 0usize;
-    let targets: Vec<Option<&PathBuf>> = if files.is_empty() {
-        vec![None]
-    } else {
-        files.iter().map(Some).collect()
-    };
+    let targets: Vec<Option<&PathBuf>> = if files.is_empty() { vec![None] } else { files.iter().map(Some).collect() };
     for target in targets {
-        let name = target.map_or(scenario::BUILTIN_FILE.to_string(), |p| {
-            p.display().to_string()
-        });
+        let name = target.map_or(scenario::BUILTIN_FILE.to_string(), |p| p.display().to_string());
         // Output errors (a closed pipe) are ignored: the exit code still tells the result.
         match scenario::load(target.map(PathBuf::as_path)) {
             Ok(s) => {
@@ -91,11 +75,7 @@ fn check(files: &[PathBuf]) -> ExitCode {
             }
         }
     }
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_INVALID)
-    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) }
 }
 
 /// One line that says what a scenario holds.
@@ -113,13 +93,7 @@ pub fn summary(s: &Scenario) -> String {
     )
 }
 
-fn sim(
-    path: Option<&std::path::Path>,
-    turns: Option<u32>,
-    seed: Option<u64>,
-    json: bool,
-    trace: bool,
-) -> ExitCode {
+fn sim(path: Option<&std::path::Path>, turns: Option<u32>, seed: Option<u64>, json: bool, trace: bool) -> ExitCode {
     let mut scenario = match scenario::load(path) {
         Ok(s) => s,
         Err(e) => {
@@ -133,11 +107,7 @@ fn sim(
     let seed = seed.unwrap_or(scenario.seed);
     let mut out = std::io::stdout().lock();
     if !json {
-        let _ = writeln!(
-            out,
-            "{} — seed {seed}, {turns} turns of {} days\n",
-            scenario.name, scenario.turn_days
-        );
+        let _ = writeln!(out, "{} — seed {seed}, {turns} turns of {} days\n", scenario.name, scenario.turn_days);
         let _ = writeln!(
             out,
             "{:>4} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10}  mandates",
@@ -158,13 +128,7 @@ fn sim(
         && let Some(turn) = game.finish_turn()
     {
         if trace {
-            let entries: Vec<_> = game
-                .trace()
-                .entries
-                .iter()
-                .filter(|e| e.turn == turn.turn)
-                .cloned()
-                .collect();
+            let entries: Vec<_> = game.trace().entries.iter().filter(|e| e.turn == turn.turn).cloned().collect();
             for e in entries {
                 let line = if json {
                     serde_json::to_string(&e).unwrap_or_default()
@@ -186,11 +150,7 @@ fn sim(
                 turn.escalation,
                 turn.ceasefire,
                 turn.casualties,
-                if turn.mandates.is_empty() {
-                    "-".to_string()
-                } else {
-                    turn.mandates.join(", ")
-                }
+                if turn.mandates.is_empty() { "-".to_string() } else { turn.mandates.join(", ") }
             )
         };
         if writeln!(out, "{line}").is_err() {
@@ -199,11 +159,7 @@ fn sim(
         printed += 1;
     }
     if !json && let Some(last) = game.history().last() {
-        let _ = writeln!(
-            out,
-            "\nAfter {printed} turns the ceasefire is {}. Scores:",
-            last.ceasefire
-        );
+        let _ = writeln!(out, "\nAfter {printed} turns the ceasefire is {}. Scores:", last.ceasefire);
         let mut nations = last.nations.clone();
         nations.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
         for n in nations {

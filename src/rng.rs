@@ -90,7 +90,6 @@ pub enum Purpose {
     Fire = 2,
     Detection = 3,
     Attribution = 4,
-    Response = 5,
     Retaliation = 6,
     Casualties = 7,
     Loyalty = 8,
@@ -134,19 +133,13 @@ mod tests {
         for lambda in [0.5, 4.0, 25.0, 80.0, 2000.0] {
             let n = 4000;
             let mean = (0..n).map(|_| d.poisson(lambda) as f64).sum::<f64>() / n as f64;
-            assert!(
-                (mean - lambda).abs() < 0.05 * lambda + 0.05,
-                "poisson({lambda}) mean {mean}"
-            );
+            assert!((mean - lambda).abs() < 0.05 * lambda + 0.05, "poisson({lambda}) mean {mean}");
         }
         for (trials, p) in [(10u64, 0.3), (500, 0.05), (10_000, 0.4)] {
             let n = 4000;
             let mean = (0..n).map(|_| d.binomial(trials, p) as f64).sum::<f64>() / n as f64;
             let expect = trials as f64 * p;
-            assert!(
-                (mean - expect).abs() < 0.05 * expect + 0.05,
-                "binomial({trials},{p}) mean {mean}"
-            );
+            assert!((mean - expect).abs() < 0.05 * expect + 0.05, "binomial({trials},{p}) mean {mean}");
         }
     }
 

@@ -9,8 +9,7 @@ use crate::institutions::InstitutionsPlugin;
 use crate::record::{History, RecordPlugin, Trace, TurnSummary, state_hash};
 use crate::rules::orders::SeatAction;
 use crate::rules::{
-    Escalation, GameSeed, Order, OrderSubmitted, OrderVerdict, Phase, RulesPlugin, SeatCommand,
-    StartGame,
+    Escalation, GameSeed, Order, OrderSubmitted, OrderVerdict, Phase, RulesPlugin, SeatCommand, StartGame,
 };
 use crate::scenario::validate::{Problem, validate};
 use crate::scenario::{Scenario, ScenarioPlugin};
@@ -48,11 +47,7 @@ impl Game {
 
     /// A game where the seats in `humans` wait for orders and the others are bots. An invalid
     /// scenario is refused with its problems.
-    pub fn with_humans(
-        scenario: Scenario,
-        seed: Option<u64>,
-        humans: &[String],
-    ) -> Result<Game, Vec<Problem>> {
+    pub fn with_humans(scenario: Scenario, seed: Option<u64>, humans: &[String]) -> Result<Game, Vec<Problem>> {
         let problems = validate(&scenario);
         if !problems.is_empty() {
             return Err(problems);
@@ -62,10 +57,7 @@ impl Game {
         app.update(); // start-up: spawn the world
         set_controllers(app.world_mut(), humans);
         app.world_mut().write_message(StartGame);
-        let verdicts = app
-            .world()
-            .resource::<Messages<OrderVerdict>>()
-            .get_cursor();
+        let verdicts = app.world().resource::<Messages<OrderVerdict>>().get_cursor();
         let mut game = Game { app, verdicts };
         // Lobby → briefing → orders.
         for _ in 0..FRAMES_PER_TURN {
@@ -87,24 +79,14 @@ impl Game {
 
     /// Hands in an order for `nation` and returns the verdict.
     pub fn submit(&mut self, nation: &str, order: Order) -> OrderVerdict {
-        self.app.world_mut().write_message(OrderSubmitted {
-            nation: nation.to_string(),
-            order,
-        });
-        self.take_verdicts()
-            .pop()
-            .expect("intake answers every order")
+        self.app.world_mut().write_message(OrderSubmitted { nation: nation.to_string(), order });
+        self.take_verdicts().pop().expect("intake answers every order")
     }
 
     /// Locks, unlocks or retracts, and returns the verdict.
     pub fn command(&mut self, nation: &str, action: SeatAction) -> OrderVerdict {
-        self.app.world_mut().write_message(SeatCommand {
-            nation: nation.to_string(),
-            action,
-        });
-        self.take_verdicts()
-            .pop()
-            .expect("intake answers every command")
+        self.app.world_mut().write_message(SeatCommand { nation: nation.to_string(), action });
+        self.take_verdicts().pop().expect("intake answers every command")
     }
 
     /// Runs intake (one frame) and returns the verdicts it gave.
@@ -129,10 +111,7 @@ impl Game {
             .map(|k| k.0.clone())
             .collect();
         for s in seats {
-            self.app.world_mut().write_message(SeatCommand {
-                nation: s,
-                action: SeatAction::Lock,
-            });
+            self.app.world_mut().write_message(SeatCommand { nation: s, action: SeatAction::Lock });
         }
         for _ in 0..FRAMES_PER_TURN {
             self.app.update();
@@ -141,12 +120,7 @@ impl Game {
                 break;
             }
         }
-        self.app
-            .world()
-            .resource::<History>()
-            .0
-            .get(before)
-            .cloned()
+        self.app.world().resource::<History>().0.get(before).cloned()
     }
 
     /// Plays to the end; returns every turn's summary.

@@ -9,9 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 use truce::rules::orders::SeatAction;
 use truce::rules::{Order, PledgeState};
-use truce::scenario::model::{
-    GuaranteeStatus, LoyaltyRisk, Mandate as MandateDef, MandateKind, Scenario,
-};
+use truce::scenario::model::{GuaranteeStatus, LoyaltyRisk, Mandate as MandateDef, MandateKind, Scenario};
 use truce::sim::Game;
 use truce::world::{Contingent, Guarantee, Key, Mandate, MandateTemplate, Registry, Support};
 
@@ -149,12 +147,7 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
             Setup::Retaliation(n, v) => nation(s, n)?.doctrine.retaliation = *v,
             Setup::Support(n, v) => nation(s, n)?.support.initial = *v,
             Setup::Capital(n, v) => nation(s, n)?.pools.capital = *v,
-            Setup::Loyalty {
-                nation: n,
-                leans_to,
-                intelligence_leak,
-                crisis_defection,
-            } => {
+            Setup::Loyalty { nation: n, leans_to, intelligence_leak, crisis_defection } => {
                 nation(s, n)?.loyalty_risk = Some(LoyaltyRisk {
                     leans_to: leans_to.clone(),
                     intelligence_leak: *intelligence_leak,
@@ -162,18 +155,10 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
                 })
             }
             Setup::Tension(sector, v) => {
-                s.line
-                    .sectors
-                    .iter_mut()
-                    .find(|x| x.id == *sector)
-                    .ok_or(format!("no sector {sector}"))?
-                    .base_tension = *v
+                s.line.sectors.iter_mut().find(|x| x.id == *sector).ok_or(format!("no sector {sector}"))?.base_tension =
+                    *v
             }
-            Setup::Forces {
-                sector,
-                nation: n,
-                troops,
-            } => {
+            Setup::Forces { sector, nation: n, troops } => {
                 s.line
                     .sectors
                     .iter_mut()
@@ -195,13 +180,7 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
                     .sector = Some(sector.clone());
             }
             Setup::AddMandate(m) => s.mandates.push(m.clone()),
-            Setup::Leaning {
-                institution,
-                member,
-                observe,
-                interpose,
-                enforce,
-            } => {
+            Setup::Leaning { institution, member, observe, interpose, enforce } => {
                 let inst = s
                     .institutions
                     .iter_mut()
@@ -222,24 +201,13 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
             Setup::Model(name, v) => {
                 let mut json = serde_json::to_value(&s.model).map_err(|e| e.to_string())?;
                 let pointer = format!("/{}", name.replace('.', "/"));
-                let slot = json
-                    .pointer_mut(&pointer)
-                    .ok_or(format!("the model has no number {name}"))?;
-                *slot = if slot.is_u64() {
-                    serde_json::json!(*v as u64)
-                } else {
-                    serde_json::json!(v)
-                };
+                let slot = json.pointer_mut(&pointer).ok_or(format!("the model has no number {name}"))?;
+                *slot = if slot.is_u64() { serde_json::json!(*v as u64) } else { serde_json::json!(v) };
                 s.model = serde_json::from_value(json).map_err(|e| e.to_string())?;
             }
             Setup::Turns(t) => s.turns = *t,
             Setup::Asset(a) => s.assets.push(a.clone()),
-            Setup::AllScripted {
-                institution,
-                observe,
-                interpose,
-                enforce,
-            } => {
+            Setup::AllScripted { institution, observe, interpose, enforce } => {
                 let inst = s
                     .institutions
                     .iter_mut()
@@ -255,10 +223,7 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
                     }
                 }
             }
-            Setup::Posture {
-                contingent,
-                posture,
-            } => {
+            Setup::Posture { contingent, posture } => {
                 s.contingents
                     .iter_mut()
                     .find(|c| c.id == *contingent)
@@ -270,24 +235,12 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
     Ok(())
 }
 
-fn nation<'a>(
-    s: &'a mut Scenario,
-    id: &str,
-) -> Result<&'a mut truce::scenario::model::Nation, String> {
-    s.nations
-        .iter_mut()
-        .find(|n| n.id == id)
-        .ok_or(format!("no nation {id}"))
+fn nation<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut truce::scenario::model::Nation, String> {
+    s.nations.iter_mut().find(|n| n.id == id).ok_or(format!("no nation {id}"))
 }
 
-fn asset<'a>(
-    s: &'a mut Scenario,
-    id: &str,
-) -> Result<&'a mut truce::scenario::model::MonitoringAsset, String> {
-    s.assets
-        .iter_mut()
-        .find(|a| a.id == id)
-        .ok_or(format!("no asset {id}"))
+fn asset<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut truce::scenario::model::MonitoringAsset, String> {
+    s.assets.iter_mut().find(|a| a.id == id).ok_or(format!("no asset {id}"))
 }
 
 /// Runs one case; returns what failed.
@@ -297,12 +250,7 @@ fn run(case: &Case) -> Vec<String> {
     if let Err(e) = apply_setup(&mut s, &case.setup) {
         return vec![format!("setup: {e}")];
     }
-    let humans: Vec<String> = s
-        .nations
-        .iter()
-        .map(|n| n.id.clone())
-        .filter(|n| !case.bots.contains(n))
-        .collect();
+    let humans: Vec<String> = s.nations.iter().map(|n| n.id.clone()).filter(|n| !case.bots.contains(n)).collect();
     let mut game = match Game::with_humans(s, Some(case.seed), &humans) {
         Ok(g) => g,
         Err(problems) => return vec![format!("the edited scenario is invalid: {problems:?}")],
@@ -313,20 +261,13 @@ fn run(case: &Case) -> Vec<String> {
                 Action::Order(n, o) => {
                     let v = game.submit(n, o.clone());
                     if !v.accepted {
-                        failures.push(format!(
-                            "turn {}: {n}'s {o:?} was refused: {}",
-                            t + 1,
-                            v.reason
-                        ));
+                        failures.push(format!("turn {}: {n}'s {o:?} was refused: {}", t + 1, v.reason));
                     }
                 }
                 Action::Refused(n, o, why) => {
                     let v = game.submit(n, o.clone());
                     if v.accepted || !v.reason.contains(why.as_str()) {
-                        failures.push(format!(
-                            "turn {}: {n}'s {o:?} should be refused with {why:?}, got {v:?}",
-                            t + 1
-                        ));
+                        failures.push(format!("turn {}: {n}'s {o:?} should be refused with {why:?}, got {v:?}", t + 1));
                     }
                 }
                 Action::Unlock(n) => {
@@ -350,20 +291,13 @@ fn run(case: &Case) -> Vec<String> {
         for m in q.iter(world) {
             let t = world.get::<MandateTemplate>(m.template);
             if truce::rules::conditions::mandate_active(m, t, turn) {
-                let inst = world
-                    .get::<Key>(m.authorised_by)
-                    .map_or_else(String::new, |k| k.0.clone());
+                let inst = world.get::<Key>(m.authorised_by).map_or_else(String::new, |k| k.0.clone());
                 out.push((inst, t.map_or(MandateKind::ObserveReport, |t| t.kind)));
             }
         }
         out
     };
-    let entry = |texts: &[String]| {
-        trace
-            .entries
-            .iter()
-            .any(|e| texts.iter().all(|t| e.text.contains(t.as_str())))
-    };
+    let entry = |texts: &[String]| trace.entries.iter().any(|e| texts.iter().all(|t| e.text.contains(t.as_str())));
     let sees = |who: Option<&str>, text: &str| trace.view_for(who).any(|e| e.text.contains(text));
     let total_true: u64 = history.iter().map(|h| h.violations_true).sum();
     let total_recorded: u64 = history.iter().map(|h| h.violations_recorded).sum();
@@ -378,68 +312,46 @@ fn run(case: &Case) -> Vec<String> {
             Expect::DoesNotSee(n, text) => !sees(Some(n), text),
             Expect::ObserverSees(text) => sees(None, text),
             Expect::ObserverDoesNotSee(text) => !sees(None, text),
-            Expect::Pledge(p, state) => {
-                registry.get(p).and_then(|e| world.get::<PledgeState>(e)) == Some(state)
-            }
+            Expect::Pledge(p, state) => registry.get(p).and_then(|e| world.get::<PledgeState>(e)) == Some(state),
             Expect::ContingentIn(c, sector) => {
                 let want = sector.as_ref().and_then(|s| registry.get(s));
-                registry
-                    .get(c)
-                    .and_then(|e| world.get::<Contingent>(e))
-                    .is_some_and(|k| k.sector == want)
+                registry.get(c).and_then(|e| world.get::<Contingent>(e)).is_some_and(|k| k.sector == want)
             }
-            Expect::ContingentServes(c, serves) => registry
-                .get(c)
-                .and_then(|e| world.get::<Contingent>(e))
-                .is_some_and(|k| k.mandate.is_some() == *serves),
-            Expect::Guarantee(g, status) => registry
-                .get(g)
-                .and_then(|e| world.get::<Guarantee>(e))
-                .is_some_and(|x| x.status == *status),
+            Expect::ContingentServes(c, serves) => {
+                registry.get(c).and_then(|e| world.get::<Contingent>(e)).is_some_and(|k| k.mandate.is_some() == *serves)
+            }
+            Expect::Guarantee(g, status) => {
+                registry.get(g).and_then(|e| world.get::<Guarantee>(e)).is_some_and(|x| x.status == *status)
+            }
             Expect::Ceasefire(word) => history.last().is_some_and(|h| h.ceasefire == *word),
             Expect::EscalationAtLeast(v) => history.last().is_some_and(|h| h.escalation >= *v),
             Expect::EscalationBelow(v) => history.last().is_some_and(|h| h.escalation < *v),
             Expect::TrueViolationsBetween(lo, hi) => (*lo..=*hi).contains(&total_true),
             Expect::RecordedBetween(lo, hi) => (*lo..=*hi).contains(&total_recorded),
-            Expect::RecordedShareAtMost(v) => {
-                total_true > 0 && (total_recorded as f64 / total_true as f64) <= *v
+            Expect::RecordedShareAtMost(v) => total_true > 0 && (total_recorded as f64 / total_true as f64) <= *v,
+            Expect::SupportBelow(n, v) => {
+                registry.get(n).and_then(|e| world.get::<Support>(e)).is_some_and(|s| s.level < *v)
             }
-            Expect::SupportBelow(n, v) => registry
-                .get(n)
-                .and_then(|e| world.get::<Support>(e))
-                .is_some_and(|s| s.level < *v),
-            Expect::SupportAtLeast(n, v) => registry
-                .get(n)
-                .and_then(|e| world.get::<Support>(e))
-                .is_some_and(|s| s.level >= *v),
+            Expect::SupportAtLeast(n, v) => {
+                registry.get(n).and_then(|e| world.get::<Support>(e)).is_some_and(|s| s.level >= *v)
+            }
             Expect::CasualtiesAtLeast(n) => history.iter().map(|h| h.casualties).sum::<u64>() >= *n,
             Expect::Turns(n) => history.len() == *n,
             Expect::DeterrenceBetween(sector, lo, hi) => history
                 .last()
                 .and_then(|h| h.sectors.iter().find(|x| x.id == *sector))
                 .is_some_and(|x| x.deterrence >= *lo && x.deterrence <= *hi),
-            Expect::TrueRatio {
-                turn,
-                base,
-                min,
-                max,
-            } => {
-                let at = |t: usize| {
-                    history
-                        .get(t.wrapping_sub(1))
-                        .map_or(0, |h| h.violations_true) as f64
-                };
+            Expect::TrueRatio { turn, base, min, max } => {
+                let at = |t: usize| history.get(t.wrapping_sub(1)).map_or(0, |h| h.violations_true) as f64;
                 let r = at(*turn) / at(*base).max(1.0);
                 r >= *min && r <= *max
             }
-            Expect::CapitalAtMost(n, v) => history
-                .last()
-                .and_then(|h| h.nations.iter().find(|x| x.id == *n))
-                .is_some_and(|x| x.capital <= *v),
-            Expect::ScoreAtLeast(n, v) => history
-                .last()
-                .and_then(|h| h.nations.iter().find(|x| x.id == *n))
-                .is_some_and(|x| x.score >= *v),
+            Expect::CapitalAtMost(n, v) => {
+                history.last().and_then(|h| h.nations.iter().find(|x| x.id == *n)).is_some_and(|x| x.capital <= *v)
+            }
+            Expect::ScoreAtLeast(n, v) => {
+                history.last().and_then(|h| h.nations.iter().find(|x| x.id == *n)).is_some_and(|x| x.score >= *v)
+            }
         };
         if !ok {
             failures.push(format!("expected {x:?}"));
@@ -457,12 +369,7 @@ fn run(case: &Case) -> Vec<String> {
             "turn summaries: {:?}\ntrace (without most violations):\n{}",
             history
                 .iter()
-                .map(|h| (
-                    h.turn,
-                    h.violations_true,
-                    h.violations_recorded,
-                    h.escalation
-                ))
+                .map(|h| (h.turn, h.violations_true, h.violations_recorded, h.escalation))
                 .collect::<Vec<_>>(),
             tail.join("\n")
         ));
@@ -500,19 +407,10 @@ fn adjudicator_cases() {
         ran += 1;
         let failures = run(&case);
         if !failures.is_empty() {
-            report.push(format!(
-                "{name} ({}):\n  {}",
-                case.title,
-                failures.join("\n  ")
-            ));
+            report.push(format!("{name} ({}):\n  {}", case.title, failures.join("\n  ")));
         }
     }
-    assert!(
-        report.is_empty(),
-        "{} of {ran} cases failed:\n{}",
-        report.len(),
-        report.join("\n\n")
-    );
+    assert!(report.is_empty(), "{} of {ran} cases failed:\n{}", report.len(), report.join("\n\n"));
     if only.is_none() {
         assert!(ran >= 40, "at least 40 cases; found {ran}");
     }

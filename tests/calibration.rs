@@ -20,8 +20,5 @@ fn donbas_2019_records_about_25000_violations_a_month() {
     }
     monthly.sort_by(f64::total_cmp);
     let median = monthly[monthly.len() / 2];
-    assert!(
-        (15_000.0..=35_000.0).contains(&median),
-        "median recorded a month {median:.0}; all: {monthly:?}"
-    );
+    assert!((15_000.0..=35_000.0).contains(&median), "median recorded a month {median:.0}; all: {monthly:?}");
 }

@@ -20,10 +20,8 @@ fn sim(args: &[&str]) -> (i32, String, String) {
 fn json_has_one_object_per_turn_with_the_fields() {
     let (code, out, err) = sim(&["scenarios/tutorial.ron", "--seed", "3", "--json"]);
     assert_eq!(code, 0, "{err}");
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect();
+    let lines: Vec<serde_json::Value> =
+        out.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
     assert!(!lines.is_empty() && lines.len() <= 8);
     for (i, l) in lines.iter().enumerate() {
         assert_eq!(l["turn"], i as u64 + 1);
@@ -33,49 +31,28 @@ fn json_has_one_object_per_turn_with_the_fields() {
         }
         assert!(l["escalation"].is_f64() || l["escalation"].is_u64());
         assert!(["holding", "fraying", "collapsed"].contains(&l["ceasefire"].as_str().unwrap()));
-        assert!(
-            l["sectors"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["id"] == "north")
-        );
-        assert!(
-            l["nations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|n| n["id"] == "ukr" && n["support"].is_number())
-        );
+        assert!(l["sectors"].as_array().unwrap().iter().any(|s| s["id"] == "north"));
+        assert!(l["nations"].as_array().unwrap().iter().any(|n| n["id"] == "ukr" && n["support"].is_number()));
         assert!(l["violations_recorded"].as_u64() <= l["violations_true"].as_u64());
     }
 }
 
 #[test]
 fn every_shipped_scenario_plays_to_its_end_reproducibly() {
-    for (file, turns) in [
-        ("scenarios/tutorial.ron", 8),
-        ("scenarios/donbas_2019.ron", 12),
-        ("scenarios/ukraine_2026.ron", 24),
-    ] {
+    for (file, turns) in
+        [("scenarios/tutorial.ron", 8), ("scenarios/donbas_2019.ron", 12), ("scenarios/ukraine_2026.ron", 24)]
+    {
         let mut outputs = Vec::new();
         for seed in ["1", "2", "1"] {
             let (code, out, err) = sim(&[file, "--seed", seed, "--json"]);
             assert_eq!(code, 0, "{file}: {err}");
-            let last: serde_json::Value =
-                serde_json::from_str(out.lines().last().unwrap()).unwrap();
+            let last: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
             let ended = last["turn"] == turns || last["ceasefire"] == "collapsed";
             assert!(ended, "{file} seed {seed} stopped early at {last}");
             outputs.push(out);
         }
-        assert_eq!(
-            outputs[0], outputs[2],
-            "{file}: the same seed gives the same output, byte for byte"
-        );
-        assert_ne!(
-            outputs[0], outputs[1],
-            "{file}: different seeds give different games"
-        );
+        assert_eq!(outputs[0], outputs[2], "{file}: the same seed gives the same output, byte for byte");
+        assert_ne!(outputs[0], outputs[1], "{file}: different seeds give different games");
     }
 }
 
@@ -94,10 +71,7 @@ fn the_table_is_readable_and_the_default_scenario_is_ukraine() {
 fn the_trace_explains_each_violation() {
     let (code, out, _) = sim(&["scenarios/tutorial.ron", "--turns", "1", "--trace"]);
     assert_eq!(code, 0);
-    let line = out
-        .lines()
-        .find(|l| l.contains("Violation 1 in"))
-        .expect("the first violation is explained");
+    let line = out.lines().find(|l| l.contains("Violation 1 in")).expect("the first violation is explained");
     for part in ["by ", "violations)", "→", "escalation"] {
         assert!(line.contains(part), "{line}");
     }
@@ -111,8 +85,5 @@ fn bad_arguments_and_scenarios_are_refused() {
     assert_eq!(code, 2, "{err}");
     let (code, _, err) = sim(&["no_such.ron"]);
     assert_eq!(code, 2);
-    assert!(
-        err.contains("no_such.ron:1:1: cannot read the file"),
-        "{err}"
-    );
+    assert!(err.contains("no_such.ron:1:1: cannot read the file"), "{err}");
 }

@@ -13,11 +13,8 @@ fn load(name: &str) -> Scenario {
 fn play(s: &Scenario, seed: u64) -> (String, u64) {
     let mut game = Game::new(s.clone(), Some(seed)).expect("valid scenario");
     let history = game.play_out();
-    let record = format!(
-        "{}\n{}",
-        serde_json::to_string(&game.trace()).unwrap(),
-        serde_json::to_string(&history).unwrap()
-    );
+    let record =
+        format!("{}\n{}", serde_json::to_string(&game.trace()).unwrap(), serde_json::to_string(&history).unwrap());
     (record, game.state_hash())
 }
 
@@ -33,11 +30,7 @@ fn same_seed_same_game_over_many_seeds() {
             assert!(a == b, "{name} seed {seed}: traces differ");
             hashes.insert(ha);
         }
-        assert_eq!(
-            hashes.len(),
-            12,
-            "{name}: different seeds must give different games"
-        );
+        assert_eq!(hashes.len(), 12, "{name}: different seeds must give different games");
     }
 }
 
@@ -57,16 +50,7 @@ fn human_orders_replay_identically() {
         let humans: Vec<String> = vec!["fra".into(), "rus".into()];
         let mut game = Game::with_humans(s, Some(5), &humans).unwrap();
         use truce::rules::Order;
-        assert!(
-            game.submit(
-                "rus",
-                Order::SetPosture {
-                    sector: "south".into(),
-                    pressure: 0.8
-                }
-            )
-            .accepted
-        );
+        assert!(game.submit("rus", Order::SetPosture { sector: "south".into(), pressure: 0.8 }).accepted);
         assert!(
             game.submit(
                 "fra",
@@ -81,16 +65,7 @@ fn human_orders_replay_identically() {
             .accepted
         );
         game.finish_turn();
-        assert!(
-            game.submit(
-                "fra",
-                Order::Deploy {
-                    contingent: "fra_bde".into(),
-                    sector: "south".into()
-                }
-            )
-            .accepted
-        );
+        assert!(game.submit("fra", Order::Deploy { contingent: "fra_bde".into(), sector: "south".into() }).accepted);
         game.play_out();
         game.state_hash()
     };

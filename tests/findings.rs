@@ -25,12 +25,7 @@ fn idle(s: &Scenario, seed: u64, turns: usize) -> Vec<TurnSummary> {
 }
 
 /// (true, recorded) summed over seeds, for one sector or the whole line.
-fn totals(
-    s: &Scenario,
-    seeds: std::ops::Range<u64>,
-    turns: usize,
-    sector: Option<&str>,
-) -> (f64, f64) {
+fn totals(s: &Scenario, seeds: std::ops::Range<u64>, turns: usize, sector: Option<&str>) -> (f64, f64) {
     let mut t = 0.0;
     let mut r = 0.0;
     for seed in seeds {
@@ -67,8 +62,7 @@ fn monitoring_changes_what_is_recorded_far_more_than_what_happens() {
         !i.effects.iter().any(|e| {
             matches!(
                 e,
-                truce::scenario::model::Effect::Jamming { .. }
-                    | truce::scenario::model::Effect::Restrictions { .. }
+                truce::scenario::model::Effect::Jamming { .. } | truce::scenario::model::Effect::Restrictions { .. }
             )
         })
     });
@@ -78,10 +72,7 @@ fn monitoring_changes_what_is_recorded_far_more_than_what_happens() {
     assert!(r1 > 1.3 * r0, "more monitoring records more: {r0} → {r1}");
     assert_eq!(r2, 0.0, "no monitoring records nothing");
     for t in [t1, t2] {
-        assert!(
-            (t / t0 - 1.0).abs() < 0.05,
-            "the fire itself hardly changes: {t0} vs {t}"
-        );
+        assert!((t / t0 - 1.0).abs() < 0.05, "the fire itself hardly changes: {t0} vs {t}");
     }
 }
 
@@ -122,99 +113,58 @@ fn with_force(size: i64, sectors: &[&str]) -> Scenario {
 #[test]
 fn armed_presence_deters_with_diminishing_returns() {
     let sizes = [0, 2_000, 4_000, 8_000, 16_000];
-    let fire: Vec<f64> = sizes
-        .iter()
-        .map(|&n| totals(&with_force(n, &["north"]), 0..4, 4, Some("north")).0)
-        .collect();
+    let fire: Vec<f64> = sizes.iter().map(|&n| totals(&with_force(n, &["north"]), 0..4, 4, Some("north")).0).collect();
     for w in fire.windows(2) {
         assert!(w[1] < w[0], "more armed peacekeepers, less fire: {fire:?}");
     }
     let first = (fire[0] - fire[1]) / 2_000.0;
     let last = (fire[3] - fire[4]) / 8_000.0;
-    assert!(
-        first > 2.0 * last,
-        "each extra soldier deters less than the one before: {fire:?}"
-    );
-    assert!(
-        fire[4] > 0.1 * fire[0],
-        "presence deters but does not end the fire: {fire:?}"
-    );
+    assert!(first > 2.0 * last, "each extra soldier deters less than the one before: {fire:?}");
+    assert!(fire[4] > 0.1 * fire[0], "presence deters but does not end the fire: {fire:?}");
 }
 
 #[test]
 fn unarmed_observers_alone_do_not_deter() {
     let base = with_force(0, &[]);
     let mut observed = base.clone();
-    observed
-        .assets
-        .push(truce::scenario::model::MonitoringAsset {
-            id: "observers".into(),
-            owner: "ita".into(),
-            kind: truce::scenario::model::AssetKind::Monitors,
-            count: 1_500,
-            mandate: None,
-            sectors: vec!["south".into()],
-            detection: 0.6,
-            jamming: 0.0,
-            restrictions_per_month: 0.0,
-        });
+    observed.assets.push(truce::scenario::model::MonitoringAsset {
+        id: "observers".into(),
+        owner: "ita".into(),
+        kind: truce::scenario::model::AssetKind::Monitors,
+        count: 1_500,
+        mandate: None,
+        sectors: vec!["south".into()],
+        detection: 0.6,
+        jamming: 0.0,
+        restrictions_per_month: 0.0,
+    });
     let (t0, r0) = totals(&base, 0..4, 4, Some("south"));
     let (t1, r1) = totals(&observed, 0..4, 4, Some("south"));
     assert!(r1 > r0 + 1_000.0, "observers record: {r0} → {r1}");
-    assert!(
-        (t1 / t0 - 1.0).abs() < 0.05,
-        "but the fire goes on: {t0} vs {t1}"
-    );
+    assert!((t1 / t0 - 1.0).abs() < 0.05, "but the fire goes on: {t0} vs {t1}");
 }
 
 #[test]
 fn answered_violations_escalate_less_than_unanswered_ones() {
     let mean_escalation = |s: &Scenario| {
-        let runs: Vec<f64> = (0..4)
-            .flat_map(|seed| idle(s, seed, 6).into_iter().map(|h| h.escalation))
-            .collect();
+        let runs: Vec<f64> = (0..4).flat_map(|seed| idle(s, seed, 6).into_iter().map(|h| h.escalation)).collect();
         runs.iter().sum::<f64>() / runs.len() as f64
     };
     let bare = mean_escalation(&with_force(0, &[]));
     let guarded = mean_escalation(&with_force(6_000, &["north", "south"]));
-    assert!(
-        guarded < 0.7 * bare,
-        "an armed force that answers keeps escalation down: {bare} vs {guarded}"
-    );
+    assert!(guarded < 0.7 * bare, "an armed force that answers keeps escalation down: {bare} vs {guarded}");
 }
 
 #[test]
 fn leaked_plans_let_the_aggressor_slip_past_the_monitors() {
     let mut base = load("ukraine_2026");
     base.pledges.retain(|p| p.contingent != "chn_infantry");
-    base.contingents
-        .iter_mut()
-        .find(|c| c.id == "chn_infantry")
-        .unwrap()
-        .sector = Some("lyman".into());
+    base.contingents.iter_mut().find(|c| c.id == "chn_infantry").unwrap().sector = Some("lyman".into());
     let mut leaky = base.clone();
     let mut loyal = base.clone();
-    leaky
-        .nations
-        .iter_mut()
-        .find(|n| n.id == "chn")
-        .unwrap()
-        .loyalty_risk
-        .as_mut()
-        .unwrap()
-        .intelligence_leak = 1.0;
-    loyal
-        .nations
-        .iter_mut()
-        .find(|n| n.id == "chn")
-        .unwrap()
-        .loyalty_risk = None;
+    leaky.nations.iter_mut().find(|n| n.id == "chn").unwrap().loyalty_risk.as_mut().unwrap().intelligence_leak = 1.0;
+    loyal.nations.iter_mut().find(|n| n.id == "chn").unwrap().loyalty_risk = None;
     let (t0, r0) = totals(&loyal, 0..3, 4, None);
     let (t1, r1) = totals(&leaky, 0..3, 4, None);
-    assert!(
-        r1 / t1 < 0.9 * (r0 / t0),
-        "a leak lowers the share recorded: {:.3} vs {:.3}",
-        r0 / t0,
-        r1 / t1
-    );
+    assert!(r1 / t1 < 0.9 * (r0 / t0), "a leak lowers the share recorded: {:.3} vs {:.3}", r0 / t0, r1 / t1);
 }

@@ -13,12 +13,7 @@ fn briefings_over_a_whole_game_keep_every_secret() {
     let secret_objectives: Vec<(String, String)> = s
         .nations
         .iter()
-        .flat_map(|n| {
-            n.objectives
-                .iter()
-                .filter(|o| !o.public)
-                .map(|o| (n.id.clone(), o.text.clone()))
-        })
+        .flat_map(|n| n.objectives.iter().filter(|o| !o.public).map(|o| (n.id.clone(), o.text.clone())))
         .collect();
     assert!(!secret_objectives.is_empty());
     let nations: Vec<String> = s.nations.iter().map(|n| n.id.clone()).collect();
@@ -29,22 +24,10 @@ fn briefings_over_a_whole_game_keep_every_secret() {
     while game.phase() != truce::rules::Phase::GameOver && turn < 24 {
         turn += 1;
         let secret = format!("Secret plan number {turn}");
-        assert!(
-            game.submit(
-                "gbr",
-                Order::PrivateMessage {
-                    to: "fra".into(),
-                    text: secret
-                }
-            )
-            .accepted
-        );
+        assert!(game.submit("gbr", Order::PrivateMessage { to: "fra".into(), text: secret }).accepted);
         for reader in nations.iter().map(Some).chain([None]) {
             let b = briefing_for(game.world(), reader.map(String::as_str));
-            seen.push((
-                reader.cloned().unwrap_or_else(|| "observer".into()),
-                serde_json::to_string(&b).unwrap(),
-            ));
+            seen.push((reader.cloned().unwrap_or_else(|| "observer".into()), serde_json::to_string(&b).unwrap()));
         }
         if game.finish_turn().is_none() {
             break;
@@ -53,46 +36,24 @@ fn briefings_over_a_whole_game_keep_every_secret() {
     assert!(turn >= 2);
     for (reader, text) in &seen {
         if reader != "gbr" && reader != "fra" {
-            assert!(
-                !text.contains("Secret plan number"),
-                "{reader} read a private message"
-            );
+            assert!(!text.contains("Secret plan number"), "{reader} read a private message");
         }
         if reader == "observer" {
-            assert!(
-                !text.contains("sets its pressure"),
-                "an observer saw a posture"
-            );
+            assert!(!text.contains("sets its pressure"), "an observer saw a posture");
         }
         for (owner, objective) in &secret_objectives {
             // Two nations may share a secret aim in the same words; each reads its own.
-            let also_mine = secret_objectives
-                .iter()
-                .any(|(o, t)| o == reader && t == objective);
+            let also_mine = secret_objectives.iter().any(|(o, t)| o == reader && t == objective);
             if owner != reader && !also_mine {
-                assert!(
-                    !text.contains(objective.as_str()),
-                    "{reader} read {owner}'s secret objective {objective:?}"
-                );
+                assert!(!text.contains(objective.as_str()), "{reader} read {owner}'s secret objective {objective:?}");
             }
         }
     }
     // The people who were told do see it.
-    assert!(
-        seen.iter()
-            .any(|(r, t)| r == "fra" && t.contains("Secret plan number 1"))
-    );
+    assert!(seen.iter().any(|(r, t)| r == "fra" && t.contains("Secret plan number 1")));
     // Belligerents see their own postures but not each other's.
-    let rus: Vec<&String> = seen
-        .iter()
-        .filter(|(r, _)| r == "rus")
-        .map(|(_, t)| t)
-        .collect();
-    let ukr: Vec<&String> = seen
-        .iter()
-        .filter(|(r, _)| r == "ukr")
-        .map(|(_, t)| t)
-        .collect();
+    let rus: Vec<&String> = seen.iter().filter(|(r, _)| r == "rus").map(|(_, t)| t).collect();
+    let ukr: Vec<&String> = seen.iter().filter(|(r, _)| r == "ukr").map(|(_, t)| t).collect();
     assert!(rus.iter().any(|t| t.contains("Russia sets its pressure")));
     assert!(!ukr.iter().any(|t| t.contains("Russia sets its pressure")));
     assert!(!rus.iter().any(|t| t.contains("Ukraine sets its pressure")));
@@ -109,17 +70,9 @@ fn an_observer_sees_the_record_not_the_truth() {
     let text = serde_json::to_string(&b).unwrap();
     assert!(!text.contains("violations_true"));
     // Every public report of a violation states only what was recorded.
-    for r in b
-        .reports
-        .iter()
-        .filter(|r| r.rule == "violation" && r.text.starts_with("Violation"))
-    {
+    for r in b.reports.iter().filter(|r| r.rule == "violation" && r.text.starts_with("Violation")) {
         assert!(r.text.contains("recorded"), "{}", r.text);
-        assert!(
-            !r.text.contains(", by "),
-            "the perpetrator leaked: {}",
-            r.text
-        );
+        assert!(!r.text.contains(", by "), "the perpetrator leaked: {}", r.text);
     }
     let ukr = briefing_for(game.world(), Some("ukr"));
     let own = ukr.own.expect("a seat sees its own state");

@@ -32,25 +32,15 @@ fn outcome(what: &str, name: &str, bytes: &[u8], may_pass: bool) -> bool {
         }
         Err(e) => {
             assert_eq!(e.file, name, "{what}");
-            assert!(
-                !e.diagnostics.is_empty(),
-                "{what}: an error with no diagnostics"
-            );
+            assert!(!e.diagnostics.is_empty(), "{what}: an error with no diagnostics");
             for d in &e.diagnostics {
-                assert!(
-                    d.line >= 1 && d.line <= lines,
-                    "{what}: line {} outside 1..={lines}",
-                    d.line
-                );
+                assert!(d.line >= 1 && d.line <= lines, "{what}: line {} outside 1..={lines}", d.line);
                 assert!(d.col >= 1, "{what}: column 0");
                 assert!(!d.message.trim().is_empty(), "{what}: empty message");
             }
             let shown = e.to_string();
             let first = &e.diagnostics[0];
-            assert!(
-                shown.contains(&format!("{name}:{}:{}:", first.line, first.col)),
-                "{what}: {shown}"
-            );
+            assert!(shown.contains(&format!("{name}:{}:{}:", first.line, first.col)), "{what}: {shown}");
             false
         }
     }
@@ -72,12 +62,7 @@ fn truncations_fail_cleanly() {
         let bytes = text.as_bytes();
         for i in 0..300 {
             let cut = bytes.len() * i / 300;
-            outcome(
-                &format!("{name} cut at byte {cut}"),
-                &name,
-                &bytes[..cut],
-                cut > last_paren,
-            );
+            outcome(&format!("{name} cut at byte {cut}"), &name, &bytes[..cut], cut > last_paren);
         }
     }
 }
@@ -99,20 +84,12 @@ fn byte_flips_fail_cleanly() {
 fn deleted_brackets_fail_cleanly() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     for (name, text) in shipped() {
-        let brackets: Vec<usize> = text
-            .match_indices(['(', ')', '[', ']', '{', '}'])
-            .map(|(i, _)| i)
-            .collect();
+        let brackets: Vec<usize> = text.match_indices(['(', ')', '[', ']', '{', '}']).map(|(i, _)| i).collect();
         for _ in 0..300 {
             let at = brackets[rng.random_range(0..brackets.len())];
             let mut broken = text.clone();
             broken.remove(at);
-            outcome(
-                &format!("{name} bracket at {at} deleted"),
-                &name,
-                broken.as_bytes(),
-                true,
-            );
+            outcome(&format!("{name} bracket at {at} deleted"), &name, broken.as_bytes(), true);
         }
     }
 }
@@ -140,9 +117,7 @@ fn bad_numbers_fail_cleanly() {
             .match_indices(": ")
             .filter_map(|(i, _)| {
                 let start = i + 2;
-                let len = text[start..]
-                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
-                    .unwrap_or(0);
+                let len = text[start..].find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(0);
                 (len > 0).then_some((start, len))
             })
             .collect();
@@ -152,19 +127,11 @@ fn bad_numbers_fail_cleanly() {
             let (start, len) = numbers[rng.random_range(0..numbers.len())];
             let bad = BAD[rng.random_range(0..BAD.len())];
             let broken = format!("{}{bad}{}", &text[..start], &text[start + len..]);
-            if !outcome(
-                &format!("{name}: {bad} at {start}"),
-                &name,
-                broken.as_bytes(),
-                true,
-            ) {
+            if !outcome(&format!("{name}: {bad} at {start}"), &name, broken.as_bytes(), true) {
                 failures += 1;
             }
         }
-        assert!(
-            failures > 150,
-            "{name}: most bad numbers must be refused ({failures} of 200)"
-        );
+        assert!(failures > 150, "{name}: most bad numbers must be refused ({failures} of 200)");
     }
 }
 
@@ -178,27 +145,16 @@ fn unknown_fields_fail_cleanly() {
         for _ in 0..100 {
             let at = field_starts[rng.random_range(0..field_starts.len())];
             let broken = format!("{}bogus_field: 1, {}", &text[..at], &text[at..]);
-            assert!(!outcome(
-                &format!("{name}: unknown field at {at}"),
-                &name,
-                broken.as_bytes(),
-                false
-            ));
+            assert!(!outcome(&format!("{name}: unknown field at {at}"), &name, broken.as_bytes(), false));
             let e = scenario::parse(&name, broken.as_bytes()).unwrap_err();
-            assert!(
-                e.diagnostics[0]
-                    .message
-                    .contains("unexpected field named `bogus_field`"),
-                "{e}"
-            );
+            assert!(e.diagnostics[0].message.contains("unexpected field named `bogus_field`"), "{e}");
         }
     }
 }
 
 #[test]
 fn hostile_inputs_fail_cleanly() {
-    let deep =
-        |open: &str, close: &str| format!("{}{}", open.repeat(200_000), close.repeat(200_000));
+    let deep = |open: &str, close: &str| format!("{}{}", open.repeat(200_000), close.repeat(200_000));
     let mut garbage = vec![0u8; 65_536];
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     for b in garbage.iter_mut() {
@@ -219,57 +175,32 @@ fn hostile_inputs_fail_cleanly() {
         ("200,000 nested lists", deep("[", "]").into_bytes()),
         ("200,000 nested tuples", deep("(", ")").into_bytes()),
         ("200,000 nested maps", deep("{", "}").into_bytes()),
-        (
-            "200,000 nested in a field",
-            format!("Scenario(id: {}", deep("[", "]")).into_bytes(),
-        ),
+        ("200,000 nested in a field", format!("Scenario(id: {}", deep("[", "]")).into_bytes()),
         (
             "200,000 nested conditions",
             tutorial
                 .replacen(
                     "goal: CeasefireHolds",
-                    &format!(
-                        "goal: {}CeasefireHolds{}",
-                        "Not(".repeat(200_000),
-                        ")".repeat(200_000)
-                    ),
+                    &format!("goal: {}CeasefireHolds{}", "Not(".repeat(200_000), ")".repeat(200_000)),
                     1,
                 )
                 .into_bytes(),
         ),
         (
             "a number with 100,000 digits",
-            tutorial
-                .replacen("seed: 7", &format!("seed: {}", "9".repeat(100_000)), 1)
-                .into_bytes(),
+            tutorial.replacen("seed: 7", &format!("seed: {}", "9".repeat(100_000)), 1).into_bytes(),
         ),
         (
             "an id of 100,000 letters",
-            tutorial
-                .replacen("\"north\"", &format!("\"{}\"", "n".repeat(100_000)), 2)
-                .into_bytes(),
+            tutorial.replacen("\"north\"", &format!("\"{}\"", "n".repeat(100_000)), 2).into_bytes(),
         ),
-        (
-            "an unterminated string",
-            tutorial
-                .replacen("name: \"Ukraine\"", "name: \"Ukraine", 1)
-                .into_bytes(),
-        ),
-        (
-            "an unterminated block comment",
-            format!("/* {tutorial}").into_bytes(),
-        ),
-        (
-            "two scenarios in one file",
-            format!("{tutorial}\n{tutorial}").into_bytes(),
-        ),
+        ("an unterminated string", tutorial.replacen("name: \"Ukraine\"", "name: \"Ukraine", 1).into_bytes()),
+        ("an unterminated block comment", format!("/* {tutorial}").into_bytes()),
+        ("two scenarios in one file", format!("{tutorial}\n{tutorial}").into_bytes()),
         ("a scenario in a list", format!("[{tutorial}]").into_bytes()),
         ("too large", vec![b' '; scenario::MAX_FILE_BYTES + 1]),
     ];
     for (what, bytes) in cases {
-        assert!(
-            !outcome(what, "hostile.ron", &bytes, false),
-            "{what} was accepted"
-        );
+        assert!(!outcome(what, "hostile.ron", &bytes, false), "{what} was accepted");
     }
 }

@@ -22,10 +22,7 @@ fn count<C: Component>(world: &mut World) -> usize {
 }
 
 fn entity(world: &World, key: &str) -> Entity {
-    world
-        .resource::<Registry>()
-        .get(key)
-        .unwrap_or_else(|| panic!("{key} not spawned"))
+    world.resource::<Registry>().get(key).unwrap_or_else(|| panic!("{key} not spawned"))
 }
 
 #[test]
@@ -43,26 +40,17 @@ fn tutorial_spawns_the_expected_entities() {
     assert_eq!(count::<MonitoringAsset>(&mut world), 2);
     assert_eq!(count::<Inject>(&mut world), 1);
     // Every object has a stable id, unique and dense from 0.
-    let mut ids: Vec<u32> = world
-        .query::<&StableId>()
-        .iter(&world)
-        .map(|s| s.0)
-        .collect();
+    let mut ids: Vec<u32> = world.query::<&StableId>().iter(&world).map(|s| s.0).collect();
     ids.sort_unstable();
     assert_eq!(ids, (0..21).collect::<Vec<_>>());
     // Links point at the right entities.
     let ita = entity(&world, "ita");
     let south = entity(&world, "south");
-    let pledge = world
-        .get::<Pledge>(entity(&world, "ita_obs_pledge"))
-        .unwrap();
+    let pledge = world.get::<Pledge>(entity(&world, "ita_obs_pledge")).unwrap();
     assert_eq!((pledge.nation, pledge.sector), (ita, south));
     assert_eq!(pledge.condition, Condition::MandateFrom("unsc".into()));
     let obs = world.get::<Contingent>(pledge.contingent).unwrap();
-    assert_eq!(
-        (obs.owner, obs.kind, obs.sector),
-        (ita, ContingentKind::Monitors, None)
-    );
+    assert_eq!((obs.owner, obs.kind, obs.sector), (ita, ContingentKind::Monitors, None));
     assert_eq!(world.get::<Label>(ita).unwrap().0, "Italy");
 }
 
@@ -71,36 +59,19 @@ fn ukraine_2026_spawns_the_seed_situation() {
     let s = load("ukraine_2026");
     let mut world = spawned(&s);
     assert_eq!(count::<Nation>(&mut world), s.nations.len());
-    assert!(
-        s.nations.len() >= 11,
-        "the brief's ten named seats plus the Global South"
-    );
+    assert!(s.nations.len() >= 11, "the brief's ten named seats plus the Global South");
     assert_eq!(count::<Institution>(&mut world), s.institutions.len());
     assert_eq!(count::<Sector>(&mut world), s.line.sectors.len());
     assert_eq!(count::<Contingent>(&mut world), s.contingents.len());
     assert_eq!(count::<Pledge>(&mut world), s.pledges.len());
     assert_eq!(count::<Guarantee>(&mut world), s.guarantees.len());
     assert_eq!(count::<MonitoringAsset>(&mut world), s.assets.len());
-    assert_eq!(
-        count::<DefenceLine>(&mut world),
-        3,
-        "three lines of defence"
-    );
-    let total_km: f64 = world
-        .query::<&Sector>()
-        .iter(&world)
-        .map(|x| x.length_km)
-        .sum();
-    assert!(
-        (total_km - 1218.0).abs() <= 1.0,
-        "the 1,218 km front: {total_km}"
-    );
+    assert_eq!(count::<DefenceLine>(&mut world), 3, "three lines of defence");
+    let total_km: f64 = world.query::<&Sector>().iter(&world).map(|x| x.length_km).sum();
+    assert!((total_km - 1218.0).abs() <= 1.0, "the 1,218 km front: {total_km}");
 
     // The UN Security Council: 15 members, 9 votes, vetoes for the permanent five.
-    let unsc = world
-        .get::<Institution>(entity(&world, "unsc"))
-        .unwrap()
-        .clone();
+    let unsc = world.get::<Institution>(entity(&world, "unsc")).unwrap().clone();
     assert_eq!(unsc.members.len(), 15);
     let DecisionRule::QualifiedMajority { yes, vetoes } = &unsc.rule else {
         panic!("UNSC votes by qualified majority")
@@ -108,12 +79,7 @@ fn ukraine_2026_spawns_the_seed_situation() {
     assert_eq!(*yes, 9);
     for p5 in ["chn", "fra", "gbr", "rus", "usa"] {
         assert!(vetoes.iter().any(|v| v == p5), "{p5} holds a veto");
-        assert!(
-            world
-                .get::<Nation>(entity(&world, p5))
-                .unwrap()
-                .has(NationFlag::PermanentFive)
-        );
+        assert!(world.get::<Nation>(entity(&world, p5)).unwrap().has(NationFlag::PermanentFive));
     }
 
     // China's pledge is conditional on a UN Security Council mandate.
@@ -122,30 +88,15 @@ fn ukraine_2026_spawns_the_seed_situation() {
     let chinese: Vec<&Pledge> = pledges.iter(&world).filter(|p| p.nation == chn).collect();
     assert!(!chinese.is_empty(), "China pledges a contingent");
     for p in chinese {
-        assert!(
-            format!("{:?}", p.condition).contains("MandateFrom(\"unsc\")"),
-            "{:?}",
-            p.condition
-        );
+        assert!(format!("{:?}", p.condition).contains("MandateFrom(\"unsc\")"), "{:?}", p.condition);
     }
     let china = world.get::<Nation>(chn).unwrap();
-    assert_eq!(
-        china.loyalty_risk.as_ref().map(|r| r.leans_to.as_str()),
-        Some("rus")
-    );
+    assert_eq!(china.loyalty_risk.as_ref().map(|r| r.leans_to.as_str()), Some("rus"));
     // Ukraine accepts guarantees only from helpers; Italy proposes a UN mandate.
     let ukr = world.get::<Nation>(entity(&world, "ukr")).unwrap();
-    assert_eq!(
-        ukr.doctrine.accept_guarantees,
-        truce::scenario::model::GuaranteePolicy::FromHelpersOnly
-    );
+    assert_eq!(ukr.doctrine.accept_guarantees, truce::scenario::model::GuaranteePolicy::FromHelpersOnly);
     let ita = world.get::<Nation>(entity(&world, "ita")).unwrap();
-    assert!(
-        ita.doctrine
-            .proposals
-            .iter()
-            .any(|p| p.institution == "unsc")
-    );
+    assert!(ita.doctrine.proposals.iter().any(|p| p.institution == "unsc"));
 }
 
 #[test]
@@ -155,29 +106,13 @@ fn donbas_2019_spawns_the_osce_mission() {
     assert_eq!(count::<Nation>(&mut world), s.nations.len());
     assert_eq!(count::<Mandate>(&mut world), s.mandates.len());
     assert!(!s.mandates.is_empty(), "the SMM is in force on day 0");
-    let total_km: f64 = world
-        .query::<&Sector>()
-        .iter(&world)
-        .map(|x| x.length_km)
-        .sum();
-    assert!(
-        (total_km - 420.0).abs() <= 1.0,
-        "the 420 km contact line: {total_km}"
-    );
+    let total_km: f64 = world.query::<&Sector>().iter(&world).map(|x| x.length_km).sum();
+    assert!((total_km - 420.0).abs() <= 1.0, "the 420 km contact line: {total_km}");
     let mut assets = world.query::<&MonitoringAsset>();
-    let monitors: i64 = assets
-        .iter(&world)
-        .filter(|a| a.kind == truce::scenario::model::AssetKind::Monitors)
-        .map(|a| a.count)
-        .sum();
-    assert!(
-        (500..=1000).contains(&monitors),
-        "the mission's real size: {monitors}"
-    );
-    assert!(
-        assets.iter(&world).any(|a| (a.jamming - 0.75).abs() < 1e-9),
-        "long-range drones jammed on 75% of flights"
-    );
+    let monitors: i64 =
+        assets.iter(&world).filter(|a| a.kind == truce::scenario::model::AssetKind::Monitors).map(|a| a.count).sum();
+    assert!((500..=1000).contains(&monitors), "the mission's real size: {monitors}");
+    assert!(assets.iter(&world).any(|a| (a.jamming - 0.75).abs() < 1e-9), "long-range drones jammed on 75% of flights");
 }
 
 #[test]
@@ -203,12 +138,7 @@ fn an_invalid_scenario_spawns_nothing() {
 fn the_plugins_spawn_the_active_scenario_on_startup() {
     let s = load("tutorial");
     let mut app = App::new();
-    app.add_plugins((
-        ScenarioPlugin {
-            scenario: s.clone(),
-        },
-        WorldPlugin,
-    ));
+    app.add_plugins((ScenarioPlugin { scenario: s.clone() }, WorldPlugin));
     app.update();
     let world = app.world_mut();
     assert_eq!(world.resource::<ActiveScenario>().0.id, "tutorial");

@@ -13,12 +13,11 @@ use crate::rules::conditions;
 use crate::rules::line::sector_pictures;
 use crate::rules::orders::{SeatAction, bot_seats};
 use crate::rules::{
-    Ballot, Ceasefire, Clock, Controller, Escalation, GameSeed, Order, OrderSubmitted, Phase,
-    PledgeState, SeatCommand, Transit, TurnFacts,
+    Ballot, Ceasefire, Clock, Controller, Escalation, GameSeed, Order, OrderSubmitted, Phase, PledgeState, SeatCommand,
+    Transit, TurnFacts,
 };
 use crate::scenario::model::{
-    ContingentKind, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind, NationFlag,
-    Severity,
+    ContingentKind, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind, NationFlag, Severity,
 };
 use crate::world::*;
 
@@ -27,10 +26,7 @@ pub struct BotsPlugin;
 
 impl Plugin for BotsPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(
-            OnEnter(Phase::Orders),
-            draft_bot_orders.after(crate::rules::orders::open_orders),
-        );
+        app.add_systems(OnEnter(Phase::Orders), draft_bot_orders.after(crate::rules::orders::open_orders));
     }
 }
 
@@ -46,17 +42,9 @@ pub fn draft_bot_orders(world: &mut World) {
         let orders = plan(world, e, &key);
         let mut out = world.resource_mut::<Messages<OrderSubmitted>>();
         for order in orders {
-            out.write(OrderSubmitted {
-                nation: key.clone(),
-                order,
-            });
+            out.write(OrderSubmitted { nation: key.clone(), order });
         }
-        world
-            .resource_mut::<Messages<SeatCommand>>()
-            .write(SeatCommand {
-                nation: key,
-                action: SeatAction::Lock,
-            });
+        world.resource_mut::<Messages<SeatCommand>>().write(SeatCommand { nation: key, action: SeatAction::Lock });
     }
 }
 
@@ -68,23 +56,15 @@ pub fn stand_in(world: &mut World, nation: &str) {
     let orders = plan(world, e, nation);
     let mut out = world.resource_mut::<Messages<OrderSubmitted>>();
     for order in orders {
-        out.write(OrderSubmitted {
-            nation: nation.to_string(),
-            order,
-        });
+        out.write(OrderSubmitted { nation: nation.to_string(), order });
     }
     world
         .resource_mut::<Messages<SeatCommand>>()
-        .write(SeatCommand {
-            nation: nation.to_string(),
-            action: SeatAction::Lock,
-        });
+        .write(SeatCommand { nation: nation.to_string(), action: SeatAction::Lock });
 }
 
 fn key_of(world: &World, e: Entity) -> String {
-    world
-        .get::<Key>(e)
-        .map_or_else(String::new, |k| k.0.clone())
+    world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone())
 }
 
 /// The orders nation `me` would give this turn, by its doctrine.
@@ -118,22 +98,14 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
         let pictures = sector_pictures(world, clock.turn);
         let mine: Vec<_> = pictures
             .iter()
-            .filter(|p| {
-                world
-                    .get::<Forces>(p.sector)
-                    .is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0))
-            })
+            .filter(|p| world.get::<Forces>(p.sector).is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0)))
             .collect();
         let mut by_watch: Vec<_> = mine.iter().map(|p| (p.detection, p.sector)).collect();
         by_watch.sort_by(|a, b| a.0.total_cmp(&b.0));
         let n = by_watch.len().max(1) as f64;
         for (rank, (_, sector)) in by_watch.iter().enumerate() {
             // The least watched sector gets half as much again; the best watched, half.
-            let factor = if d.probe_weak_sectors {
-                1.5 - rank as f64 / (n - 1.0).max(1.0)
-            } else {
-                1.0
-            };
+            let factor = if d.probe_weak_sectors { 1.5 - rank as f64 / (n - 1.0).max(1.0) } else { 1.0 };
             let pressure = (d.aggression * factor).clamp(0.0, 1.0);
             orders.push(Order::SetPosture {
                 sector: key_of(world, *sector),
@@ -142,20 +114,12 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
         }
         if escalation.ceasefire == Ceasefire::Fraying && dice.chance(d.recommit) {
             let measures = dice.chance(0.5);
-            let cost = if measures {
-                costs.recommit_with_measures
-            } else {
-                costs.recommit
-            };
+            let cost = if measures { costs.recommit_with_measures } else { costs.recommit };
             if spend(cost, &mut capital) {
                 orders.push(Order::Recommit { measures });
             }
         }
-        if nation.alignment > 0.0
-            && facts
-                .worst_detected
-                .is_some_and(|s| s >= Severity::Incursion)
-        {
+        if nation.alignment > 0.0 && facts.worst_last_turn.is_some_and(|s| s >= Severity::Incursion) {
             let hottest = mine.iter().max_by(|a, b| {
                 let ta = world.get::<Tension>(a.sector).map_or(0.0, |t| t.0);
                 let tb = world.get::<Tension>(b.sector).map_or(0.0, |t| t.0);
@@ -164,9 +128,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
             if let Some(p) = hottest
                 && spend(costs.request_air_support, &mut capital)
             {
-                orders.push(Order::RequestAirSupport {
-                    sector: key_of(world, p.sector),
-                });
+                orders.push(Order::RequestAirSupport { sector: key_of(world, p.sector) });
             }
         }
     }
@@ -178,17 +140,10 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
         if p.turn >= clock.turn {
             continue;
         }
-        let Some(inst) = registry
-            .get(&p.institution)
-            .and_then(|e| world.get::<Institution>(e))
-        else {
+        let Some(inst) = registry.get(&p.institution).and_then(|e| world.get::<Institution>(e)) else {
             continue;
         };
-        if !inst
-            .members
-            .iter()
-            .any(|m| matches!(m, InstitutionMember::Nation(n) if *n == me))
-        {
+        if !inst.members.iter().any(|m| matches!(m, InstitutionMember::Nation(n) if *n == me)) {
             continue;
         }
         let kind = registry
@@ -207,42 +162,25 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
         } else {
             Ballot::Abstain
         };
-        orders.push(Order::Vote {
-            proposal: p.id,
-            ballot,
-        });
+        orders.push(Order::Vote { proposal: p.id, ballot });
     }
 
     // Proposals: the first preferred mandate not yet in force or before the body, at most one a
     // turn, and not the same one again within three turns.
     let mut memory = world.get::<BotMemory>(me).cloned().unwrap_or_default();
     for pr in &d.proposals {
-        let Some(t) = registry
-            .get(&pr.template)
-            .and_then(|e| world.get::<MandateTemplate>(e))
-            .cloned()
-        else {
+        let Some(t) = registry.get(&pr.template).and_then(|e| world.get::<MandateTemplate>(e)).cloned() else {
             continue;
         };
-        let in_force = situation
-            .mandates
-            .iter()
-            .any(|(i, k)| *i == pr.institution && *k == t.kind);
-        let pending = proposals
-            .open
-            .iter()
-            .any(|p| p.institution == pr.institution && p.template == pr.template);
-        let recent = memory
-            .proposed
-            .get(&(pr.template.clone(), pr.institution.clone()))
-            .is_some_and(|t| clock.turn < t + 3);
+        let in_force = situation.mandates.iter().any(|(i, k)| *i == pr.institution && *k == t.kind);
+        let pending = proposals.open.iter().any(|p| p.institution == pr.institution && p.template == pr.template);
+        let recent =
+            memory.proposed.get(&(pr.template.clone(), pr.institution.clone())).is_some_and(|t| clock.turn < t + 3);
         if in_force || pending || recent {
             continue;
         }
         if spend(t.capital_cost, &mut capital) {
-            memory
-                .proposed
-                .insert((pr.template.clone(), pr.institution.clone()), clock.turn);
+            memory.proposed.insert((pr.template.clone(), pr.institution.clone()), clock.turn);
             orders.push(Order::ProposeMandate {
                 template: pr.template.clone(),
                 institution: pr.institution.clone(),
@@ -290,45 +228,30 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
             .collect();
         mine.sort_by_key(|(s, ..)| *s);
         let mut pledged = world.query::<(&Pledge, &PledgeState)>();
-        let pending: Vec<Entity> = pledged
-            .iter(world)
-            .filter(|(_, s)| **s == PledgeState::Pending)
-            .map(|(p, _)| p.contingent)
-            .collect();
+        let pending: Vec<Entity> =
+            pledged.iter(world).filter(|(_, s)| **s == PledgeState::Pending).map(|(p, _)| p.contingent).collect();
         for row in &mut mine {
             row.5 = pending.contains(&row.1);
         }
-        let deployed: i64 = mine
-            .iter()
-            .filter(|r| r.3.sector.is_some() || r.4)
-            .map(|r| r.3.size)
-            .sum();
+        let deployed: i64 = mine.iter().filter(|r| r.3.sector.is_some() || r.4).map(|r| r.3.size).sum();
         if let Some(s) = support
             && s.level < s.params.withdraw_below + 0.05
         {
-            if let Some(r) = mine
-                .iter()
-                .filter(|r| r.3.sector.is_some())
-                .max_by_key(|r| r.3.size)
+            if let Some(r) = mine.iter().filter(|r| r.3.sector.is_some()).max_by_key(|r| r.3.size)
                 && spend(costs.withdraw, &mut capital)
             {
-                orders.push(Order::Withdraw {
-                    contingent: r.2.clone(),
-                });
+                orders.push(Order::Withdraw { contingent: r.2.clone() });
             }
         } else {
             let budget = (nation.pools.troops as f64 * d.max_deployment_share) as i64 - deployed;
-            let mut mandates: Vec<(StableId, Mandate)> = world
-                .query::<(&StableId, &Mandate)>()
-                .iter(world)
-                .map(|(s, m)| (*s, m.clone()))
-                .collect();
+            let mut mandates: Vec<(StableId, Mandate)> =
+                world.query::<(&StableId, &Mandate)>().iter(world).map(|(s, m)| (*s, m.clone())).collect();
             mandates.sort_by_key(|(s, _)| *s);
             let pictures = sector_pictures(world, clock.turn);
             let mut room = budget;
-            for r in mine.iter().filter(|r| {
-                r.3.sector.is_none() && !r.4 && !r.5 && r.3.kind != ContingentKind::AirSupport
-            }) {
+            for r in
+                mine.iter().filter(|r| r.3.sector.is_none() && !r.4 && !r.5 && r.3.kind != ContingentKind::AirSupport)
+            {
                 let fits = mandates.iter().find(|(_, m)| {
                     let t = world.get::<MandateTemplate>(m.template);
                     let lean = t.map_or(0.0, |t| match t.kind {
@@ -341,9 +264,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
                         && lean >= 0.5
                         && (m.contributors.contains(&me)
                             || world.get::<Institution>(m.authorised_by).is_some_and(|i| {
-                                i.members
-                                    .iter()
-                                    .any(|x| matches!(x, InstitutionMember::Nation(n) if *n == me))
+                                i.members.iter().any(|x| matches!(x, InstitutionMember::Nation(n) if *n == me))
                             }))
                 });
                 let size = if r.3.kind.is_armed() { r.3.size } else { 0 };
@@ -365,10 +286,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
                         && spend(costs.deploy, &mut capital)
                     {
                         room -= size;
-                        orders.push(Order::Deploy {
-                            contingent: r.2.clone(),
-                            sector: key_of(world, s),
-                        });
+                        orders.push(Order::Deploy { contingent: r.2.clone(), sector: key_of(world, s) });
                     }
                 }
             }
@@ -387,10 +305,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
             orders.push(Order::ImposeSanctions { target });
         }
         let sharing = world.resource::<crate::rules::IntelSharing>().clone();
-        let has_drones = world
-            .query::<&MonitoringAsset>()
-            .iter(world)
-            .any(|a| a.owner == me);
+        let has_drones = world.query::<&MonitoringAsset>().iter(world).any(|a| a.owner == me);
         if has_drones
             && !sharing.0.contains(&(key.to_string(), friend.clone()))
             && friend != key
@@ -404,37 +319,29 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
 
 /// The scenario's positive or negative side, by id.
 fn info_side(world: &World, info: &ScenarioInfo, positive: bool) -> String {
-    key_of(
-        world,
-        if positive {
-            info.positive_side
-        } else {
-            info.negative_side
-        },
-    )
+    key_of(world, if positive { info.positive_side } else { info.negative_side })
 }
 
 /// Whether `guarantor` helps `recipient` ("guarantees only from those countries that are ready to
 /// help us"): on good terms with it, and with forces committed or material help on offer.
-pub fn is_helper(
-    world: &mut World,
-    guarantor: Entity,
-    recipient: Entity,
-    offered: &[GuaranteeComponent],
-) -> bool {
+pub fn is_helper(world: &mut World, guarantor: Entity, recipient: Entity, offered: &[GuaranteeComponent]) -> bool {
     let friendly = world
         .get::<Relations>(recipient)
         .and_then(|r| r.0.iter().find(|(e, _)| *e == guarantor).map(|(_, v)| *v))
         .unwrap_or(0)
         >= 25;
-    let committed = world
-        .query::<&Contingent>()
+    // Committed: troops on the line or on their way, a pledge standing, or monitoring assets.
+    let pledged: Vec<Entity> = world
+        .query::<(&Pledge, &PledgeState)>()
         .iter(world)
-        .any(|c| c.owner == guarantor)
-        || world
-            .query::<&MonitoringAsset>()
-            .iter(world)
-            .any(|a| a.owner == guarantor);
+        .filter(|(_, s)| matches!(s, PledgeState::Pending | PledgeState::Active))
+        .map(|(p, _)| p.contingent)
+        .collect();
+    let committed = world
+        .query::<(Entity, &Contingent, Has<Transit>)>()
+        .iter(world)
+        .any(|(e, c, moving)| c.owner == guarantor && (c.sector.is_some() || moving || pledged.contains(&e)))
+        || world.query::<&MonitoringAsset>().iter(world).any(|a| a.owner == guarantor);
     let material = offered.iter().any(|c| {
         matches!(
             c,
@@ -451,10 +358,6 @@ pub fn is_helper(
 pub fn set_controllers(world: &mut World, humans: &[String]) {
     let mut q = world.query::<(&Key, &mut Controller)>();
     for (k, mut c) in q.iter_mut(world) {
-        *c = if humans.contains(&k.0) {
-            Controller::Human
-        } else {
-            Controller::Bot
-        };
+        *c = if humans.contains(&k.0) { Controller::Human } else { Controller::Bot };
     }
 }

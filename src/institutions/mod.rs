@@ -40,10 +40,7 @@ pub struct InstitutionsPlugin;
 
 impl Plugin for InstitutionsPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<Proposals>().add_systems(
-            ResolveTurn,
-            decide_institutions.in_set(Step::DecideInstitutions),
-        );
+        app.init_resource::<Proposals>().add_systems(ResolveTurn, decide_institutions.in_set(Step::DecideInstitutions));
     }
 }
 
@@ -63,31 +60,12 @@ pub struct Decision {
 /// Applies a decision rule to the members' ballots (in member order).
 pub fn decide(rule: &DecisionRule, ballots: &[(String, Ballot)]) -> Decision {
     let count = |b: Ballot| ballots.iter().filter(|(_, x)| *x == b).count() as u32;
-    let (yes, no, abstain) = (
-        count(Ballot::Yes),
-        count(Ballot::No),
-        count(Ballot::Abstain),
-    );
-    let who = |f: &dyn Fn(Ballot) -> bool| {
-        ballots
-            .iter()
-            .filter(|(_, b)| f(*b))
-            .map(|(m, _)| m.clone())
-            .collect::<Vec<_>>()
-    };
-    let mut d = Decision {
-        authorised: false,
-        yes,
-        no,
-        abstain,
-        vetoed_by: Vec::new(),
-        blocked_by: Vec::new(),
-    };
+    let (yes, no, abstain) = (count(Ballot::Yes), count(Ballot::No), count(Ballot::Abstain));
+    let who =
+        |f: &dyn Fn(Ballot) -> bool| ballots.iter().filter(|(_, b)| f(*b)).map(|(m, _)| m.clone()).collect::<Vec<_>>();
+    let mut d = Decision { authorised: false, yes, no, abstain, vetoed_by: Vec::new(), blocked_by: Vec::new() };
     match rule {
-        DecisionRule::QualifiedMajority {
-            yes: needed,
-            vetoes,
-        } => {
+        DecisionRule::QualifiedMajority { yes: needed, vetoes } => {
             d.vetoed_by = ballots
                 .iter()
                 .filter(|(m, b)| *b == Ballot::No && vetoes.contains(m))
@@ -116,15 +94,12 @@ pub fn decide_institutions(world: &mut World) {
     let open = std::mem::take(&mut world.resource_mut::<Proposals>().open);
     let mut still_open = Vec::new();
     for p in open {
-        let (Some(inst_e), Some(template_e)) =
-            (registry.get(&p.institution), registry.get(&p.template))
-        else {
+        let (Some(inst_e), Some(template_e)) = (registry.get(&p.institution), registry.get(&p.template)) else {
             continue;
         };
-        let (Some(inst), Some(template)) = (
-            world.get::<Institution>(inst_e).cloned(),
-            world.get::<MandateTemplate>(template_e).cloned(),
-        ) else {
+        let (Some(inst), Some(template)) =
+            (world.get::<Institution>(inst_e).cloned(), world.get::<MandateTemplate>(template_e).cloned())
+        else {
             continue;
         };
         let no_vote = matches!(inst.rule, DecisionRule::NoVote);
@@ -138,19 +113,9 @@ pub fn decide_institutions(world: &mut World) {
         for m in &inst.members {
             match m {
                 InstitutionMember::Nation(e) => {
-                    let k = world
-                        .get::<Key>(*e)
-                        .map_or_else(String::new, |k| k.0.clone());
-                    names.insert(
-                        k.clone(),
-                        world
-                            .get::<Label>(*e)
-                            .map_or_else(|| k.clone(), |l| l.0.clone()),
-                    );
-                    ballots.push((
-                        k.clone(),
-                        p.votes.get(&k).copied().unwrap_or(Ballot::Abstain),
-                    ));
+                    let k = world.get::<Key>(*e).map_or_else(String::new, |k| k.0.clone());
+                    names.insert(k.clone(), world.get::<Label>(*e).map_or_else(|| k.clone(), |l| l.0.clone()));
+                    ballots.push((k.clone(), p.votes.get(&k).copied().unwrap_or(Ballot::Abstain)));
                 }
                 InstitutionMember::Scripted { id, name, leaning } => {
                     names.insert(id.clone(), name.clone());
@@ -174,41 +139,30 @@ pub fn decide_institutions(world: &mut World) {
         }
         // Two seats may put the same mandate to a body in one turn; it is created once.
         let mut duplicate = world.query::<&Mandate>();
+        // A renewal voted while the old mandate still runs this turn is not moot: only one that
+        // would still be running next turn is.
+        let sectors: Vec<Option<Entity>> = p.sectors.iter().map(|k| registry.get(k)).collect();
         let in_force = duplicate.iter(world).any(|m| {
             m.authorised_by == inst_e
                 && m.template == template_e
-                && crate::rules::conditions::mandate_active(m, Some(&template), clock.turn)
+                && m.sectors.iter().copied().map(Some).collect::<Vec<_>>() == sectors
+                && crate::rules::conditions::mandate_active(m, Some(&template), clock.turn + 1)
         });
         if in_force {
-            let text = format!(
-                "Proposal {} is moot: the same mandate from the same body is already in force",
-                p.id
-            );
-            world
-                .resource_mut::<Trace>()
-                .public(clock.turn, clock.day, "institutions", text);
+            let text = format!("Proposal {} is moot: the same mandate from the same body is already in force", p.id);
+            world.resource_mut::<Trace>().public(clock.turn, clock.day, "institutions", text);
             continue;
         }
         let decision = decide(&inst.rule, &ballots);
-        let inst_name = world
-            .get::<Label>(inst_e)
-            .map_or_else(String::new, |l| l.0.clone());
-        let template_name = world
-            .get::<Label>(template_e)
-            .map_or_else(String::new, |l| l.0.clone());
+        let inst_name = world.get::<Label>(inst_e).map_or_else(String::new, |l| l.0.clone());
+        let template_name = world.get::<Label>(template_e).map_or_else(String::new, |l| l.0.clone());
         let named = |list: &[String]| {
-            list.iter()
-                .map(|k| names.get(k).cloned().unwrap_or_else(|| k.clone()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list.iter().map(|k| names.get(k).cloned().unwrap_or_else(|| k.clone())).collect::<Vec<_>>().join(", ")
         };
         let tally = if no_vote {
             "no vote is needed".to_string()
         } else {
-            format!(
-                "{} yes, {} no, {} abstaining",
-                decision.yes, decision.no, decision.abstain
-            )
+            format!("{} yes, {} no, {} abstaining", decision.yes, decision.no, decision.abstain)
         };
         let why = match (&inst.rule, decision.authorised) {
             (_, true) => String::new(),
@@ -218,28 +172,21 @@ pub fn decide_institutions(world: &mut World) {
             (DecisionRule::QualifiedMajority { yes, .. }, false) => {
                 format!("; {yes} yes votes were needed")
             }
-            (DecisionRule::Unanimity, false) => format!(
-                "; unanimity failed: {} did not vote yes",
-                named(&decision.blocked_by)
-            ),
+            (DecisionRule::Unanimity, false) => {
+                format!("; unanimity failed: {} did not vote yes", named(&decision.blocked_by))
+            }
             (DecisionRule::Consensus, false) => {
                 format!("; no consensus: {} objected", named(&decision.blocked_by))
             }
             (DecisionRule::NoVote, false) => String::new(),
         };
-        let verdict = if decision.authorised {
-            "authorised"
-        } else {
-            "refused"
-        };
+        let verdict = if decision.authorised { "authorised" } else { "refused" };
         let text = format!(
             "{inst_name}, proposal {} ('{template_name}', a mandate to {}): {tally} → {verdict}{why}",
             p.id,
             kind_words(template.kind)
         );
-        world
-            .resource_mut::<Trace>()
-            .public(clock.turn, clock.day, "institutions", text);
+        world.resource_mut::<Trace>().public(clock.turn, clock.day, "institutions", text);
         if decision.authorised {
             create_mandate(world, &p, inst_e, template_e, clock.turn);
         }
@@ -249,11 +196,7 @@ pub fn decide_institutions(world: &mut World) {
 
 fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entity, turn: u32) {
     let registry = world.resource::<Registry>().clone();
-    let links = |keys: &[String]| {
-        keys.iter()
-            .filter_map(|k| registry.get(k))
-            .collect::<Vec<_>>()
-    };
+    let links = |keys: &[String]| keys.iter().filter_map(|k| registry.get(k)).collect::<Vec<_>>();
     // A readable id: the template and the turn, or the proposal number if that is taken.
     let mut key = format!("{}_t{turn}", p.template);
     if key.len() > 32 || registry.get(&key).is_some() {
@@ -261,12 +204,8 @@ fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entit
     }
     let label = format!(
         "{} ({})",
-        world
-            .get::<Label>(template)
-            .map_or_else(String::new, |l| l.0.clone()),
-        world
-            .get::<Label>(inst)
-            .map_or_else(String::new, |l| l.0.clone())
+        world.get::<Label>(template).map_or_else(String::new, |l| l.0.clone()),
+        world.get::<Label>(inst).map_or_else(String::new, |l| l.0.clone())
     );
     let next = registry.ordered.len() as u32;
     let e = world
@@ -299,24 +238,11 @@ mod tests {
 
     #[test]
     fn a_permanent_members_no_vetoes_but_its_abstention_does_not() {
-        let rule = DecisionRule::QualifiedMajority {
-            yes: 2,
-            vetoes: vec!["rus".into()],
-        };
-        let d = decide(
-            &rule,
-            &ballots(&[("rus", Ballot::No), ("a", Ballot::Yes), ("b", Ballot::Yes)]),
-        );
+        let rule = DecisionRule::QualifiedMajority { yes: 2, vetoes: vec!["rus".into()] };
+        let d = decide(&rule, &ballots(&[("rus", Ballot::No), ("a", Ballot::Yes), ("b", Ballot::Yes)]));
         assert!(!d.authorised);
         assert_eq!(d.vetoed_by, ["rus"]);
-        let d = decide(
-            &rule,
-            &ballots(&[
-                ("rus", Ballot::Abstain),
-                ("a", Ballot::Yes),
-                ("b", Ballot::Yes),
-            ]),
-        );
+        let d = decide(&rule, &ballots(&[("rus", Ballot::Abstain), ("a", Ballot::Yes), ("b", Ballot::Yes)]));
         assert!(d.authorised);
     }
 

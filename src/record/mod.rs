@@ -52,23 +52,9 @@ pub struct Trace {
 
 impl Trace {
     /// Appends an entry: `text` is the whole truth; `views` say who else may read what.
-    pub fn add(
-        &mut self,
-        turn: u32,
-        day: u32,
-        rule: &str,
-        text: String,
-        views: Vec<(Audience, String)>,
-    ) {
+    pub fn add(&mut self, turn: u32, day: u32, rule: &str, text: String, views: Vec<(Audience, String)>) {
         let seq = self.entries.len() as u64 + 1;
-        self.entries.push(TraceEntry {
-            seq,
-            turn,
-            day,
-            rule: rule.to_string(),
-            text,
-            views,
-        });
+        self.entries.push(TraceEntry { seq, turn, day, rule: rule.to_string(), text, views });
     }
 
     /// An entry everyone may read as it stands.
@@ -77,19 +63,12 @@ impl Trace {
         self.add(turn, day, rule, text, views);
     }
 
-    /// An entry for the white cell only.
-    pub fn white_cell(&mut self, turn: u32, day: u32, rule: &str, text: String) {
-        self.add(turn, day, rule, text, Vec::new());
-    }
-
     /// The entries `nation` may read (`None` = an observer, who reads only public ones), with the
     /// wording meant for it; at most one text per entry.
     pub fn view_for<'a>(&'a self, nation: Option<&'a str>) -> impl Iterator<Item = SeatEntry> + 'a {
         self.entries.iter().filter_map(move |e| {
             let own = nation.and_then(|n| {
-                e.views.iter().find(
-                    |(a, _)| matches!(a, Audience::Nations(list) if list.iter().any(|x| x == n)),
-                )
+                e.views.iter().find(|(a, _)| matches!(a, Audience::Nations(list) if list.iter().any(|x| x == n)))
             });
             let public = e.views.iter().find(|(a, _)| *a == Audience::Public);
             own.or(public).map(|(_, text)| SeatEntry {
@@ -165,11 +144,8 @@ pub fn state_hash(world: &mut World) -> u64 {
     if let Some(history) = world.get_resource::<History>() {
         bytes.extend(serde_json::to_vec(&history.0).unwrap_or_default());
     }
-    let mut keys: Vec<(u32, String)> = world
-        .query::<(&StableId, &Key)>()
-        .iter(world)
-        .map(|(s, k)| (s.0, k.0.clone()))
-        .collect();
+    let mut keys: Vec<(u32, String)> =
+        world.query::<(&StableId, &Key)>().iter(world).map(|(s, k)| (s.0, k.0.clone())).collect();
     keys.sort();
     bytes.extend(serde_json::to_vec(&keys).unwrap_or_default());
     fnv1a(&bytes)
@@ -227,35 +203,15 @@ pub struct OwnState {
 /// Builds the briefing of `nation` (or of an observer) from the world as it stands.
 pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
     use crate::world::{Capital, Contingent, Guarantee, Label, Nation, Support};
-    let turn = world
-        .get_resource::<crate::rules::Clock>()
-        .map_or(0, |c| c.turn);
-    let last = world
-        .get_resource::<History>()
-        .and_then(|h| h.0.last().cloned());
-    let key_of = |world: &World, e: Entity| {
-        world
-            .get::<Key>(e)
-            .map_or_else(String::new, |k| k.0.clone())
-    };
+    let turn = world.get_resource::<crate::rules::Clock>().map_or(0, |c| c.turn);
+    let last = world.get_resource::<History>().and_then(|h| h.0.last().cloned());
+    let key_of = |world: &World, e: Entity| world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone());
     let mut nations: Vec<(StableId, PublicNation)> = world
         .query::<(&StableId, &Key, &Label, &Nation)>()
         .iter(world)
         .map(|(s, k, l, n)| {
-            let public_objectives = n
-                .objectives
-                .iter()
-                .filter(|o| o.public)
-                .map(|o| o.text.clone())
-                .collect();
-            (
-                *s,
-                PublicNation {
-                    id: k.0.clone(),
-                    name: l.0.clone(),
-                    public_objectives,
-                },
-            )
+            let public_objectives = n.objectives.iter().filter(|o| o.public).map(|o| o.text.clone()).collect();
+            (*s, PublicNation { id: k.0.clone(), name: l.0.clone(), public_objectives })
         })
         .collect();
     nations.sort_by_key(|(s, _)| *s);
@@ -273,8 +229,7 @@ pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
                         k.0.clone(),
                         format!("{:?}", c.kind),
                         c.size,
-                        c.sector
-                            .map_or_else(|| "home".to_string(), |x| key_of(world, x)),
+                        c.sector.map_or_else(|| "home".to_string(), |x| key_of(world, x)),
                     ),
                 )
             })
@@ -283,9 +238,7 @@ pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
         let mut offers: Vec<(StableId, (String, String))> = world
             .query::<(&StableId, &Key, &Guarantee)>()
             .iter(world)
-            .filter(|(_, _, g)| {
-                g.recipient == e && g.status == crate::scenario::model::GuaranteeStatus::Offered
-            })
+            .filter(|(_, _, g)| g.recipient == e && g.status == crate::scenario::model::GuaranteeStatus::Offered)
             .map(|(s, k, g)| (*s, (k.0.clone(), key_of(world, g.guarantor))))
             .collect();
         offers.sort_by_key(|(s, _)| *s);
@@ -293,11 +246,7 @@ pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
             capital: world.get::<Capital>(e).map_or(0, |c| c.0),
             support: world.get::<Support>(e).map_or(0.0, |s| s.level),
             score: world.get::<crate::rules::Score>(e).map_or(0, |s| s.0),
-            objectives: n
-                .objectives
-                .iter()
-                .map(|o| (o.text.clone(), o.public, o.weight))
-                .collect(),
+            objectives: n.objectives.iter().map(|o| (o.text.clone(), o.public, o.weight)).collect(),
             contingents: contingents.into_iter().map(|(_, c)| c).collect(),
             offers: offers.into_iter().map(|(_, o)| o).collect(),
         })
@@ -311,22 +260,12 @@ pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
         turn,
         nation: nation.map(str::to_string),
         escalation: last.as_ref().map_or(0.0, |l| l.escalation),
-        ceasefire: last
-            .as_ref()
-            .map_or_else(|| "holding".to_string(), |l| l.ceasefire.clone()),
+        ceasefire: last.as_ref().map_or_else(|| "holding".to_string(), |l| l.ceasefire.clone()),
         recorded: last
             .as_ref()
-            .map(|l| {
-                l.sectors
-                    .iter()
-                    .map(|s| (s.id.clone(), s.violations_recorded))
-                    .collect()
-            })
+            .map(|l| l.sectors.iter().map(|s| (s.id.clone(), s.violations_recorded)).collect())
             .unwrap_or_default(),
-        mandates: last
-            .as_ref()
-            .map(|l| l.mandates.clone())
-            .unwrap_or_default(),
+        mandates: last.as_ref().map(|l| l.mandates.clone()).unwrap_or_default(),
         nations: nations.into_iter().map(|(_, n)| n).collect(),
         own,
         reports,

@@ -27,13 +27,12 @@ pub struct Situation {
     pub relations: BTreeMap<(String, String), i64>,
 }
 
-/// Whether a mandate is in force on `turn`.
+/// Whether a mandate is in force on `turn`. A mandate from before the game (`start_turn` 0) is
+/// in force from turn 1, for its whole duration.
 pub fn mandate_active(m: &Mandate, template: Option<&MandateTemplate>, turn: u32) -> bool {
-    let duration = m
-        .duration_turns
-        .or(template.map(|t| t.duration_turns))
-        .unwrap_or(1);
-    m.start_turn <= turn && turn < m.start_turn.saturating_add(duration).max(1)
+    let duration = m.duration_turns.or(template.map(|t| t.duration_turns)).unwrap_or(1);
+    let start = m.start_turn.max(1);
+    start <= turn && turn < start.saturating_add(duration)
 }
 
 /// Takes the snapshot.
@@ -41,11 +40,7 @@ pub fn assess(world: &mut World) -> Situation {
     let clock = world.resource::<Clock>().clone();
     let escalation = world.resource::<Escalation>().clone();
     let facts = world.resource::<TurnFacts>().clone();
-    let key = |world: &World, e: Entity| {
-        world
-            .get::<Key>(e)
-            .map_or_else(String::new, |k| k.0.clone())
-    };
+    let key = |world: &World, e: Entity| world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone());
     let mut mandates = Vec::new();
     let mut q = world.query::<&Mandate>();
     for m in q.iter(world) {
@@ -87,7 +82,8 @@ pub fn assess(world: &mut World) -> Situation {
         mandates,
         deployed,
         accepted,
-        worst_detected: facts.worst_detected,
+        // This turn's days, or last turn's while this turn's are still to come.
+        worst_detected: facts.worst_detected.max(facts.worst_last_turn),
         recorded_last_turn: facts.recorded_last_turn,
         support,
         relations,
@@ -104,24 +100,17 @@ pub fn holds(c: &Condition, s: &Situation) -> bool {
         Condition::MandateFrom(i) => s.mandates.iter().any(|(inst, _)| inst == i),
         Condition::MandateOfKind(k) => s.mandates.iter().any(|(_, kind)| kind == k),
         Condition::Deployed(n) => s.deployed.contains(n),
-        Condition::GuaranteeAccepted {
-            guarantor,
-            recipient,
-        } => s.accepted.contains(&(guarantor.clone(), recipient.clone())),
+        Condition::GuaranteeAccepted { guarantor, recipient } => {
+            s.accepted.contains(&(guarantor.clone(), recipient.clone()))
+        }
         Condition::EscalationAtLeast(x) => s.escalation >= *x,
         Condition::EscalationBelow(x) => s.escalation < *x,
         Condition::CeasefireHolds => !s.collapsed,
         Condition::ViolationAtLeast(sev) => s.worst_detected.is_some_and(|w| w >= *sev),
         Condition::RecordedViolationsAtLeast(n) => s.recorded_last_turn >= (*n).max(0) as u64,
-        Condition::SupportAtLeast { nation, value } => {
-            s.support.get(nation).is_some_and(|v| v >= value)
-        }
+        Condition::SupportAtLeast { nation, value } => s.support.get(nation).is_some_and(|v| v >= value),
         Condition::RelationsAtLeast { from, to, value } => {
-            s.relations
-                .get(&(from.clone(), to.clone()))
-                .copied()
-                .unwrap_or(0)
-                >= *value
+            s.relations.get(&(from.clone(), to.clone())).copied().unwrap_or(0) >= *value
         }
         Condition::All(list) => list.iter().all(|c| holds(c, s)),
         Condition::Any(list) => list.iter().any(|c| holds(c, s)),
@@ -133,39 +122,20 @@ pub fn holds(c: &Condition, s: &Situation) -> bool {
 pub fn check(world: &World, c: &Condition) -> Result<(), String> {
     let registry = world.resource::<Registry>();
     let exists = |id: &str, what: &str, ok: bool| {
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("the condition names an unknown {what} {id:?}"))
-        }
+        if ok { Ok(()) } else { Err(format!("the condition names an unknown {what} {id:?}")) }
     };
-    let is_nation = |id: &str| {
-        registry
-            .get(id)
-            .is_some_and(|e| world.get::<Nation>(e).is_some())
-    };
+    let is_nation = |id: &str| registry.get(id).is_some_and(|e| world.get::<Nation>(e).is_some());
     match c {
-        Condition::MandateFrom(i) => exists(
-            i,
-            "institution",
-            registry
-                .get(i)
-                .is_some_and(|e| world.get::<Institution>(e).is_some()),
-        ),
-        Condition::Deployed(n) | Condition::SupportAtLeast { nation: n, .. } => {
-            exists(n, "nation", is_nation(n))
+        Condition::MandateFrom(i) => {
+            exists(i, "institution", registry.get(i).is_some_and(|e| world.get::<Institution>(e).is_some()))
         }
-        Condition::GuaranteeAccepted {
-            guarantor: a,
-            recipient: b,
-        }
+        Condition::Deployed(n) | Condition::SupportAtLeast { nation: n, .. } => exists(n, "nation", is_nation(n)),
+        Condition::GuaranteeAccepted { guarantor: a, recipient: b }
         | Condition::RelationsAtLeast { from: a, to: b, .. } => {
             exists(a, "nation", is_nation(a))?;
             exists(b, "nation", is_nation(b))
         }
-        Condition::All(list) | Condition::Any(list) => {
-            list.iter().try_for_each(|c| check(world, c))
-        }
+        Condition::All(list) | Condition::Any(list) => list.iter().try_for_each(|c| check(world, c)),
         Condition::Not(inner) => check(world, inner),
         _ => Ok(()),
     }
@@ -174,12 +144,8 @@ pub fn check(world: &World, c: &Condition) -> Result<(), String> {
 /// A condition in words: "a mandate from the UN Security Council is in force".
 pub fn describe(world: &World, c: &Condition) -> String {
     let registry = world.resource::<Registry>();
-    let name = |id: &str| {
-        registry
-            .get(id)
-            .and_then(|e| world.get::<Label>(e))
-            .map_or_else(|| id.to_string(), |l| l.0.clone())
-    };
+    let name =
+        |id: &str| registry.get(id).and_then(|e| world.get::<Label>(e)).map_or_else(|| id.to_string(), |l| l.0.clone());
     match c {
         Condition::Always => "always".into(),
         Condition::Never => "never".into(),
@@ -188,14 +154,9 @@ pub fn describe(world: &World, c: &Condition) -> String {
         Condition::MandateFrom(i) => format!("a mandate from the {} is in force", name(i)),
         Condition::MandateOfKind(k) => format!("a mandate to {} is in force", kind_words(*k)),
         Condition::Deployed(n) => format!("{} has forces on the line", name(n)),
-        Condition::GuaranteeAccepted {
-            guarantor,
-            recipient,
-        } => format!(
-            "{} has accepted a guarantee from {}",
-            name(recipient),
-            name(guarantor)
-        ),
+        Condition::GuaranteeAccepted { guarantor, recipient } => {
+            format!("{} has accepted a guarantee from {}", name(recipient), name(guarantor))
+        }
         Condition::EscalationAtLeast(x) => format!("escalation is at least {x:.2}"),
         Condition::EscalationBelow(x) => format!("escalation is below {x:.2}"),
         Condition::CeasefireHolds => "the ceasefire holds".into(),
@@ -205,28 +166,16 @@ pub fn describe(world: &World, c: &Condition) -> String {
         Condition::RecordedViolationsAtLeast(n) => {
             format!("at least {n} violations were recorded last turn")
         }
-        Condition::SupportAtLeast { nation, value } => format!(
-            "support in {} is at least {:.0}%",
-            name(nation),
-            value * 100.0
-        ),
-        Condition::RelationsAtLeast { from, to, value } => format!(
-            "{}'s relations with {} are at least {value}",
-            name(from),
-            name(to)
-        ),
-        Condition::All(list) => list
-            .iter()
-            .map(|c| describe(world, c))
-            .collect::<Vec<_>>()
-            .join(" and "),
-        Condition::Any(list) => format!(
-            "({})",
-            list.iter()
-                .map(|c| describe(world, c))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        ),
+        Condition::SupportAtLeast { nation, value } => {
+            format!("support in {} is at least {:.0}%", name(nation), value * 100.0)
+        }
+        Condition::RelationsAtLeast { from, to, value } => {
+            format!("{}'s relations with {} are at least {value}", name(from), name(to))
+        }
+        Condition::All(list) => list.iter().map(|c| describe(world, c)).collect::<Vec<_>>().join(" and "),
+        Condition::Any(list) => {
+            format!("({})", list.iter().map(|c| describe(world, c)).collect::<Vec<_>>().join(" or "))
+        }
         Condition::Not(inner) => format!("not ({})", describe(world, inner)),
     }
 }

@@ -1,6 +1,8 @@
 //! Forces in motion: mandates starting and expiring, conditional pledges activating or lapsing,
 //! contingents travelling, arriving, joining mandates and going home.
 
+use std::collections::BTreeSet;
+
 use bevy::prelude::*;
 
 use super::conditions::{self, describe, holds};
@@ -9,36 +11,35 @@ use crate::record::Trace;
 use crate::world::*;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(
-        ResolveTurn,
-        expire_mandates.in_set(Step::StartAndExpireMandates),
-    )
-    .add_systems(ResolveTurn, settle_pledges.in_set(Step::SettlePledges))
-    .add_systems(ResolveTurn, move_contingents.in_set(Step::MoveContingents));
+    app.add_systems(ResolveTurn, expire_mandates.in_set(Step::StartAndExpireMandates))
+        .add_systems(ResolveTurn, settle_pledges.in_set(Step::SettlePledges))
+        .add_systems(ResolveTurn, move_contingents.in_set(Step::MoveContingents));
 }
 
 fn label(world: &World, e: Entity) -> String {
-    world
-        .get::<Label>(e)
-        .map_or_else(|| "?".into(), |l| l.0.clone())
+    world.get::<Label>(e).map_or_else(|| "?".into(), |l| l.0.clone())
 }
 
 fn in_order<C: Component + Clone>(world: &mut World) -> Vec<(Entity, C)> {
-    let mut v: Vec<(StableId, Entity, C)> = world
-        .query::<(Entity, &StableId, &C)>()
-        .iter(world)
-        .map(|(e, s, c)| (*s, e, c.clone()))
-        .collect();
+    let mut v: Vec<(StableId, Entity, C)> =
+        world.query::<(Entity, &StableId, &C)>().iter(world).map(|(e, s, c)| (*s, e, c.clone())).collect();
     v.sort_by_key(|(s, ..)| *s);
     v.into_iter().map(|(_, e, c)| (e, c)).collect()
 }
 
-/// Sends a contingent home: its mandate ends for it and an active pledge of it is breached.
-pub fn recall(world: &mut World, contingent: Entity, why: &str) {
+/// Whether bringing a contingent home breaks the pledge that sent it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recall {
+    /// The nation chose to (or had to) pull out: an active pledge is breached.
+    Breach,
+    /// The mandate ended: the pledge was kept.
+    Kept,
+}
+
+/// Sends a contingent home, with the reason in the trace.
+pub fn recall(world: &mut World, contingent: Entity, why: &str, kind: Recall) {
     let clock = world.resource::<Clock>().clone();
-    let Some(mut c) = world.get_mut::<Contingent>(contingent) else {
-        return;
-    };
+    let Some(mut c) = world.get_mut::<Contingent>(contingent) else { return };
     let was = c.sector;
     c.sector = None;
     c.mandate = None;
@@ -47,11 +48,13 @@ pub fn recall(world: &mut World, contingent: Entity, why: &str) {
         return;
     }
     let mut breached = Vec::new();
-    let mut pledges = world.query::<(Entity, &Pledge, &mut PledgeState)>();
-    for (e, p, mut state) in pledges.iter_mut(world) {
-        if p.contingent == contingent && *state == PledgeState::Active {
-            *state = PledgeState::Breached;
-            breached.push(e);
+    if kind == Recall::Breach {
+        let mut pledges = world.query::<(Entity, &Pledge, &mut PledgeState)>();
+        for (e, p, mut state) in pledges.iter_mut(world) {
+            if p.contingent == contingent && *state == PledgeState::Active {
+                *state = PledgeState::Breached;
+                breached.push(e);
+            }
         }
     }
     let name = label(world, contingent);
@@ -60,18 +63,17 @@ pub fn recall(world: &mut World, contingent: Entity, why: &str) {
     for p in breached {
         text.push_str(&format!("; pledge {} is breached", label(world, p)));
     }
-    world
-        .resource_mut::<Trace>()
-        .public(clock.turn, clock.day, "forces", text);
+    world.resource_mut::<Trace>().public(clock.turn, clock.day, "forces", text);
 }
 
-/// Ends mandates whose time is up; their contingents go home.
+/// Ends mandates whose time is up. Their contingents move to a successor mandate that covers
+/// their sector (a renewal) or go home.
 pub fn expire_mandates(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
+    let mut ended = BTreeSet::new();
     for (e, m) in in_order::<Mandate>(world) {
         let template = world.get::<MandateTemplate>(m.template).cloned();
-        let was =
-            clock.turn > 0 && conditions::mandate_active(&m, template.as_ref(), clock.turn - 1);
+        let was = clock.turn > 0 && conditions::mandate_active(&m, template.as_ref(), clock.turn - 1);
         if was && !conditions::mandate_active(&m, template.as_ref(), clock.turn) {
             let name = label(world, e);
             world.resource_mut::<Trace>().public(
@@ -80,11 +82,26 @@ pub fn expire_mandates(world: &mut World) {
                 "mandates",
                 format!("Mandate '{name}' has expired"),
             );
-            for (c, k) in in_order::<Contingent>(world) {
-                if k.mandate == Some(e) {
-                    recall(world, c, &format!("its mandate '{name}' expired"));
-                }
-            }
+            ended.insert(e);
+        }
+    }
+    if ended.is_empty() {
+        return;
+    }
+    let affected: Vec<(Entity, Contingent)> = in_order::<Contingent>(world)
+        .into_iter()
+        .filter(|(_, k)| k.mandate.is_some_and(|m| ended.contains(&m)))
+        .collect();
+    for (c, _) in &affected {
+        if let Some(mut k) = world.get_mut::<Contingent>(*c) {
+            k.mandate = None;
+        }
+    }
+    join_mandates(world);
+    for (c, k) in affected {
+        if world.get::<Contingent>(c).is_some_and(|x| x.mandate.is_none()) {
+            let name = k.mandate.map_or_else(String::new, |m| label(world, m));
+            recall(world, c, &format!("its mandate '{name}' expired"), Recall::Kept);
         }
     }
 }
@@ -102,34 +119,24 @@ pub fn settle_pledges(world: &mut World) {
         let what = label(world, p.contingent);
         let because = describe(world, &p.condition);
         if holds(&p.condition, &situation) {
-            let arrives = clock.day + travel;
             world.entity_mut(e).insert(PledgeState::Active);
-            let at_home = world
-                .get::<Contingent>(p.contingent)
-                .is_some_and(|c| c.sector.is_none());
-            if at_home && world.get::<Transit>(p.contingent).is_none() {
-                world.entity_mut(p.contingent).insert(Transit {
-                    to: p.sector,
-                    arrives,
-                });
-            }
-            let text = format!(
-                "{who}'s pledge {} activates because {because}: {what} sets off for {}, arriving on day {arrives}",
-                label(world, e),
-                label(world, p.sector)
-            );
-            world
-                .resource_mut::<Trace>()
-                .public(clock.turn, clock.day, "pledge", text);
+            let at_home = world.get::<Contingent>(p.contingent).is_some_and(|c| c.sector.is_none());
+            let movement = if at_home && world.get::<Transit>(p.contingent).is_none() {
+                let arrives = clock.day + travel;
+                world.entity_mut(p.contingent).insert(Transit { to: p.sector, arrives });
+                format!("{what} sets off for {}, arriving on day {arrives}", label(world, p.sector))
+            } else {
+                format!("{what} is already on its way or on the line")
+            };
+            let text = format!("{who}'s pledge {} activates because {because}: {movement}", label(world, e));
+            world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
         } else if p.lapses_after_turn.is_some_and(|t| clock.turn > t) {
             world.entity_mut(e).insert(PledgeState::Lapsed);
             let text = format!(
                 "{who}'s pledge {} of {what} lapses: its condition ({because}) was not met in time",
                 label(world, e)
             );
-            world
-                .resource_mut::<Trace>()
-                .public(clock.turn, clock.day, "pledge", text);
+            world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
         }
     }
 }
@@ -144,18 +151,18 @@ pub fn move_contingents(world: &mut World) {
                 c.sector = Some(t.to);
             }
             let text = format!("{} arrives in {}", label(world, e), label(world, t.to));
-            world
-                .resource_mut::<Trace>()
-                .public(clock.turn, clock.day, "forces", text);
+            world.resource_mut::<Trace>().public(clock.turn, clock.day, "forces", text);
         }
     }
     join_mandates(world);
 }
 
 /// A contingent on the line without a mandate joins the strongest active one that covers its
-/// sector and takes its kind, if its nation contributes to it or sits in the authorising body.
+/// sector and takes its kind, if its nation contributes to it, sits in the authorising body, or
+/// sent the contingent on a pledge that this mandate set off.
 pub fn join_mandates(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
+    let situation = conditions::assess(world);
     let mandates: Vec<(Entity, Mandate, MandateTemplate)> = in_order::<Mandate>(world)
         .into_iter()
         .filter_map(|(e, m)| {
@@ -163,25 +170,29 @@ pub fn join_mandates(world: &mut World) {
             conditions::mandate_active(&m, Some(&t), clock.turn).then_some((e, m, t))
         })
         .collect();
+    if mandates.is_empty() {
+        return;
+    }
+    // Contingents sent by an active pledge, with the institution their pledge waited for.
+    let mut pledges = world.query::<(&Pledge, &PledgeState)>();
+    let pledged: Vec<(Entity, crate::scenario::model::Condition)> = pledges
+        .iter(world)
+        .filter(|(_, s)| **s == PledgeState::Active)
+        .map(|(p, _)| (p.contingent, p.condition.clone()))
+        .collect();
     for (c, k) in in_order::<Contingent>(world) {
         let Some(sector) = k.sector else { continue };
-        if k.mandate
-            .is_some_and(|m| mandates.iter().any(|(e, ..)| *e == m))
-        {
+        if k.mandate.is_some_and(|m| mandates.iter().any(|(e, ..)| *e == m)) {
             continue;
         }
-        // A contingent sent by an active pledge came for the mandate that set it off.
-        let mut pledges = world.query::<(&Pledge, &PledgeState)>();
-        let pledged = pledges
-            .iter(world)
-            .any(|(p, s)| p.contingent == c && *s == PledgeState::Active);
         let member = |m: &Mandate| {
-            pledged
+            let body = world.get::<Key>(m.authorised_by).map_or("", |k| k.0.as_str());
+            let sent_for =
+                pledged.iter().any(|(pc, cond)| *pc == c && mentions_body(cond, body) && holds(cond, &situation));
+            sent_for
                 || m.contributors.contains(&k.owner)
                 || world.get::<Institution>(m.authorised_by).is_some_and(|i| {
-                    i.members
-                        .iter()
-                        .any(|x| matches!(x, InstitutionMember::Nation(n) if *n == k.owner))
+                    i.members.iter().any(|x| matches!(x, InstitutionMember::Nation(n) if *n == k.owner))
                 })
         };
         let best = mandates
@@ -198,9 +209,18 @@ pub fn join_mandates(world: &mut World) {
                 x.mandate = Some(m);
             }
             let text = format!("{} now serves under '{}'", label(world, c), label(world, m));
-            world
-                .resource_mut::<Trace>()
-                .public(clock.turn, clock.day, "mandates", text);
+            world.resource_mut::<Trace>().public(clock.turn, clock.day, "mandates", text);
         }
+    }
+}
+
+/// Whether a pledge's condition waits for a mandate from `body`.
+fn mentions_body(c: &crate::scenario::model::Condition, body: &str) -> bool {
+    use crate::scenario::model::Condition as C;
+    match c {
+        C::MandateFrom(i) => i == body,
+        C::MandateOfKind(_) | C::Always => true,
+        C::All(l) | C::Any(l) => l.iter().any(|x| mentions_body(x, body)),
+        _ => false,
     }
 }

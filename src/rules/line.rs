@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 use bevy::prelude::*;
 
 use super::conditions::{self, Situation};
-use super::{
-    Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce,
-    TurnFacts,
-};
+use super::{Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce, TurnFacts};
 use crate::record::{Audience, Trace};
 use crate::rng::{Dice, Purpose};
 use crate::scenario::model::{
@@ -40,6 +37,8 @@ struct Responder {
     name: String,
     posture: Posture,
     loyalty: Option<(String, f64)>,
+    /// When its line of defence engages.
+    line: Option<crate::scenario::model::Condition>,
 }
 
 /// What the rules need to know of one sector for a turn.
@@ -66,64 +65,72 @@ pub struct SectorPicture {
     own_detection: BTreeMap<Entity, f64>,
 }
 
+/// Something that can see a violation: a contingent's patrols or a monitoring asset.
+#[derive(Clone, Copy, Debug)]
+enum Detector {
+    Patrol(Entity),
+    Asset(usize),
+}
+
 /// Builds the picture of every sector, in stable order.
 pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
     let model = world.resource::<Model>().0.clone();
+    let sharing = world.get_resource::<super::IntelSharing>().cloned().unwrap_or_default();
     let mut sectors: Vec<(StableId, Entity, Sector, Forces)> = world
         .query::<(Entity, &StableId, &Sector, &Forces)>()
         .iter(world)
         .map(|(e, s, x, f)| (*s, e, x.clone(), f.clone()))
         .collect();
     sectors.sort_by_key(|(s, ..)| *s);
-    let total_sector_km: f64 = sectors
-        .iter()
-        .map(|(_, _, x, _)| x.length_km)
-        .sum::<f64>()
-        .max(1.0);
-    let label = |world: &World, e: Entity| {
-        world
-            .get::<Label>(e)
-            .map_or_else(String::new, |l| l.0.clone())
-    };
-    let key = |world: &World, e: Entity| {
-        world
-            .get::<Key>(e)
-            .map_or_else(String::new, |k| k.0.clone())
-    };
-    let belligerent = |world: &World, e: Entity| {
-        world
-            .get::<Nation>(e)
-            .is_some_and(|n| n.has(NationFlag::Belligerent))
-    };
+    let total_sector_km: f64 = sectors.iter().map(|(_, _, x, _)| x.length_km).sum::<f64>().max(1.0);
+    let label = |world: &World, e: Entity| world.get::<Label>(e).map_or_else(String::new, |l| l.0.clone());
+    let key = |world: &World, e: Entity| world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone());
+    let belligerent = |world: &World, e: Entity| world.get::<Nation>(e).is_some_and(|n| n.has(NationFlag::Belligerent));
 
-    // Active mandates, strongest first within stable order.
-    let mut mandates: Vec<(StableId, Entity, Mandate)> = world
-        .query::<(Entity, &StableId, &Mandate)>()
-        .iter(world)
-        .map(|(e, s, m)| (*s, e, m.clone()))
-        .collect();
+    // Active mandates in stable order.
+    let mut mandates: Vec<(StableId, Entity, Mandate)> =
+        world.query::<(Entity, &StableId, &Mandate)>().iter(world).map(|(e, s, m)| (*s, e, m.clone())).collect();
     mandates.sort_by_key(|(s, ..)| *s);
-    mandates.retain(|(_, _, m)| {
-        conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), turn)
-    });
+    mandates.retain(|(_, _, m)| conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), turn));
 
-    let mut contingents: Vec<(StableId, Entity, Contingent)> = world
-        .query::<(Entity, &StableId, &Contingent)>()
-        .iter(world)
-        .map(|(e, s, c)| (*s, e, c.clone()))
-        .collect();
+    // Contingents grouped by the sector they stand in, each group in stable order.
+    let mut contingents: Vec<(StableId, Entity, Contingent)> =
+        world.query::<(Entity, &StableId, &Contingent)>().iter(world).map(|(e, s, c)| (*s, e, c.clone())).collect();
     contingents.sort_by_key(|(s, ..)| *s);
+    let mut by_sector: BTreeMap<Entity, Vec<usize>> = BTreeMap::new();
+    for (i, (_, _, c)) in contingents.iter().enumerate() {
+        if let Some(s) = c.sector {
+            by_sector.entry(s).or_default().push(i);
+        }
+    }
+    // Assets with the length of line each one spreads over.
     let mut assets: Vec<(StableId, Entity, MonitoringAsset)> = world
         .query::<(Entity, &StableId, &MonitoringAsset)>()
         .iter(world)
         .map(|(e, s, a)| (*s, e, a.clone()))
         .collect();
     assets.sort_by_key(|(s, ..)| *s);
+    let spread: Vec<f64> = assets
+        .iter()
+        .map(|(_, _, a)| {
+            if a.sectors.is_empty() {
+                total_sector_km
+            } else {
+                a.sectors.iter().filter_map(|s| world.get::<Sector>(*s)).map(|s| s.length_km).sum::<f64>().max(0.1)
+            }
+        })
+        .collect();
+    let owner_keys: BTreeMap<Entity, String> = contingents
+        .iter()
+        .map(|(_, _, c)| c.owner)
+        .chain(assets.iter().map(|(_, _, a)| a.owner))
+        .map(|o| (o, key(world, o)))
+        .collect();
 
     let mut out = Vec::with_capacity(sectors.len());
     for (_, se, sector, forces) in sectors {
         let km = sector.length_km.max(0.1);
-        let sides = forces
+        let sides: Vec<Side> = forces
             .0
             .iter()
             .filter(|(_, troops)| *troops > 0)
@@ -131,56 +138,33 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
                 nation: *n,
                 key: key(world, *n),
                 name: label(world, *n),
-                retaliation: world
-                    .get::<Nation>(*n)
-                    .map_or(0.0, |x| x.doctrine.retaliation),
+                retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
             })
             .collect();
-        let covering: Vec<&(StableId, Entity, Mandate)> = mandates
-            .iter()
-            .filter(|(_, _, m)| m.sectors.is_empty() || m.sectors.contains(&se))
-            .collect();
+        let covering: Vec<&(StableId, Entity, Mandate)> =
+            mandates.iter().filter(|(_, _, m)| m.sectors.is_empty() || m.sectors.contains(&se)).collect();
         let strongest = covering
             .iter()
-            .filter_map(|(_, me, m)| {
-                world
-                    .get::<MandateTemplate>(m.template)
-                    .map(|t| (*me, t.clone()))
-            })
+            .filter_map(|(_, me, m)| world.get::<MandateTemplate>(m.template).map(|t| (*me, t.clone())))
             .max_by_key(|(_, t)| t.kind);
-        let mandate = strongest
-            .as_ref()
-            .map(|(me, t)| (label(world, *me), t.kind, t.responses.clone()));
+        let mandate = strongest.as_ref().map(|(me, t)| (label(world, *me), t.kind, t.responses.clone()));
 
         let mut peacekeepers = 0.0;
         let mut responders = Vec::new();
         let mut monitors = Vec::new();
-        // (probability, owner, words) of every impartial detector, and belligerents' own.
-        let mut impartial: Vec<(f64, String)> = Vec::new();
-        let mut own: BTreeMap<Entity, Vec<f64>> = BTreeMap::new();
-        for (_, ce, c) in &contingents {
-            if c.sector != Some(se) {
-                continue;
-            }
+        // Every detector's chance here and whose it is.
+        let mut detectors: Vec<(f64, Entity, Detector)> = Vec::new();
+        for &i in by_sector.get(&se).map_or(&[][..], |v| v.as_slice()) {
+            let (_, ce, c) = &contingents[i];
             let ready = c.size as f64 * c.readiness;
-            if c.kind.is_armed()
-                && c.kind != ContingentKind::AirSupport
-                && !belligerent(world, c.owner)
-            {
-                peacekeepers += ready
-                    * if c.posture == Posture::Passive {
-                        0.5
-                    } else {
-                        1.0
-                    };
-                let under_mandate = c
-                    .mandate
-                    .is_some_and(|m| covering.iter().any(|(_, e, _)| *e == m));
-                if under_mandate {
+            if c.kind.is_armed() && c.kind != ContingentKind::AirSupport && !belligerent(world, c.owner) {
+                peacekeepers += ready * if c.posture == Posture::Passive { 0.5 } else { 1.0 };
+                if c.mandate.is_some_and(|m| covering.iter().any(|(_, e, _)| *e == m)) {
                     let loyalty = world
                         .get::<Nation>(c.owner)
                         .and_then(|n| n.loyalty_risk.as_ref())
                         .map(|r| (r.leans_to.clone(), r.crisis_defection));
+                    let line = world.get::<DefenceLine>(c.line).map(|d| d.engages.clone());
                     responders.push(Responder {
                         contingent: *ce,
                         owner: c.owner,
@@ -188,134 +172,79 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
                         name: label(world, *ce),
                         posture: c.posture,
                         loyalty,
+                        line,
                     });
                 }
             }
             if c.kind == ContingentKind::Monitors {
                 monitors.push(c.owner);
             }
+            // Passive contingents keep to base and patrol half as much.
             let factor = match c.kind {
                 ContingentKind::Monitors | ContingentKind::DroneUnit => 1.0,
                 ContingentKind::Infantry | ContingentKind::Mechanised => model.soldier_detection,
                 ContingentKind::AirSupport => 0.0,
-            };
+            } * if c.posture == Posture::Passive { 0.5 } else { 1.0 };
             let coverage = (ready * factor / (model.monitors_per_km_full * km)).min(1.0);
             let p = model.patrol_detection * coverage;
             if p > 0.0 {
-                let words = format!("{} patrols (p = {p:.2})", label(world, *ce));
-                if belligerent(world, c.owner) {
-                    own.entry(c.owner).or_default().push(p);
-                } else {
-                    impartial.push((p, words));
-                }
+                detectors.push((p, c.owner, Detector::Patrol(*ce)));
             }
         }
-        for (_, _, a) in &assets {
-            let covers = a.sectors.is_empty() || a.sectors.contains(&se);
-            if !covers {
+        for (i, (_, _, a)) in assets.iter().enumerate() {
+            if !(a.sectors.is_empty() || a.sectors.contains(&se)) {
                 continue;
             }
-            let covered_km = if a.sectors.is_empty() {
-                total_sector_km
-            } else {
-                a.sectors
-                    .iter()
-                    .filter_map(|s| world.get::<Sector>(*s))
-                    .map(|s| s.length_km)
-                    .sum::<f64>()
-                    .max(0.1)
-            };
-            let units = a.count as f64 * km / covered_km;
-            let (coverage, loss, note) = match a.kind {
-                AssetKind::Monitors => {
-                    let loss = (a.restrictions_per_month * model.restriction_loss).min(0.9);
-                    let note = if a.restrictions_per_month > 0.0 {
-                        format!(
-                            ", {:.0} movement restrictions a month",
-                            a.restrictions_per_month
-                        )
-                    } else {
-                        String::new()
-                    };
-                    (
-                        (units / (model.monitors_per_km_full * km)).min(1.0),
-                        loss,
-                        note,
-                    )
-                }
-                AssetKind::ShortRangeDrones | AssetKind::LongRangeDrones => {
-                    let note = if a.jamming > 0.0 {
-                        format!(", jamming {:.0}%", a.jamming * 100.0)
-                    } else {
-                        String::new()
-                    };
-                    (
-                        (units * 100.0 / (model.drones_per_100km_full * km)).min(1.0),
-                        a.jamming,
-                        note,
-                    )
-                }
-                AssetKind::FixedCameras => (
-                    (units * 100.0 / (model.cameras_per_100km_full * km)).min(1.0),
-                    0.0,
-                    String::new(),
-                ),
-                AssetKind::Satellite => (
-                    (a.count as f64 / model.satellites_full).min(1.0),
-                    0.0,
-                    String::new(),
-                ),
-            };
+            let units = a.count as f64 * km / spread[i];
+            let (coverage, loss) = asset_coverage(a, units, km, &model);
             let p = a.detection * coverage * (1.0 - loss);
             if a.kind == AssetKind::Monitors {
                 monitors.push(a.owner);
             }
-            if p <= 0.0 {
-                continue;
-            }
-            let words = format!(
-                "{} {} (p = {p:.2}{note})",
-                label(world, a.owner),
-                asset_words(a.kind)
-            );
-            if belligerent(world, a.owner) {
-                own.entry(a.owner).or_default().push(p);
-            } else {
-                impartial.push((p, words));
+            if p > 0.0 {
+                detectors.push((p, a.owner, Detector::Asset(i)));
             }
         }
-        let combine = |ps: &[f64]| 1.0 - ps.iter().fold(1.0, |acc, p| acc * (1.0 - p));
-        let detection = combine(&impartial.iter().map(|(p, _)| *p).collect::<Vec<_>>());
+        let combine = |ps: &mut dyn Iterator<Item = f64>| 1.0 - ps.fold(1.0, |acc, p| acc * (1.0 - p));
+        let impartial: Vec<&(f64, Entity, Detector)> =
+            detectors.iter().filter(|(_, o, _)| !belligerent(world, *o)).collect();
+        let detection = combine(&mut impartial.iter().map(|(p, ..)| *p));
         let detected_by = impartial
             .iter()
-            .fold(None::<&(f64, String)>, |best, x| {
-                if best.is_none_or(|b| x.0 > b.0) {
-                    Some(x)
-                } else {
-                    best
-                }
-            })
-            .map(|(_, w)| {
-                if impartial.len() > 1 {
-                    format!("{w} and {} more", impartial.len() - 1)
-                } else {
-                    w.clone()
-                }
+            .fold(
+                None::<&&(f64, Entity, Detector)>,
+                |best, x| if best.is_none_or(|b| x.0 > b.0) { Some(x) } else { best },
+            )
+            .map(|(p, _, d)| {
+                let words = match d {
+                    Detector::Patrol(c) => format!("{} patrols (p = {p:.2})", label(world, *c)),
+                    Detector::Asset(i) => {
+                        let a = &assets[*i].2;
+                        format!("{} {} (p = {p:.2}{})", label(world, a.owner), asset_words(a.kind), asset_note(a))
+                    }
+                };
+                if impartial.len() > 1 { format!("{words} and {} more", impartial.len() - 1) } else { words }
             })
             .unwrap_or_default();
-        let own_detection = own.into_iter().map(|(n, ps)| (n, combine(&ps))).collect();
-        let bonus = if strongest
-            .as_ref()
-            .is_some_and(|(_, t)| t.kind == MandateKind::Enforce)
-        {
+        // Each side sees with its own means and with what others share with it.
+        let own_detection = sides
+            .iter()
+            .map(|side| {
+                let mut ps = detectors.iter().filter(|(_, o, _)| {
+                    *o == side.nation
+                        || owner_keys.get(o).is_some_and(|k| sharing.0.contains(&(k.clone(), side.key.clone())))
+                });
+                (side.nation, combine(&mut ps.by_ref().map(|(p, ..)| *p)))
+            })
+            .collect();
+        let bonus = if strongest.as_ref().is_some_and(|(_, t)| t.kind == MandateKind::Enforce) {
             model.enforce_deterrence_bonus
         } else {
             1.0
         };
-        let deterrence = (model.deterrence_max
-            * (1.0 - libm::exp(-(peacekeepers / km) / model.deterrence_troops_per_km))
-            * bonus)
-            .min(0.95);
+        let deterrence =
+            (model.deterrence_max * (1.0 - libm::exp(-(peacekeepers / km) / model.deterrence_troops_per_km)) * bonus)
+                .min(0.95);
         out.push(SectorPicture {
             sector: se,
             name: label(world, se),
@@ -335,6 +264,32 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
     out
 }
 
+/// An asset's coverage of a sector (0..1) and the share of it lost to jamming or restrictions.
+fn asset_coverage(a: &MonitoringAsset, units: f64, km: f64, model: &ModelParams) -> (f64, f64) {
+    match a.kind {
+        AssetKind::Monitors => (
+            (units / (model.monitors_per_km_full * km)).min(1.0),
+            (a.restrictions_per_month * model.restriction_loss).min(0.9),
+        ),
+        AssetKind::ShortRangeDrones | AssetKind::LongRangeDrones => {
+            ((units * 100.0 / (model.drones_per_100km_full * km)).min(1.0), a.jamming)
+        }
+        AssetKind::FixedCameras => ((units * 100.0 / (model.cameras_per_100km_full * km)).min(1.0), 0.0),
+        AssetKind::Satellite => ((a.count as f64 / model.satellites_full).min(1.0), 0.0),
+    }
+}
+
+/// What limits an asset, in words, for the trace.
+fn asset_note(a: &MonitoringAsset) -> String {
+    if a.kind == AssetKind::Monitors && a.restrictions_per_month > 0.0 {
+        format!(", {:.0} movement restrictions a month", a.restrictions_per_month)
+    } else if a.kind.is_drone() && a.jamming > 0.0 {
+        format!(", jamming {:.0}%", a.jamming * 100.0)
+    } else {
+        String::new()
+    }
+}
+
 fn asset_words(k: AssetKind) -> &'static str {
     match k {
         AssetKind::Monitors => "monitors",
@@ -349,11 +304,7 @@ fn asset_words(k: AssetKind) -> &'static str {
 pub fn truce_factor(truce: Option<&Truce>, day: u32, m: &ModelParams) -> f64 {
     match truce {
         Some(t) if day >= t.day => {
-            let tau = if t.measures {
-                m.measures_truce_days
-            } else {
-                m.truce_days
-            };
+            let tau = if t.measures { m.measures_truce_days } else { m.truce_days };
             1.0 - m.truce_depth * libm::exp(-f64::from(day - t.day) / tau)
         }
         _ => 1.0,
@@ -385,17 +336,12 @@ pub fn simulate_days(world: &mut World) {
 
     // Deeper lines (depth 3 and beyond) that bring air support.
     let mut air_lines = Vec::new();
-    let mut lines: Vec<(u32, String, DefenceLine)> = world
-        .query::<(&Label, &DefenceLine)>()
-        .iter(world)
-        .map(|(l, d)| (d.depth, l.0.clone(), d.clone()))
-        .collect();
+    let mut lines: Vec<(u32, String, DefenceLine)> =
+        world.query::<(&Label, &DefenceLine)>().iter(world).map(|(l, d)| (d.depth, l.0.clone(), d.clone())).collect();
     lines.sort_by_key(|(d, ..)| *d);
     let mut contingents = world.query::<(Entity, &StableId, &Contingent, &Label)>();
-    let mut all: Vec<(StableId, Entity, Contingent, String)> = contingents
-        .iter(world)
-        .map(|(e, s, c, l)| (*s, e, c.clone(), l.0.clone()))
-        .collect();
+    let mut all: Vec<(StableId, Entity, Contingent, String)> =
+        contingents.iter(world).map(|(e, s, c, l)| (*s, e, c.clone(), l.0.clone())).collect();
     all.sort_by_key(|(s, ..)| *s);
     for (depth, name, line) in &lines {
         if *depth < 3 {
@@ -403,17 +349,11 @@ pub fn simulate_days(world: &mut World) {
         }
         let air = all
             .iter()
-            .filter(|(_, _, c, _)| {
-                c.kind == ContingentKind::AirSupport && line.nations.contains(&c.owner)
-            })
+            .filter(|(_, _, c, _)| c.kind == ContingentKind::AirSupport && line.nations.contains(&c.owner))
             .map(|(_, e, _, l)| (*e, l.clone()))
             .collect::<Vec<_>>();
         if !air.is_empty() {
-            air_lines.push(AirLine {
-                name: name.clone(),
-                condition: line.engages.clone(),
-                air,
-            });
+            air_lines.push(AirLine { name: name.clone(), condition: line.engages.clone(), air });
         }
     }
 
@@ -422,36 +362,26 @@ pub fn simulate_days(world: &mut World) {
     let mut truces: BTreeMap<Entity, Truce> = BTreeMap::new();
     for p in &pictures {
         for side in &p.sides {
-            let aggression = world
-                .get::<Nation>(side.nation)
-                .map_or(0.0, |n| n.doctrine.aggression);
-            let posture = world
-                .get::<Postures>(side.nation)
-                .and_then(|x| x.0.get(&p.sector).copied())
-                .unwrap_or(aggression);
+            let aggression = world.get::<Nation>(side.nation).map_or(0.0, |n| n.doctrine.aggression);
+            let posture =
+                world.get::<Postures>(side.nation).and_then(|x| x.0.get(&p.sector).copied()).unwrap_or(aggression);
             pressure.insert((side.nation, p.sector), posture);
             if let Some(t) = world.get::<Truce>(side.nation) {
                 truces.insert(side.nation, t.clone());
             }
         }
     }
-    let mut tension: BTreeMap<Entity, f64> = pictures
-        .iter()
-        .map(|p| {
-            (
-                p.sector,
-                world
-                    .get::<Tension>(p.sector)
-                    .map_or(p.base_tension, |t| t.0),
-            )
-        })
-        .collect();
+    let mut tension: BTreeMap<Entity, f64> =
+        pictures.iter().map(|p| (p.sector, world.get::<Tension>(p.sector).map_or(p.base_tension, |t| t.0))).collect();
     let mut damp: BTreeMap<(Entity, Entity), f64> = BTreeMap::new();
     let mut boost: BTreeMap<(Entity, Entity), f64> = BTreeMap::new();
     let mut casualties: BTreeMap<Entity, u64> = BTreeMap::new();
     let mut contingent_losses: BTreeMap<Entity, i64> = BTreeMap::new();
     let mut escalation = world.resource::<Escalation>().clone();
     let mut facts = world.resource::<TurnFacts>().clone();
+    for p in &pictures {
+        facts.pictures.insert(p.sector, (p.deterrence, p.detection, p.peacekeepers));
+    }
     let mut entries: Vec<PendingEntry> = Vec::new();
     let mut fire = Dice::new(seed, clock.turn, Purpose::Fire, 0);
     let mut detect = Dice::new(seed, clock.turn, Purpose::Detection, 0);
@@ -463,10 +393,7 @@ pub fn simulate_days(world: &mut World) {
     'days: for offset in 0..days {
         let day = clock.day + offset;
         let mut delta_today = 0.0;
-        let engaged: Vec<&AirLine> = air_lines
-            .iter()
-            .filter(|l| conditions::holds(&l.condition, &situation))
-            .collect();
+        let engaged: Vec<&AirLine> = air_lines.iter().filter(|l| conditions::holds(&l.condition, &situation)).collect();
         let next_boost = std::mem::take(&mut boost);
         for p in &pictures {
             for side in &p.sides {
@@ -474,16 +401,10 @@ pub fn simulate_days(world: &mut World) {
                     continue;
                 };
                 let t = tension.get(&p.sector).copied().unwrap_or(p.base_tension);
-                let push = pressure
-                    .get(&(side.nation, p.sector))
-                    .copied()
-                    .unwrap_or(0.0)
+                let push = pressure.get(&(side.nation, p.sector)).copied().unwrap_or(0.0)
                     * truce_factor(truces.get(&side.nation), day, &model)
                     * damp.get(&(side.nation, p.sector)).copied().unwrap_or(1.0)
-                    + next_boost
-                        .get(&(side.nation, p.sector))
-                        .copied()
-                        .unwrap_or(0.0);
+                    + next_boost.get(&(side.nation, p.sector)).copied().unwrap_or(0.0);
                 let lambda = model.shots_per_km_day
                     * p.length_km
                     * (model.tension_floor + (1.0 - model.tension_floor) * t)
@@ -500,11 +421,7 @@ pub fn simulate_days(world: &mut World) {
                     mix.artillery * (0.5 + t),
                     mix.drone_strike,
                     mix.incursion * push.min(1.0) * t * 2.0,
-                    if p.monitors.is_empty() {
-                        0.0
-                    } else {
-                        mix.attack_on_monitors * push.min(1.0)
-                    },
+                    if p.monitors.is_empty() { 0.0 } else { mix.attack_on_monitors * push.min(1.0) },
                 ];
                 let severity = pick(&mut fire, &Severity::ALL, &weights);
                 facts.next_violation += 1;
@@ -514,10 +431,7 @@ pub fn simulate_days(world: &mut World) {
                 let evasion = 1.0 - leaks.get(&side.key).copied().unwrap_or(0.0);
                 let p_record = p.detection * evasion;
                 let recorded = detect.binomial(n, p_record);
-                let victim_sees = p
-                    .own_detection
-                    .get(&victim.nation)
-                    .map_or(0, |q| detect.binomial(n, *q));
+                let victim_sees = p.own_detection.get(&victim.nation).map_or(0, |q| detect.binomial(n, *q));
                 let witnessed = recorded > 0 || !p.responders.is_empty();
                 if recorded > 0 {
                     situation.worst_detected = situation.worst_detected.max(Some(severity));
@@ -531,21 +445,15 @@ pub fn simulate_days(world: &mut World) {
                     Some(MandateKind::Enforce) => model.attribution_rate.enforce,
                     None => model.attribution_rate_unmandated,
                 };
-                let permitted: Vec<Response> = p
-                    .mandate
-                    .as_ref()
-                    .and_then(|(_, _, r)| r.get(&severity).cloned())
-                    .unwrap_or_default();
+                let permitted: Vec<Response> =
+                    p.mandate.as_ref().and_then(|(_, _, r)| r.get(&severity).cloned()).unwrap_or_default();
                 let mut attributed: Option<&Side> = None;
                 let mut attribution_words = "not attributed".to_string();
                 if recorded > 0 && attribute.chance(rate) {
                     let right = attribute.chance(model.attribution_accuracy);
                     attributed = Some(if right { side } else { victim });
                 }
-                if recorded > 0
-                    && attributed.is_none()
-                    && permitted.contains(&Response::Investigate)
-                {
+                if recorded > 0 && attributed.is_none() && permitted.contains(&Response::Investigate) {
                     // An investigation names a side more often and more accurately.
                     if attribute.chance(0.8) {
                         attributed = Some(if attribute.chance(0.95) { side } else { victim });
@@ -553,63 +461,52 @@ pub fn simulate_days(world: &mut World) {
                     }
                 }
 
-                // The force's response.
+                // The force's response. What it does is public; what reveals a side (who
+                // retaliated, whose own forces fought) is told only to the two sides.
                 let mut done: Vec<String> = Vec::new();
-                for r in [
-                    Response::Record,
-                    Response::ReportPublicly,
-                    Response::Protest,
-                ] {
-                    if recorded > 0
-                        && permitted.contains(&r)
-                        && (r != Response::Protest || attributed.is_some())
-                    {
+                let mut sides_done: Vec<String> = Vec::new();
+                for r in [Response::Record, Response::ReportPublicly, Response::Protest] {
+                    if recorded > 0 && permitted.contains(&r) && (r != Response::Protest || attributed.is_some()) {
                         done.push(response_words(r).into());
                     }
                 }
                 let mut forceful = false;
                 let mut air_used = false;
                 let mut secret: Vec<String> = Vec::new();
-                let acting = p.responders.iter().find(|r| r.posture != Posture::Passive);
+                let line_ready = engaged.first();
+                let victim_asked = facts.air_support_requested.contains(&(p.sector, victim.nation));
+                // A contingent acts only if it is not passive and its line of defence is engaged.
+                let acting = p.responders.iter().find(|r| {
+                    r.posture != Posture::Passive && r.line.as_ref().is_none_or(|c| conditions::holds(c, &situation))
+                });
                 if witnessed && let Some(actor) = acting {
-                    let crisis =
-                        matches!(severity, Severity::Incursion | Severity::AttackOnMonitors);
+                    let crisis = matches!(severity, Severity::Incursion | Severity::AttackOnMonitors);
                     let defects = crisis
-                        && actor.loyalty.as_ref().is_some_and(|(leans, chance)| {
-                            *leans == side.key && loyalty.chance(*chance)
-                        });
+                        && actor
+                            .loyalty
+                            .as_ref()
+                            .is_some_and(|(leans, chance)| *leans == side.key && loyalty.chance(*chance));
                     if defects {
                         done.push(format!("{} did not act", actor.name));
-                        secret.push(format!(
-                            "{} sided with {} instead of acting neutrally",
-                            actor.name, side.name
-                        ));
+                        secret.push(format!("{} sided with {} instead of acting neutrally", actor.name, side.name));
                         if attributed.is_some() {
                             attributed = Some(victim);
-                            secret.push(format!(
-                                "{} blamed {} for it",
-                                actor.owner_name, victim.name
-                            ));
+                            secret.push(format!("{} blamed {} for it", actor.owner_name, victim.name));
                         }
                     } else {
-                        let line_ready = engaged.first();
-                        let requested = facts.air_support_requested.contains(&p.sector);
                         if severity >= Severity::Incursion
                             && let Some(line) = line_ready
-                            && (permitted.contains(&Response::CallAirSupport) || requested)
+                            && (permitted.contains(&Response::CallAirSupport) || victim_asked)
                         {
                             done.push(format!("{} engaged: {} struck", line.name, line.air[0].1));
                             forceful = true;
                             air_used = true;
                         } else if permitted.contains(&Response::ReturnFire)
-                            && (actor.posture == Posture::Active
-                                || severity == Severity::AttackOnMonitors)
+                            && (actor.posture == Posture::Active || severity == Severity::AttackOnMonitors)
                         {
                             done.push(format!("{} returned fire", actor.name));
                             forceful = true;
-                        } else if permitted.contains(&Response::Interpose)
-                            && severity >= Severity::Artillery
-                        {
+                        } else if permitted.contains(&Response::Interpose) && severity >= Severity::Artillery {
                             done.push(format!("{} interposed", actor.name));
                             forceful = true;
                         }
@@ -621,29 +518,31 @@ pub fn simulate_days(world: &mut World) {
                             };
                             let lost = hurt.poisson(0.2 * base);
                             if lost > 0 {
-                                *contingent_losses.entry(actor.contingent).or_default() +=
-                                    lost as i64;
+                                *contingent_losses.entry(actor.contingent).or_default() += lost as i64;
                                 *casualties.entry(actor.owner).or_default() += lost;
+                                facts.casualties += lost;
                                 done.push(format!("{} lost {lost}", actor.owner_name));
                             }
                         }
                     }
-                }
-                if !forceful
-                    && severity >= Severity::Incursion
-                    && p.sides.iter().any(|s| s.nation == victim.nation)
+                } else if severity >= Severity::Incursion
+                    && victim_asked
+                    && let Some(line) = line_ready
                 {
-                    done.push(format!(
-                        "{}'s own forces (first line of defence) met it",
-                        victim.name
-                    ));
+                    // Air support the victim asked for needs no force on the ground to call it.
+                    sides_done
+                        .push(format!("{} engaged at {}'s request: {} struck", line.name, victim.name, line.air[0].1));
+                    forceful = true;
+                    air_used = true;
+                }
+                if !forceful && severity >= Severity::Incursion {
+                    sides_done.push(format!("{}'s own forces (first line of defence) met it", victim.name));
                 }
 
                 // Escalation.
                 let w = model.escalation.get(severity);
                 let publicly_named = attributed.is_some_and(|a| a.nation == side.nation)
-                    && (permitted.contains(&Response::ReportPublicly)
-                        || permitted.contains(&Response::Protest));
+                    && (permitted.contains(&Response::ReportPublicly) || permitted.contains(&Response::Protest));
                 let mut delta = if air_used {
                     -w
                 } else if forceful {
@@ -657,32 +556,27 @@ pub fn simulate_days(world: &mut World) {
                     let d = damp.entry((side.nation, p.sector)).or_insert(1.0);
                     *d *= 0.8;
                 }
-                let mut retaliated = false;
-                if !forceful
-                    && retaliate.chance(victim.retaliation * if publicly_named { 0.5 } else { 1.0 })
-                {
+                if !forceful && retaliate.chance(victim.retaliation * if publicly_named { 0.5 } else { 1.0 }) {
                     *boost.entry((victim.nation, p.sector)).or_default() += 0.5;
                     delta += 0.5 * w;
-                    retaliated = true;
-                    done.push(format!("{} retaliated", victim.name));
+                    sides_done.push(format!("{} retaliated", victim.name));
                 }
 
                 // Casualties.
                 let per_incident = severity >= Severity::Incursion;
-                let base = if per_incident {
-                    model.lethality.get(severity)
-                } else {
-                    n as f64 * model.lethality.get(severity)
-                };
+                let base =
+                    if per_incident { model.lethality.get(severity) } else { n as f64 * model.lethality.get(severity) };
                 let hit = if severity == Severity::AttackOnMonitors {
                     p.monitors.first().copied().unwrap_or(victim.nation)
                 } else {
                     victim.nation
                 };
-                let victims = hurt.poisson(base);
+                let mut victims = hurt.poisson(base);
                 *casualties.entry(hit).or_default() += victims;
                 if severity == Severity::Incursion {
-                    *casualties.entry(side.nation).or_default() += hurt.poisson(base / 2.0);
+                    let attackers = hurt.poisson(base / 2.0);
+                    *casualties.entry(side.nation).or_default() += attackers;
+                    victims += attackers;
                 }
 
                 delta_today += delta;
@@ -703,11 +597,7 @@ pub fn simulate_days(world: &mut World) {
                         if permitted.is_empty() {
                             "nothing".into()
                         } else {
-                            permitted
-                                .iter()
-                                .map(|r| response_words(*r))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            permitted.iter().map(|r| response_words(*r)).collect::<Vec<_>>().join(", ")
                         }
                     ),
                     None => "no mandate covers the sector".to_string(),
@@ -716,11 +606,7 @@ pub fn simulate_days(world: &mut World) {
                     attribution_words = format!(
                         "attributed to {}{}",
                         a.name,
-                        if attribution_words == "investigated" {
-                            " after investigation"
-                        } else {
-                            ""
-                        }
+                        if attribution_words == "investigated" { " after investigation" } else { "" }
                     );
                 }
                 let seen = if recorded > 0 {
@@ -730,42 +616,30 @@ pub fn simulate_days(world: &mut World) {
                 } else {
                     format!("none recorded by {}", p.detected_by)
                 };
-                let outcome = if done.is_empty() {
-                    "nothing was done".to_string()
-                } else {
-                    done.join(", ")
-                };
+                let outcome = if done.is_empty() { "nothing was done".to_string() } else { done.join(", ") };
+                let sides_outcome =
+                    if sides_done.is_empty() { String::new() } else { format!("; {}", sides_done.join(", ")) };
                 let full = format!(
-                    "Violation {id} in {} ({}, by {}, {n} violations) → {seen} → {attribution_words} → {mandate_words} → {outcome} → escalation {delta:+.4}{}",
+                    "Violation {id} in {} ({}, by {}, {n} violations) → {seen} → {attribution_words} → {mandate_words} → {outcome}{sides_outcome} → escalation {delta:+.4}{}",
                     p.name,
                     severity.words(),
                     side.name,
-                    if secret.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" [{}]", secret.join("; "))
-                    }
+                    if secret.is_empty() { String::new() } else { format!(" [{}]", secret.join("; ")) }
                 );
                 let mut views = vec![(
                     Audience::Nations(vec![side.key.clone()]),
                     format!(
-                        "Violation {id}: our forces in {} fired ({}, {n} violations); {} of them recorded by monitors{}",
+                        "Violation {id}: our forces in {} fired ({}, {n} violations); {recorded} of them recorded by monitors{sides_outcome}",
                         p.name,
                         severity.words(),
-                        recorded,
-                        if retaliated {
-                            format!("; {} retaliated", victim.name)
-                        } else {
-                            String::new()
-                        }
                     ),
                 )];
                 let victim_view = format!(
-                    "Violation {id}: our positions in {} came under {} ({victim_sees} seen by our own means){}",
+                    "Violation {id}: our positions in {} came under {} ({victim_sees} seen by our own means){}{sides_outcome}",
                     p.name,
                     severity.words(),
                     if recorded > 0 {
-                        format!("; {recorded} recorded by monitors, {attribution_words}")
+                        format!("; {recorded} recorded by monitors, {attribution_words}, {outcome}")
                     } else {
                         String::new()
                     }
@@ -781,8 +655,7 @@ pub fn simulate_days(world: &mut World) {
             }
         }
         // End of day: escalation fades, tensions relax, the ceasefire is judged.
-        escalation.level =
-            (escalation.level * (1.0 - model.escalation_decay_per_day) + delta_today).max(0.0);
+        escalation.level = (escalation.level * (1.0 - model.escalation_decay_per_day) + delta_today).max(0.0);
         for p in &pictures {
             if let Some(t) = tension.get_mut(&p.sector) {
                 *t += model.tension_relax_per_day * (p.base_tension - *t);
@@ -806,10 +679,7 @@ pub fn simulate_days(world: &mut World) {
                     "The ceasefire is fraying: escalation {:.2} (fraying from {:.2})",
                     escalation.level, model.fraying_at
                 ),
-                Ceasefire::Holding => format!(
-                    "The ceasefire holds again: escalation {:.2}",
-                    escalation.level
-                ),
+                Ceasefire::Holding => format!("The ceasefire holds again: escalation {:.2}", escalation.level),
             };
             entries.push((day, text.clone(), vec![(Audience::Public, text)]));
             escalation.ceasefire = status;

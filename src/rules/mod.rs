@@ -71,10 +71,7 @@ pub struct Escalation {
 
 impl Default for Escalation {
     fn default() -> Self {
-        Escalation {
-            level: 0.0,
-            ceasefire: Ceasefire::Holding,
-        }
+        Escalation { level: 0.0, ceasefire: Ceasefire::Holding }
     }
 }
 
@@ -141,7 +138,7 @@ pub struct Sanctions(pub BTreeSet<(String, String)>);
 #[derive(Resource, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IntelSharing(pub BTreeSet<(String, String)>);
 
-/// Detection lost against a nation whose plans leaked, by sector, for the current turn.
+/// Share of detection each nation evades this turn because its plans leaked to it, by nation id.
 #[derive(Resource, Clone, Debug, Default, PartialEq)]
 pub struct Leaks(pub BTreeMap<String, f64>);
 
@@ -154,8 +151,12 @@ pub struct TurnFacts {
     pub casualties: u64,
     /// The worst severity an impartial observer detected this turn.
     pub worst_detected: Option<crate::scenario::model::Severity>,
-    /// Sectors where air support was requested this turn.
-    pub air_support_requested: BTreeSet<Entity>,
+    /// The same, last turn.
+    pub worst_last_turn: Option<crate::scenario::model::Severity>,
+    /// Per sector, as they stood while the days were played: (deterrence, detection, peacekeepers).
+    pub pictures: BTreeMap<Entity, (f64, f64, f64)>,
+    /// Air support requested this turn: (sector, requesting nation).
+    pub air_support_requested: BTreeSet<(Entity, Entity)>,
     /// Per sector: (true, recorded, incidents).
     pub by_sector: BTreeMap<Entity, (u64, u64, u64)>,
     /// Casualties this turn, by nation.
@@ -218,22 +219,15 @@ impl Plugin for RulesPlugin {
             .init_resource::<Leaks>()
             .init_resource::<TurnFacts>()
             .init_resource::<OrderBook>()
-            .init_resource::<orders::LockRequests>()
             .add_message::<OrderSubmitted>()
             .add_message::<OrderVerdict>()
             .add_message::<SeatCommand>()
             .add_message::<StartGame>()
-            .add_systems(
-                Startup,
-                prepare_nations.after(crate::world::spawn_active_scenario),
-            )
+            .add_systems(Startup, prepare_nations.after(crate::world::spawn_active_scenario))
             .add_systems(OnEnter(Phase::Orders), orders::open_orders)
             .add_systems(OnEnter(Phase::Resolution), resolve_turn)
             .add_systems(OnEnter(Phase::Briefing), begin_briefing)
-            .add_systems(
-                Update,
-                (start_game, orders::intake_orders, advance_phase).chain(),
-            );
+            .add_systems(Update, (start_game, orders::intake_orders, advance_phase).chain());
         orders::plugin(app);
         forces::plugin(app);
         line::plugin(app);
@@ -254,12 +248,7 @@ fn prepare_nations(
     info: Option<Res<ScenarioInfo>>,
 ) {
     for e in &nations {
-        commands.entity(e).insert((
-            Score::default(),
-            Casualties::default(),
-            Controller::Bot,
-            Postures::default(),
-        ));
+        commands.entity(e).insert((Score::default(), Casualties::default(), Controller::Bot, Postures::default()));
     }
     for e in &pledges {
         commands.entity(e).insert(PledgeState::Pending);
@@ -271,11 +260,7 @@ fn prepare_nations(
     }
 }
 
-fn start_game(
-    mut starts: MessageReader<StartGame>,
-    phase: Res<State<Phase>>,
-    mut next: ResMut<NextState<Phase>>,
-) {
+fn start_game(mut starts: MessageReader<StartGame>, phase: Res<State<Phase>>, mut next: ResMut<NextState<Phase>>) {
     if starts.read().count() > 0 && *phase.get() == Phase::Lobby {
         next.set(Phase::Briefing);
     }
@@ -310,9 +295,7 @@ fn advance_phase(
 /// Runs the resolution schedule, then moves on to the briefing.
 fn resolve_turn(world: &mut World) {
     world.run_schedule(ResolveTurn);
-    world
-        .resource_mut::<NextState<Phase>>()
-        .set(Phase::Briefing);
+    world.resource_mut::<NextState<Phase>>().set(Phase::Briefing);
 }
 
 /// Nations in stable order, as (entity, key).

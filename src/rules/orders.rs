@@ -7,10 +7,7 @@ use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::conditions;
-use super::{
-    Clock, Controller, IntelSharing, Phase, PledgeState, Postures, Sanctions, Transit, Truce,
-    TurnFacts,
-};
+use super::{Clock, Controller, IntelSharing, Phase, PledgeState, Postures, Sanctions, Transit, Truce, TurnFacts};
 use crate::institutions::{Proposal, Proposals};
 use crate::record::{Audience, Trace};
 use crate::scenario::model::{
@@ -205,15 +202,8 @@ impl OrderBook {
     }
 }
 
-/// Locks asked for while a seat still had orders in flight; applied after them.
-#[derive(Resource, Debug, Default)]
-pub struct LockRequests(pub Vec<String>);
-
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(
-        super::ResolveTurn,
-        apply_orders.in_set(super::Step::ApplyOrders),
-    );
+    app.add_systems(super::ResolveTurn, apply_orders.in_set(super::Step::ApplyOrders));
 }
 
 /// Opens a new turn: clears the drafts and advances the clock.
@@ -229,18 +219,13 @@ pub fn open_orders(
     }
     clock.turn += 1;
     let next_id = book.next_id;
-    *book = OrderBook {
-        drafts: seats
-            .iter()
-            .map(|k| (k.0.clone(), Draft::default()))
-            .collect(),
-        next_id,
-    };
+    *book = OrderBook { drafts: seats.iter().map(|k| (k.0.clone(), Draft::default())).collect(), next_id };
     facts.recorded_last_turn = facts.violations_recorded;
     facts.violations_true = 0;
     facts.violations_recorded = 0;
     facts.casualties = 0;
-    facts.worst_detected = None;
+    facts.worst_last_turn = facts.worst_detected.take();
+    facts.pictures.clear();
     facts.air_support_requested.clear();
     facts.by_sector.clear();
     facts.casualties_by_nation.clear();
@@ -248,14 +233,8 @@ pub fn open_orders(
 
 /// Checks every submitted order and seat command; accepted orders join the seat's draft.
 pub fn intake_orders(world: &mut World) {
-    let submitted: Vec<OrderSubmitted> = world
-        .resource_mut::<Messages<OrderSubmitted>>()
-        .drain()
-        .collect();
-    let commands: Vec<SeatCommand> = world
-        .resource_mut::<Messages<SeatCommand>>()
-        .drain()
-        .collect();
+    let submitted: Vec<OrderSubmitted> = world.resource_mut::<Messages<OrderSubmitted>>().drain().collect();
+    let commands: Vec<SeatCommand> = world.resource_mut::<Messages<SeatCommand>>().drain().collect();
     if submitted.is_empty() && commands.is_empty() {
         return;
     }
@@ -263,42 +242,16 @@ pub fn intake_orders(world: &mut World) {
     let mut verdicts = Vec::new();
     for s in submitted {
         let what = s.order.kind().to_string();
-        let checked = if in_orders {
-            check(world, &s.nation, &s.order)
-        } else {
-            Err(not_now(world))
-        };
+        let checked = if in_orders { check(world, &s.nation, &s.order) } else { Err(not_now(world)) };
         let verdict = match checked {
             Ok(cost) => {
                 let mut book = world.resource_mut::<OrderBook>();
                 book.next_id += 1;
                 let id = book.next_id;
-                book.drafts
-                    .entry(s.nation.clone())
-                    .or_default()
-                    .orders
-                    .push(Drafted {
-                        id,
-                        order: s.order,
-                        cost,
-                    });
-                OrderVerdict {
-                    nation: s.nation,
-                    id: Some(id),
-                    what,
-                    accepted: true,
-                    reason: String::new(),
-                    cost,
-                }
+                book.drafts.entry(s.nation.clone()).or_default().orders.push(Drafted { id, order: s.order, cost });
+                OrderVerdict { nation: s.nation, id: Some(id), what, accepted: true, reason: String::new(), cost }
             }
-            Err(reason) => OrderVerdict {
-                nation: s.nation,
-                id: None,
-                what,
-                accepted: false,
-                reason,
-                cost: 0,
-            },
+            Err(reason) => OrderVerdict { nation: s.nation, id: None, what, accepted: false, reason, cost: 0 },
         };
         verdicts.push(verdict);
     }
@@ -308,23 +261,12 @@ pub fn intake_orders(world: &mut World) {
             SeatAction::Unlock => "unlock",
             SeatAction::Retract(_) => "retraction",
         };
-        let result = if !in_orders {
-            Err(not_now(world))
-        } else {
-            seat_action(world, &c)
-        };
+        let result = if !in_orders { Err(not_now(world)) } else { seat_action(world, &c) };
         let (accepted, reason) = match result {
             Ok(()) => (true, String::new()),
             Err(r) => (false, r),
         };
-        verdicts.push(OrderVerdict {
-            nation: c.nation,
-            id: None,
-            what: what.into(),
-            accepted,
-            reason,
-            cost: 0,
-        });
+        verdicts.push(OrderVerdict { nation: c.nation, id: None, what: what.into(), accepted, reason, cost: 0 });
     }
     let mut out = world.resource_mut::<Messages<OrderVerdict>>();
     for v in verdicts {
@@ -361,59 +303,41 @@ fn seat_action(world: &mut World, c: &SeatCommand) -> Result<(), String> {
 
 /// Whether `nation` may give `order` now, and at what cost in political capital.
 pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, String> {
-    let registry = world.resource::<Registry>().clone();
-    let Some(me) = registry
-        .get(nation)
-        .filter(|e| world.get::<Nation>(*e).is_some())
-    else {
+    let lookup = |world: &World, id: &str| world.resource::<Registry>().get(id);
+    let Some(me) = lookup(world, nation).filter(|e| world.get::<Nation>(*e).is_some()) else {
         return Err(format!("there is no nation {nation:?} in this game"));
     };
-    let book = world.resource::<OrderBook>();
-    let draft = book.drafts.get(nation).cloned().unwrap_or_default();
-    if draft.locked {
+    let (locked, held, spent) = world
+        .resource::<OrderBook>()
+        .drafts
+        .get(nation)
+        .map_or((false, 0, 0), |d| (d.locked, d.orders.len(), d.spent()));
+    if locked {
         return Err("your orders are locked for this turn; unlock them to revise".into());
     }
-    if draft.orders.len() >= MAX_ORDERS_PER_TURN {
-        return Err(format!(
-            "you already have {MAX_ORDERS_PER_TURN} orders this turn, the most allowed"
-        ));
+    // Room for a posture in every sector, and as many other orders as anyone needs.
+    let most = MAX_ORDERS_PER_TURN + world.resource::<LineGeometry>().points.len().saturating_sub(1);
+    if held >= most {
+        return Err(format!("you already have {most} orders this turn, the most allowed"));
     }
     let model = world.resource::<Model>().0.clone();
     let costs = &model.costs;
     let turns = world.resource::<ScenarioInfo>().turns;
-    let name = |world: &World, e: Entity| {
-        world
-            .get::<Label>(e)
-            .map_or_else(String::new, |l| l.0.clone())
-    };
-    let find = |world: &World,
-                id: &str,
-                kind: &str,
-                has: fn(&World, Entity) -> bool|
-     -> Result<Entity, String> {
-        match registry.get(id) {
+    let name = |world: &World, e: Entity| world.get::<Label>(e).map_or_else(String::new, |l| l.0.clone());
+    let find = |world: &World, id: &str, kind: &str, has: fn(&World, Entity) -> bool| -> Result<Entity, String> {
+        match lookup(world, id) {
             Some(e) if has(world, e) => Ok(e),
             Some(_) => Err(format!("{id:?} is not a {kind}")),
             None => Err(format!("there is no {kind} {id:?} in this scenario")),
         }
     };
-    let nation_e =
-        |world: &World, id: &str| find(world, id, "nation", |w, e| w.get::<Nation>(e).is_some());
-    let sector_e =
-        |world: &World, id: &str| find(world, id, "sector", |w, e| w.get::<Sector>(e).is_some());
+    let nation_e = |world: &World, id: &str| find(world, id, "nation", |w, e| w.get::<Nation>(e).is_some());
+    let sector_e = |world: &World, id: &str| find(world, id, "sector", |w, e| w.get::<Sector>(e).is_some());
     let own_contingent = |world: &World, id: &str| -> Result<(Entity, Contingent), String> {
-        let e = find(world, id, "contingent", |w, e| {
-            w.get::<Contingent>(e).is_some()
-        })?;
-        let c = world
-            .get::<Contingent>(e)
-            .cloned()
-            .ok_or("no such contingent")?;
+        let e = find(world, id, "contingent", |w, e| w.get::<Contingent>(e).is_some())?;
+        let c = world.get::<Contingent>(e).cloned().ok_or("no such contingent")?;
         if c.owner != me {
-            return Err(format!(
-                "{id:?} belongs to {}, not to you",
-                name(world, c.owner)
-            ));
+            return Err(format!("{id:?} belongs to {}, not to you", name(world, c.owner)));
         }
         Ok((e, c))
     };
@@ -421,9 +345,7 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
         if text.trim().is_empty() {
             Err("the text is empty".into())
         } else if text.chars().count() > MAX_TEXT_CHARS {
-            Err(format!(
-                "the text is longer than {MAX_TEXT_CHARS} characters"
-            ))
+            Err(format!("the text is longer than {MAX_TEXT_CHARS} characters"))
         } else {
             Ok(())
         }
@@ -442,33 +364,14 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             text_ok(text)?;
             costs.public_statement
         }
-        Order::ProposeMandate {
-            template,
-            institution,
-            sectors,
-            contributors,
-            duration_turns,
-        } => {
-            let t = find(world, template, "mandate template", |w, e| {
-                w.get::<MandateTemplate>(e).is_some()
-            })?;
-            let i = find(world, institution, "institution", |w, e| {
-                w.get::<Institution>(e).is_some()
-            })?;
-            let inst = world
-                .get::<Institution>(i)
-                .cloned()
-                .ok_or("no such institution")?;
+        Order::ProposeMandate { template, institution, sectors, contributors, duration_turns } => {
+            let t = find(world, template, "mandate template", |w, e| w.get::<MandateTemplate>(e).is_some())?;
+            let i = find(world, institution, "institution", |w, e| w.get::<Institution>(e).is_some())?;
+            let inst = world.get::<Institution>(i).cloned().ok_or("no such institution")?;
             // Any nation may lobby a voting body; a coalition acts only for its own members.
-            let member = inst
-                .members
-                .iter()
-                .any(|m| matches!(m, InstitutionMember::Nation(e) if *e == me));
+            let member = inst.members.iter().any(|m| matches!(m, InstitutionMember::Nation(e) if *e == me));
             if matches!(inst.rule, DecisionRule::NoVote) && !member {
-                return Err(format!(
-                    "only members of the {} can act through it",
-                    name(world, i)
-                ));
+                return Err(format!("only members of the {} can act through it", name(world, i)));
             }
             for s in sectors {
                 sector_e(world, s)?;
@@ -483,18 +386,15 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             }
             let proposals = world.resource::<Proposals>();
             if proposals.open.iter().any(|p| p.institution == *institution && p.template == *template)
-                || draft.orders.iter().any(|d| matches!(&d.order, Order::ProposeMandate { institution: i2, template: t2, .. } if i2 == institution && t2 == template))
+                || world.resource::<OrderBook>().drafts.get(nation).is_some_and(|d| {
+                    d.orders.iter().any(|d| matches!(&d.order, Order::ProposeMandate { institution: i2, template: t2, .. } if i2 == institution && t2 == template))
+                })
             {
                 return Err(format!("the {} already has this proposal before it", name(world, i)));
             }
-            world
-                .get::<MandateTemplate>(t)
-                .map_or(0, |t| t.capital_cost)
+            world.get::<MandateTemplate>(t).map_or(0, |t| t.capital_cost)
         }
-        Order::Vote {
-            proposal,
-            ballot: _,
-        } => {
+        Order::Vote { proposal, ballot: _ } => {
             let proposals = world.resource::<Proposals>();
             let clock = world.resource::<Clock>();
             let Some(p) = proposals.open.iter().find(|p| p.id == *proposal) else {
@@ -503,39 +403,27 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             if p.turn >= clock.turn {
                 return Err("this proposal was made this turn; it is voted on next turn".into());
             }
-            let i = registry.get(&p.institution).ok_or("no such institution")?;
-            let inst = world
-                .get::<Institution>(i)
-                .cloned()
-                .ok_or("no such institution")?;
+            let i = lookup(world, &p.institution).ok_or("no such institution")?;
+            let inst = world.get::<Institution>(i).cloned().ok_or("no such institution")?;
             if matches!(inst.rule, DecisionRule::NoVote) {
                 return Err(format!("the {} does not vote", name(world, i)));
             }
-            if !inst
-                .members
-                .iter()
-                .any(|m| matches!(m, InstitutionMember::Nation(e) if *e == me))
-            {
+            if !inst.members.iter().any(|m| matches!(m, InstitutionMember::Nation(e) if *e == me)) {
                 return Err(format!("you are not a member of the {}", name(world, i)));
             }
             0
         }
-        Order::Pledge {
-            contingent,
-            sector,
-            condition,
-        } => {
+        Order::Pledge { contingent, sector, condition } => {
             let (e, c) = own_contingent(world, contingent)?;
             sector_e(world, sector)?;
             if c.sector.is_some() || world.get::<Transit>(e).is_some() {
-                return Err(format!(
-                    "{contingent:?} is already deployed; only a contingent at home can be pledged"
-                ));
+                return Err(format!("{contingent:?} is already deployed; only a contingent at home can be pledged"));
             }
             let mut pledges = world.query::<(&Pledge, &PledgeState)>();
-            if pledges.iter(world).any(|(p, s)| {
-                p.contingent == e && matches!(s, PledgeState::Pending | PledgeState::Active)
-            }) {
+            if pledges
+                .iter(world)
+                .any(|(p, s)| p.contingent == e && matches!(s, PledgeState::Pending | PledgeState::Active))
+            {
                 return Err(format!("{contingent:?} is already pledged"));
             }
             if let Some(cond) = condition {
@@ -557,17 +445,11 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
                 return Err(format!("{contingent:?} is already there"));
             }
             if c.kind == ContingentKind::AirSupport {
-                return Err(
-                    "air support flies from outside the country; it is not deployed to a sector"
-                        .into(),
-                );
+                return Err("air support flies from outside the country; it is not deployed to a sector".into());
             }
             costs.deploy
         }
-        Order::OfferGuarantee {
-            recipient,
-            components,
-        } => {
+        Order::OfferGuarantee { recipient, components } => {
             let r = nation_e(world, recipient)?;
             if r == me {
                 return Err("you cannot guarantee yourself".into());
@@ -582,29 +464,19 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
                 return Err("a component is listed twice".into());
             }
             let mut guarantees = world.query::<&Guarantee>();
-            if guarantees.iter(world).any(|g| {
-                g.guarantor == me && g.recipient == r && g.status == GuaranteeStatus::Offered
-            }) {
-                return Err(format!(
-                    "you already have an offer before {}",
-                    name(world, r)
-                ));
+            if guarantees
+                .iter(world)
+                .any(|g| g.guarantor == me && g.recipient == r && g.status == GuaranteeStatus::Offered)
+            {
+                return Err(format!("you already have an offer before {}", name(world, r)));
             }
             costs.offer_guarantee
         }
         Order::AcceptGuarantee { guarantee } | Order::RejectGuarantee { guarantee } => {
-            let e = find(world, guarantee, "guarantee", |w, e| {
-                w.get::<Guarantee>(e).is_some()
-            })?;
-            let g = world
-                .get::<Guarantee>(e)
-                .cloned()
-                .ok_or("no such guarantee")?;
+            let e = find(world, guarantee, "guarantee", |w, e| w.get::<Guarantee>(e).is_some())?;
+            let g = world.get::<Guarantee>(e).cloned().ok_or("no such guarantee")?;
             if g.recipient != me {
-                return Err(format!(
-                    "this guarantee is offered to {}, not to you",
-                    name(world, g.recipient)
-                ));
+                return Err(format!("this guarantee is offered to {}, not to you", name(world, g.recipient)));
             }
             if g.status != GuaranteeStatus::Offered {
                 return Err(format!("this guarantee was already {:?}", g.status).to_lowercase());
@@ -616,10 +488,7 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             if t == me {
                 return Err("you cannot sanction yourself".into());
             }
-            let active = world
-                .resource::<Sanctions>()
-                .0
-                .contains(&(nation.to_string(), target.clone()));
+            let active = world.resource::<Sanctions>().0.contains(&(nation.to_string(), target.clone()));
             match order {
                 Order::ImposeSanctions { .. } if active => {
                     return Err(format!("you already sanction {}", name(world, t)));
@@ -636,15 +505,8 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             if t == me {
                 return Err("you already know what you know".into());
             }
-            if world
-                .resource::<IntelSharing>()
-                .0
-                .contains(&(nation.to_string(), with.clone()))
-            {
-                return Err(format!(
-                    "you already share intelligence with {}",
-                    name(world, t)
-                ));
+            if world.resource::<IntelSharing>().0.contains(&(nation.to_string(), with.clone())) {
+                return Err(format!("you already share intelligence with {}", name(world, t)));
             }
             costs.share_intelligence
         }
@@ -653,10 +515,7 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
                 return Err("only a party to the conflict sets a posture on the line".into());
             }
             let s = sector_e(world, sector)?;
-            if !world
-                .get::<Forces>(s)
-                .is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0))
-            {
+            if !world.get::<Forces>(s).is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0)) {
                 return Err(format!("you have no forces in {}", name(world, s)));
             }
             if !(pressure.is_finite() && (0.0..=1.0).contains(pressure)) {
@@ -668,27 +527,31 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             if !me_nation.has(NationFlag::Belligerent) {
                 return Err("only a party to the conflict can recommit to the ceasefire".into());
             }
-            if *measures {
-                costs.recommit_with_measures
-            } else {
-                costs.recommit
-            }
+            if *measures { costs.recommit_with_measures } else { costs.recommit }
         }
         Order::RequestAirSupport { sector } => {
-            sector_e(world, sector)?;
+            let s = sector_e(world, sector)?;
             let mut contingents = world.query::<&Contingent>();
-            if !contingents
-                .iter(world)
-                .any(|c| c.kind == ContingentKind::AirSupport)
-            {
+            if !contingents.iter(world).any(|c| c.kind == ContingentKind::AirSupport) {
                 return Err("no nation in this scenario has air support to call on".into());
+            }
+            // Air support defends those on the ground: a side's own forces there, or its contingents.
+            let own_forces = world.get::<Forces>(s).is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0));
+            let own_troops = contingents.iter(world).any(|c| c.owner == me && c.sector == Some(s));
+            if !own_forces && !own_troops {
+                return Err(format!("you have nobody in {} to call air support for", name(world, s)));
+            }
+            // The deeper lines defend the nations of the shallower ones, no one else.
+            let mut lines = world.query::<&DefenceLine>();
+            if !lines.iter(world).any(|d| d.depth < 3 && d.nations.contains(&me)) {
+                return Err(
+                    "air support defends the nations in the first and second lines of defence, and you are in neither"
+                        .into(),
+                );
             }
             costs.request_air_support
         }
-        Order::Accuse {
-            nation: accused,
-            violation,
-        } => {
+        Order::Accuse { nation: accused, violation } => {
             let t = nation_e(world, accused)?;
             if t == me {
                 return Err("you cannot accuse yourself".into());
@@ -701,8 +564,21 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             costs.accuse
         }
     };
+    // One order per thing a turn: a second one would be charged twice and applied twice.
+    if let Some(earlier) = world
+        .resource::<OrderBook>()
+        .drafts
+        .get(nation)
+        .and_then(|d| d.orders.iter().find(|d| same_subject(&d.order, order)))
+    {
+        return Err(format!(
+            "your orders already include a {} for this (order {}); retract it first to change it",
+            earlier.order.kind(),
+            earlier.id
+        ));
+    }
     let capital = world.get::<Capital>(me).map_or(0, |c| c.0);
-    let available = capital - draft.spent();
+    let available = capital - spent;
     if cost > available {
         return Err(format!(
             "this {} costs {cost} political capital and you have {available} left this turn",
@@ -710,6 +586,32 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
         ));
     }
     Ok(cost)
+}
+
+/// Whether two orders act on the same thing (a contingent, a guarantee, a target, a sector…).
+fn same_subject(a: &Order, b: &Order) -> bool {
+    use Order::*;
+    match (a, b) {
+        (
+            Pledge { contingent: x, .. } | Withdraw { contingent: x } | Deploy { contingent: x, .. },
+            Pledge { contingent: y, .. } | Withdraw { contingent: y } | Deploy { contingent: y, .. },
+        ) => x == y,
+        (
+            AcceptGuarantee { guarantee: x } | RejectGuarantee { guarantee: x },
+            AcceptGuarantee { guarantee: y } | RejectGuarantee { guarantee: y },
+        ) => x == y,
+        (
+            ImposeSanctions { target: x } | LiftSanctions { target: x },
+            ImposeSanctions { target: y } | LiftSanctions { target: y },
+        ) => x == y,
+        (OfferGuarantee { recipient: x, .. }, OfferGuarantee { recipient: y, .. }) => x == y,
+        (ShareIntelligence { with: x }, ShareIntelligence { with: y }) => x == y,
+        (SetPosture { sector: x, .. }, SetPosture { sector: y, .. }) => x == y,
+        (RequestAirSupport { sector: x }, RequestAirSupport { sector: y }) => x == y,
+        (Vote { proposal: x, .. }, Vote { proposal: y, .. }) => x == y,
+        (Recommit { .. }, Recommit { .. }) => true,
+        _ => false,
+    }
 }
 
 /// Applies the turn's accepted orders, seat by seat in stable order, each seat's in the order given.
@@ -731,11 +633,7 @@ pub fn apply_orders(world: &mut World) {
                     format!("{key}'s {} (order {}) lapsed: {why}", d.order.kind(), d.id),
                     vec![(
                         Audience::Nations(vec![key.clone()]),
-                        format!(
-                            "Your {} (order {}) could not be carried out: {why}",
-                            d.order.kind(),
-                            d.id
-                        ),
+                        format!("Your {} (order {}) could not be carried out: {why}", d.order.kind(), d.id),
                     )],
                 );
                 continue;
@@ -750,11 +648,9 @@ pub fn apply_orders(world: &mut World) {
 
 /// Checks that still matter at resolution time.
 fn recheck(world: &mut World, me: Entity, order: &Order) -> Result<(), String> {
-    let registry = world.resource::<Registry>().clone();
+    let registry = world.resource::<Registry>();
     match order {
-        Order::Deploy { contingent, .. }
-        | Order::Withdraw { contingent }
-        | Order::Pledge { contingent, .. } => {
+        Order::Deploy { contingent, .. } | Order::Withdraw { contingent } | Order::Pledge { contingent, .. } => {
             let e = registry.get(contingent).ok_or("unknown contingent")?;
             let c = world.get::<Contingent>(e).ok_or("unknown contingent")?;
             if c.owner != me {
@@ -774,22 +670,17 @@ fn recheck(world: &mut World, me: Entity, order: &Order) -> Result<(), String> {
 }
 
 fn label(world: &World, e: Entity) -> String {
-    world
-        .get::<Label>(e)
-        .map_or_else(|| "?".into(), |l| l.0.clone())
+    world.get::<Label>(e).map_or_else(|| "?".into(), |l| l.0.clone())
 }
 
 fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
-    let registry = world.resource::<Registry>().clone();
     let me_name = label(world, me);
     let (turn, day) = (clock.turn, clock.day);
-    let get = |k: &str| registry.get(k).unwrap_or(Entity::PLACEHOLDER);
+    // Checked orders name existing things; PLACEHOLDER is never reached.
+    let get = |world: &World, k: &str| world.resource::<Registry>().get(k).unwrap_or(Entity::PLACEHOLDER);
     match &d.order {
         Order::PrivateMessage { to, text } => {
-            let line = format!(
-                "Private message from {me_name} to {}: {text}",
-                label(world, get(to))
-            );
+            let line = format!("Private message from {me_name} to {}: {text}", label(world, get(world, to)));
             world.resource_mut::<Trace>().add(
                 turn,
                 day,
@@ -799,20 +690,9 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
             );
         }
         Order::PublicStatement { text } => {
-            world.resource_mut::<Trace>().public(
-                turn,
-                day,
-                "statement",
-                format!("{me_name} states: {text}"),
-            );
+            world.resource_mut::<Trace>().public(turn, day, "statement", format!("{me_name} states: {text}"));
         }
-        Order::ProposeMandate {
-            template,
-            institution,
-            sectors,
-            contributors,
-            duration_turns,
-        } => {
+        Order::ProposeMandate { template, institution, sectors, contributors, duration_turns } => {
             let mut proposals = world.resource_mut::<Proposals>();
             proposals.next_id += 1;
             let id = proposals.next_id;
@@ -833,12 +713,10 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
             });
             let text = format!(
                 "{me_name} proposes to the {} a mandate '{}' (proposal {id})",
-                label(world, get(institution)),
-                label(world, get(template))
+                label(world, get(world, institution)),
+                label(world, get(world, template))
             );
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "institutions", text);
+            world.resource_mut::<Trace>().public(turn, day, "institutions", text);
         }
         Order::Vote { proposal, ballot } => {
             let mut proposals = world.resource_mut::<Proposals>();
@@ -846,15 +724,11 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                 p.votes.insert(key.to_string(), *ballot);
             }
         }
-        Order::Pledge {
-            contingent,
-            sector,
-            condition,
-        } => {
+        Order::Pledge { contingent, sector, condition } => {
             let next = world.resource::<Registry>().ordered.len() as u32;
             let pledge_key = format!("pledge_{}", d.id);
-            let c = get(contingent);
-            let s = get(sector);
+            let c = get(world, contingent);
+            let s = get(world, sector);
             let condition = condition.clone().unwrap_or(Condition::Always);
             let text = format!(
                 "{me_name} pledges {} to {} if {}",
@@ -867,38 +741,30 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                     StableId(next),
                     Key(pledge_key.clone()),
                     Label(pledge_key.clone()),
-                    Pledge {
-                        nation: me,
-                        contingent: c,
-                        sector: s,
-                        condition,
-                        lapses_after_turn: None,
-                    },
+                    Pledge { nation: me, contingent: c, sector: s, condition, lapses_after_turn: None },
                     PledgeState::Pending,
                 ))
                 .id();
             let mut reg = world.resource_mut::<Registry>();
             reg.by_key.insert(pledge_key, e);
             reg.ordered.push(e);
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "pledge", text);
+            world.resource_mut::<Trace>().public(turn, day, "pledge", text);
         }
         Order::Withdraw { contingent } => {
-            let c = get(contingent);
-            super::forces::recall(world, c, &format!("{me_name} withdraws it"));
+            let c = get(world, contingent);
+            super::forces::recall(world, c, &format!("{me_name} withdraws it"), super::forces::Recall::Breach);
         }
         Order::Deploy { contingent, sector } => {
-            let c = get(contingent);
-            let s = get(sector);
+            let c = get(world, contingent);
+            let s = get(world, sector);
             let travel = world.resource::<Model>().0.travel_days;
-            let at_home = world
-                .get::<Contingent>(c)
-                .is_some_and(|k| k.sector.is_none());
+            let at_home = world.get::<Contingent>(c).is_some_and(|k| k.sector.is_none());
             // Moving along the line takes half the time of coming from home.
             let arrives = day + if at_home { travel } else { travel / 2 };
+            // It leaves its mandate with its sector; at the new one it joins whatever fits.
             if let Some(mut k) = world.get_mut::<Contingent>(c) {
                 k.sector = None;
+                k.mandate = None;
             }
             world.entity_mut(c).insert(Transit { to: s, arrives });
             // A direct deployment fulfils a pending pledge of the same contingent.
@@ -908,22 +774,13 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                     *state = PledgeState::Active;
                 }
             }
-            let text = format!(
-                "{me_name} sends {} to {}, arriving on day {arrives}",
-                label(world, c),
-                label(world, s)
-            );
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "deployment", text);
+            let text = format!("{me_name} sends {} to {}, arriving on day {arrives}", label(world, c), label(world, s));
+            world.resource_mut::<Trace>().public(turn, day, "deployment", text);
         }
-        Order::OfferGuarantee {
-            recipient,
-            components,
-        } => {
+        Order::OfferGuarantee { recipient, components } => {
             let next = world.resource::<Registry>().ordered.len() as u32;
             let g_key = format!("guarantee_{}", d.id);
-            let r = get(recipient);
+            let r = get(world, recipient);
             let e = world
                 .spawn((
                     StableId(next),
@@ -940,24 +797,15 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
             let mut reg = world.resource_mut::<Registry>();
             reg.by_key.insert(g_key.clone(), e);
             reg.ordered.push(e);
-            let text = format!(
-                "{me_name} offers {} a security guarantee ({g_key}): {components:?}",
-                label(world, r)
-            );
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "guarantee", text);
+            let text = format!("{me_name} offers {} a security guarantee ({g_key}): {components:?}", label(world, r));
+            world.resource_mut::<Trace>().public(turn, day, "guarantee", text);
         }
         Order::AcceptGuarantee { guarantee } | Order::RejectGuarantee { guarantee } => {
             let accept = matches!(d.order, Order::AcceptGuarantee { .. });
-            let g = get(guarantee);
+            let g = get(world, guarantee);
             let guarantor = world.get::<Guarantee>(g).map(|x| x.guarantor);
             if let Some(mut x) = world.get_mut::<Guarantee>(g) {
-                x.status = if accept {
-                    GuaranteeStatus::Accepted
-                } else {
-                    GuaranteeStatus::Rejected
-                };
+                x.status = if accept { GuaranteeStatus::Accepted } else { GuaranteeStatus::Rejected };
             }
             let from = guarantor.map_or_else(String::new, |e| label(world, e));
             let verb = if accept { "accepts" } else { "rejects" };
@@ -969,67 +817,32 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
             );
         }
         Order::ImposeSanctions { target } => {
-            world
-                .resource_mut::<Sanctions>()
-                .0
-                .insert((key.to_string(), target.clone()));
-            let text = format!(
-                "{me_name} imposes sanctions on {}",
-                label(world, get(target))
-            );
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "sanctions", text);
+            world.resource_mut::<Sanctions>().0.insert((key.to_string(), target.clone()));
+            let text = format!("{me_name} imposes sanctions on {}", label(world, get(world, target)));
+            world.resource_mut::<Trace>().public(turn, day, "sanctions", text);
         }
         Order::LiftSanctions { target } => {
-            world
-                .resource_mut::<Sanctions>()
-                .0
-                .remove(&(key.to_string(), target.clone()));
-            let text = format!(
-                "{me_name} lifts its sanctions on {}",
-                label(world, get(target))
-            );
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "sanctions", text);
+            world.resource_mut::<Sanctions>().0.remove(&(key.to_string(), target.clone()));
+            let text = format!("{me_name} lifts its sanctions on {}", label(world, get(world, target)));
+            world.resource_mut::<Trace>().public(turn, day, "sanctions", text);
         }
         Order::ShareIntelligence { with } => {
-            world
-                .resource_mut::<IntelSharing>()
-                .0
-                .insert((key.to_string(), with.clone()));
-            let text = format!(
-                "{me_name} shares its intelligence with {}",
-                label(world, get(with))
-            );
-            let private = vec![(
-                Audience::Nations(vec![key.into(), with.clone()]),
-                text.clone(),
-            )];
-            world
-                .resource_mut::<Trace>()
-                .add(turn, day, "intelligence", text, private);
+            world.resource_mut::<IntelSharing>().0.insert((key.to_string(), with.clone()));
+            let text = format!("{me_name} shares its intelligence with {}", label(world, get(world, with)));
+            let private = vec![(Audience::Nations(vec![key.into(), with.clone()]), text.clone())];
+            world.resource_mut::<Trace>().add(turn, day, "intelligence", text, private);
         }
         Order::SetPosture { sector, pressure } => {
-            let s = get(sector);
+            let s = get(world, sector);
             if let Some(mut p) = world.get_mut::<Postures>(me) {
                 p.0.insert(s, *pressure);
             }
-            let text = format!(
-                "{me_name} sets its pressure in {} to {pressure:.2}",
-                label(world, s)
-            );
+            let text = format!("{me_name} sets its pressure in {} to {pressure:.2}", label(world, s));
             let private = vec![(Audience::Nations(vec![key.into()]), text.clone())];
-            world
-                .resource_mut::<Trace>()
-                .add(turn, day, "posture", text, private);
+            world.resource_mut::<Trace>().add(turn, day, "posture", text, private);
         }
         Order::Recommit { measures } => {
-            world.entity_mut(me).insert(Truce {
-                day,
-                measures: *measures,
-            });
+            world.entity_mut(me).insert(Truce { day, measures: *measures });
             if *measures {
                 let cut = world.resource::<Model>().0.measures_tension_cut;
                 let mut tensions = world.query::<&mut Tension>();
@@ -1050,26 +863,17 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
             );
         }
         Order::RequestAirSupport { sector } => {
-            let s = get(sector);
-            world
-                .resource_mut::<TurnFacts>()
-                .air_support_requested
-                .insert(s);
+            let s = get(world, sector);
+            world.resource_mut::<TurnFacts>().air_support_requested.insert((s, me));
             let text = format!("{me_name} requests air support over {}", label(world, s));
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "defence", text);
+            world.resource_mut::<Trace>().public(turn, day, "defence", text);
         }
         Order::Accuse { nation, violation } => {
             let about = violation.map_or_else(String::new, |v| format!(" (violation {v})"));
-            let text = format!(
-                "{me_name} accuses {} of violating the ceasefire{about}",
-                label(world, get(nation))
-            );
-            world
-                .resource_mut::<Trace>()
-                .public(turn, day, "statement", text);
-            super::politics::shift_relation(world, get(nation), me, -5);
+            let text =
+                format!("{me_name} accuses {} of violating the ceasefire{about}", label(world, get(world, nation)));
+            world.resource_mut::<Trace>().public(turn, day, "statement", text);
+            super::politics::shift_relation(world, get(world, nation), me, -5);
         }
     }
 }

@@ -4,10 +4,10 @@
 use bevy::prelude::*;
 
 use super::conditions::{self, holds};
-use super::forces::recall;
+use super::forces::{Recall, recall};
 use super::{
-    Casualties, Ceasefire, Clock, Escalation, GameSeed, IntelSharing, Leaks, ResolveTurn,
-    Sanctions, Score, Step, TurnFacts,
+    Casualties, Ceasefire, Clock, Escalation, GameSeed, IntelSharing, Leaks, ResolveTurn, Sanctions, Score, Step,
+    TurnFacts,
 };
 use crate::record::{Audience, History, NationSummary, SectorSummary, Trace, TurnSummary};
 use crate::rng::{Dice, Purpose};
@@ -20,20 +20,13 @@ pub struct Fired;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(ResolveTurn, fire_injects.in_set(Step::Injects))
-        .add_systems(
-            ResolveTurn,
-            (apply_politics, leak_intelligence)
-                .chain()
-                .in_set(Step::Politics),
-        )
+        .add_systems(ResolveTurn, (apply_politics, leak_intelligence).chain().in_set(Step::Politics))
         .add_systems(ResolveTurn, score_objectives.in_set(Step::Score))
         .add_systems(ResolveTurn, summarise_turn.in_set(Step::Report));
 }
 
 fn label(world: &World, e: Entity) -> String {
-    world
-        .get::<Label>(e)
-        .map_or_else(|| "?".into(), |l| l.0.clone())
+    world.get::<Label>(e).map_or_else(|| "?".into(), |l| l.0.clone())
 }
 
 /// Changes `from`'s relation with `to` by `delta`, within −100..100.
@@ -62,12 +55,7 @@ pub fn fire_injects(world: &mut World) {
         }
         world.entity_mut(e).insert(Fired);
         let name = label(world, e);
-        world.resource_mut::<Trace>().public(
-            clock.turn,
-            clock.day,
-            "inject",
-            format!("{name}: {}", inject.text),
-        );
+        world.resource_mut::<Trace>().public(clock.turn, clock.day, "inject", format!("{name}: {}", inject.text));
         for effect in &inject.effects {
             apply_effect(world, effect);
         }
@@ -124,19 +112,27 @@ pub fn apply_politics(world: &mut World) {
     let info = world.resource::<ScenarioInfo>().clone();
     let facts = world.resource::<TurnFacts>().clone();
     let sanctions = world.resource::<Sanctions>().clone();
+    let model = world.resource::<Model>().0.clone();
     let nations = super::nations_in_order(world);
-    let mut contingents: Vec<(StableId, Entity, Contingent)> = world
-        .query::<(Entity, &StableId, &Contingent)>()
-        .iter(world)
-        .map(|(e, s, c)| (*s, e, c.clone()))
-        .collect();
+    // The most legitimate mandate each nation has troops serving under.
+    let mut legitimacy: std::collections::BTreeMap<Entity, f64> = std::collections::BTreeMap::new();
+    let mut serving = world.query::<&Contingent>();
+    let under: Vec<(Entity, Entity)> =
+        serving.iter(world).filter(|c| c.sector.is_some()).filter_map(|c| c.mandate.map(|m| (c.owner, m))).collect();
+    for (owner, m) in under {
+        let l = world
+            .get::<Mandate>(m)
+            .and_then(|m| world.get::<Institution>(m.authorised_by))
+            .map_or(0.0, |i| i.legitimacy);
+        let slot = legitimacy.entry(owner).or_insert(0.0);
+        *slot = slot.max(l);
+    }
+    let mut contingents: Vec<(StableId, Entity, Contingent)> =
+        world.query::<(Entity, &StableId, &Contingent)>().iter(world).map(|(e, s, c)| (*s, e, c.clone())).collect();
     contingents.sort_by_key(|(s, ..)| *s);
     for (e, key) in &nations {
-        let deployed: i64 = contingents
-            .iter()
-            .filter(|(_, _, c)| c.owner == *e && c.sector.is_some())
-            .map(|(_, _, c)| c.size)
-            .sum();
+        let deployed: i64 =
+            contingents.iter().filter(|(_, _, c)| c.owner == *e && c.sector.is_some()).map(|(_, _, c)| c.size).sum();
         let lost = facts.casualties_by_nation.get(e).copied().unwrap_or(0);
         let Some(nation) = world.get::<Nation>(*e).cloned() else {
             continue;
@@ -148,14 +144,12 @@ pub fn apply_politics(world: &mut World) {
         let troop_days = deployed as f64 * f64::from(info.turn_days);
         let cost = support.params.cost_sensitivity * troop_days / 10_000.0;
         let grief = support.params.casualty_sensitivity * lost as f64 / 100.0;
-        support.level = (support.level - cost - grief).clamp(0.0, 1.0);
+        // Serving under a legitimate mandate earns a little support at home.
+        let honour = legitimacy.get(e).copied().unwrap_or(0.0) * model.legitimacy_support;
+        support.level = (support.level - cost - grief + honour).clamp(0.0, 1.0);
         let (level, threshold) = (support.level, support.params.withdraw_below);
         let income = nation.pools.capital_per_turn;
-        let penalty = sanctions
-            .0
-            .iter()
-            .filter(|(_, target)| target == key)
-            .count() as i64;
+        let penalty = sanctions.0.iter().filter(|(_, target)| target == key).count() as i64;
         if let Some(mut c) = world.get_mut::<Capital>(*e) {
             c.0 = (c.0 + income - penalty).max(0);
         }
@@ -171,9 +165,7 @@ pub fn apply_politics(world: &mut World) {
             } else {
                 vec![(Audience::Nations(vec![key.clone()]), text.clone())]
             };
-            world
-                .resource_mut::<Trace>()
-                .add(clock.turn, clock.day, "politics", text, views);
+            world.resource_mut::<Trace>().add(clock.turn, clock.day, "politics", text, views);
         }
         if level < threshold && deployed > 0 {
             let name = label(world, *e);
@@ -184,7 +176,7 @@ pub fn apply_politics(world: &mut World) {
             );
             for (c, _, k) in contingents.iter().map(|(s, e, k)| (e, s, k)) {
                 if k.owner == *e && k.sector.is_some() {
-                    recall(world, *c, &why);
+                    recall(world, *c, &why, Recall::Breach);
                 }
             }
         }
@@ -223,13 +215,9 @@ pub fn leak_intelligence(world: &mut World) {
             );
             let view = vec![(
                 Audience::Nations(vec![risk.leans_to.clone()]),
-                format!(
-                    "Our partners in {who} have passed us the mission's patrol and drone plans"
-                ),
+                format!("Our partners in {who} have passed us the mission's patrol and drone plans"),
             )];
-            world
-                .resource_mut::<Trace>()
-                .add(clock.turn, clock.day, "intelligence", text, view);
+            world.resource_mut::<Trace>().add(clock.turn, clock.day, "intelligence", text, view);
         }
     }
     *world.resource_mut::<Leaks>() = leaks;
@@ -253,12 +241,8 @@ pub fn score_objectives(world: &mut World) {
                 met.push(o.id.clone());
             }
         }
-        let wanted_peace: i64 = nation
-            .objectives
-            .iter()
-            .filter(|o| mentions_ceasefire(&o.goal))
-            .map(|o| o.weight)
-            .sum();
+        let wanted_peace: i64 =
+            nation.objectives.iter().filter(|o| mentions_ceasefire(&o.goal)).map(|o| o.weight).sum();
         if collapsed_now && wanted_peace > 0 {
             points -= 10 * wanted_peace;
         }
@@ -268,11 +252,7 @@ pub fn score_objectives(world: &mut World) {
         let text = format!(
             "{} scores {points:+} this turn (objectives met: {})",
             label(world, e),
-            if met.is_empty() {
-                "none".to_string()
-            } else {
-                met.join(", ")
-            }
+            if met.is_empty() { "none".to_string() } else { met.join(", ") }
         );
         world.resource_mut::<Trace>().add(
             clock.turn,
@@ -298,31 +278,38 @@ pub fn summarise_turn(world: &mut World) {
     let info = world.resource::<ScenarioInfo>().clone();
     let facts = world.resource::<TurnFacts>().clone();
     let escalation = world.resource::<Escalation>().clone();
-    let pictures = super::line::sector_pictures(world, clock.turn);
+    // The sector pictures as they stood while the days were played (drawn afresh only when no
+    // day was played, after a collapse).
+    let pictures: Vec<(Entity, (f64, f64, f64))> = if facts.pictures.is_empty() {
+        super::line::sector_pictures(world, clock.turn)
+            .iter()
+            .map(|p| (p.sector, (p.deterrence, p.detection, p.peacekeepers)))
+            .collect()
+    } else {
+        let mut v: Vec<(StableId, Entity)> =
+            world.query::<(Entity, &StableId, &Sector)>().iter(world).map(|(e, s, _)| (*s, e)).collect();
+        v.sort();
+        v.into_iter().map(|(_, e)| (e, facts.pictures.get(&e).copied().unwrap_or_default())).collect()
+    };
     let sectors = pictures
         .iter()
-        .map(|p| {
-            let (t, r, i) = facts.by_sector.get(&p.sector).copied().unwrap_or_default();
+        .map(|(sector, (deterrence, detection, peacekeepers))| {
+            let (t, r, i) = facts.by_sector.get(sector).copied().unwrap_or_default();
             SectorSummary {
-                id: world
-                    .get::<Key>(p.sector)
-                    .map_or_else(String::new, |k| k.0.clone()),
+                id: world.get::<Key>(*sector).map_or_else(String::new, |k| k.0.clone()),
                 violations_true: t,
                 violations_recorded: r,
                 incidents: i,
-                tension: round4(world.get::<Tension>(p.sector).map_or(0.0, |x| x.0)),
-                deterrence: round4(p.deterrence),
-                detection: round4(p.detection),
-                peacekeepers: p.peacekeepers.round() as i64,
+                tension: round4(world.get::<Tension>(*sector).map_or(0.0, |x| x.0)),
+                deterrence: round4(*deterrence),
+                detection: round4(*detection),
+                peacekeepers: peacekeepers.round() as i64,
             }
         })
         .collect();
     let mut contingents = world.query::<&Contingent>();
-    let deployed: Vec<(Entity, i64)> = contingents
-        .iter(world)
-        .filter(|c| c.sector.is_some())
-        .map(|c| (c.owner, c.size))
-        .collect();
+    let deployed: Vec<(Entity, i64)> =
+        contingents.iter(world).filter(|c| c.sector.is_some()).map(|c| (c.owner, c.size)).collect();
     let nations = super::nations_in_order(world)
         .into_iter()
         .map(|(e, key)| NationSummary {
@@ -330,11 +317,7 @@ pub fn summarise_turn(world: &mut World) {
             support: round4(world.get::<Support>(e).map_or(0.0, |s| s.level)),
             capital: world.get::<Capital>(e).map_or(0, |c| c.0),
             score: world.get::<Score>(e).map_or(0, |s| s.0),
-            deployed_troops: deployed
-                .iter()
-                .filter(|(o, _)| *o == e)
-                .map(|(_, s)| s)
-                .sum(),
+            deployed_troops: deployed.iter().filter(|(o, _)| *o == e).map(|(_, s)| s).sum(),
             casualties: world.get::<Casualties>(e).map_or(0, |c| c.0),
         })
         .collect();
@@ -346,12 +329,7 @@ pub fn summarise_turn(world: &mut World) {
         }
     }
     mandates.sort();
-    let events = world
-        .resource::<Trace>()
-        .entries
-        .iter()
-        .filter(|e| e.turn == clock.turn)
-        .count() as u64;
+    let events = world.resource::<Trace>().entries.iter().filter(|e| e.turn == clock.turn).count() as u64;
     let summary = TurnSummary {
         turn: clock.turn,
         days: info.turn_days,

@@ -49,11 +49,7 @@ impl Diagnostic {
             line: pos.line,
             col: pos.col,
             message: message.into(),
-            source_line: src
-                .lines()
-                .nth(pos.line.saturating_sub(1))
-                .unwrap_or("")
-                .to_string(),
+            source_line: src.lines().nth(pos.line.saturating_sub(1)).unwrap_or("").to_string(),
         }
     }
 }
@@ -75,17 +71,10 @@ impl fmt::Display for ScenarioError {
                 let col = d.col.saturating_sub(1).min(chars.len());
                 let start = col.saturating_sub(60);
                 let end = (col + 60).min(chars.len());
-                let shown: String = chars[start..end]
-                    .iter()
-                    .map(|c| if c.is_control() { ' ' } else { *c })
-                    .collect();
+                let shown: String = chars[start..end].iter().map(|c| if c.is_control() { ' ' } else { *c }).collect();
                 let gutter = d.line.to_string();
                 let pad = " ".repeat(gutter.len());
-                write!(
-                    f,
-                    "\n {pad} |\n {gutter} | {shown}\n {pad} | {}^",
-                    " ".repeat(col - start)
-                )?;
+                write!(f, "\n {pad} |\n {gutter} | {shown}\n {pad} | {}^", " ".repeat(col - start))?;
             }
         }
         Ok(())

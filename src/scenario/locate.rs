@@ -43,15 +43,9 @@ pub struct Locator {
 impl Locator {
     pub fn new(src: &str) -> Locator {
         let toks = tokenize(src);
-        let mut walker = Walker {
-            toks: &toks,
-            at: 0,
-            spots: HashMap::new(),
-        };
+        let mut walker = Walker { toks: &toks, at: 0, spots: HashMap::new() };
         walker.value(String::new(), 0);
-        Locator {
-            spots: walker.spots,
-        }
+        Locator { spots: walker.spots }
     }
 
     /// The position of `path`, or of its nearest enclosing value that was found.
@@ -159,11 +153,7 @@ fn tokenize(src: &str) -> Vec<(Tok, Position)> {
                 }
                 end += 1;
             }
-            let text: String = chars
-                .get(j + 1..end.min(chars.len()))
-                .unwrap_or(&[])
-                .iter()
-                .collect();
+            let text: String = chars.get(j + 1..end.min(chars.len())).unwrap_or(&[]).iter().collect();
             let n = end + 1 + hashes - i;
             advance(&mut i, &mut line, &mut col, n);
             out.push((Tok::Str(text), here));
@@ -183,10 +173,7 @@ fn tokenize(src: &str) -> Vec<(Tok, Position)> {
             let mut word = String::new();
             while i < chars.len()
                 && !chars[i].is_whitespace()
-                && !matches!(
-                    chars[i],
-                    '(' | ')' | '[' | ']' | '{' | '}' | ',' | ':' | '"'
-                )
+                && !matches!(chars[i], '(' | ')' | '[' | ']' | '{' | '}' | ',' | ':' | '"')
             {
                 word.push(chars[i]);
                 advance(&mut i, &mut line, &mut col, 1);
@@ -349,11 +336,7 @@ impl Walker<'_> {
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
+    if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
 }
 
 #[cfg(test)]
@@ -389,16 +372,7 @@ Scenario(
 
     #[test]
     fn survives_garbage() {
-        for src in [
-            "",
-            "(((",
-            ")))",
-            "\"unterminated",
-            "r#\"x",
-            "{:,}",
-            "#",
-            "/* open",
-        ] {
+        for src in ["", "(((", ")))", "\"unterminated", "r#\"x", "{:,}", "#", "/* open"] {
             let _ = Locator::new(src).find("a.b[2]");
         }
     }

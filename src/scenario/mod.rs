@@ -35,19 +35,16 @@ pub fn builtin() -> Result<Scenario, ScenarioError> {
 /// Loads and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
     if meta.is_dir() {
-        return Err(ScenarioError::whole_file(
-            &file,
-            "this is a directory, not a scenario file",
-        ));
+        return Err(ScenarioError::whole_file(&file, "this is a directory, not a scenario file"));
     }
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(too_large(&file, meta.len()));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
     parse(&file, &bytes)
 }
 
@@ -78,9 +75,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
             let prefix = String::from_utf8_lossy(good);
             let pos = end_position(&prefix);
             let bad = bytes[e.valid_up_to()];
-            let message = format!(
-                "the file is not UTF-8 text: byte 0x{bad:02x} cannot start or continue a character"
-            );
+            let message = format!("the file is not UTF-8 text: byte 0x{bad:02x} cannot start or continue a character");
             return Err(ScenarioError {
                 file: file.to_string(),
                 diagnostics: vec![Diagnostic::new(&prefix, pos, "", message)],
@@ -90,10 +85,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     // Editors on Windows may start the file with a byte-order mark; it is not part of the RON.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     if src.trim().is_empty() {
-        return Err(ScenarioError::whole_file(
-            file,
-            "the file is empty; a scenario starts with `Scenario(`",
-        ));
+        return Err(ScenarioError::whole_file(file, "the file is empty; a scenario starts with `Scenario(`"));
     }
     let scenario = deserialize(file, src)?;
     let problems = validate::validate(&scenario);
@@ -104,34 +96,22 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
         .map(|p| {
-            let pos = locator
-                .find(&p.path)
-                .unwrap_or(Position { line: 1, col: 1 });
+            let pos = locator.find(&p.path).unwrap_or(Position { line: 1, col: 1 });
             Diagnostic::new(src, pos, &p.path, p.message)
         })
         .collect();
     // In file order, as an author reads; the sort is stable, so ties keep the checker's order.
     diagnostics.sort_by_key(|d| (d.line, d.col));
-    Err(ScenarioError {
-        file: file.to_string(),
-        diagnostics,
-    })
+    Err(ScenarioError { file: file.to_string(), diagnostics })
 }
 
 fn deserialize(file: &str, src: &str) -> Result<Scenario, ScenarioError> {
     let options = ron::Options::default().with_recursion_limit(MAX_NESTING);
     let syntax = |e: ron::error::SpannedError, path: &str| {
-        let pos = Position {
-            line: e.span.start.line.max(1),
-            col: e.span.start.col.max(1),
-        };
-        ScenarioError {
-            file: file.to_string(),
-            diagnostics: vec![Diagnostic::new(src, pos, path, explain(&e.code))],
-        }
+        let pos = Position { line: e.span.start.line.max(1), col: e.span.start.col.max(1) };
+        ScenarioError { file: file.to_string(), diagnostics: vec![Diagnostic::new(src, pos, path, explain(&e.code))] }
     };
-    let mut de =
-        ron::Deserializer::from_str_with_options(src, &options).map_err(|e| syntax(e, ""))?;
+    let mut de = ron::Deserializer::from_str_with_options(src, &options).map_err(|e| syntax(e, ""))?;
     let result: Result<Scenario, _> = serde_path_to_error::deserialize(&mut de);
     let scenario = match result {
         Ok(s) => s,
@@ -150,8 +130,7 @@ fn deserialize(file: &str, src: &str) -> Result<Scenario, ScenarioError> {
 fn explain(code: &ron::Error) -> String {
     use ron::Error as E;
     match code {
-        E::Eof => "the file ends too early: a bracket, value or closing parenthesis is missing"
-            .to_string(),
+        E::Eof => "the file ends too early: a bracket, value or closing parenthesis is missing".to_string(),
         E::ExceededRecursionLimit => {
             format!("values are nested more than {MAX_NESTING} levels deep")
         }

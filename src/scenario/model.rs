@@ -187,11 +187,7 @@ impl Default for Doctrine {
             retaliation: 0.3,
             proposals: Vec::new(),
             accept_guarantees: GuaranteePolicy::Any,
-            votes: Leaning {
-                observe: 0.8,
-                interpose: 0.5,
-                enforce: 0.2,
-            },
+            votes: Leaning { observe: 0.8, interpose: 0.5, enforce: 0.2 },
             recommit: 0.5,
             max_deployment_share: 0.1,
         }
@@ -255,11 +251,7 @@ pub enum Member {
     /// A nation of the scenario, voting by its seat's orders (or its bot).
     Nation(Id),
     /// A member that nobody plays; it votes by a scripted leaning.
-    Scripted {
-        id: Id,
-        name: String,
-        leaning: Leaning,
-    },
+    Scripted { id: Id, name: String, leaning: Leaning },
 }
 
 impl Member {
@@ -534,10 +526,7 @@ pub enum AssetKind {
 
 impl AssetKind {
     pub fn is_drone(self) -> bool {
-        matches!(
-            self,
-            AssetKind::ShortRangeDrones | AssetKind::LongRangeDrones
-        )
+        matches!(self, AssetKind::ShortRangeDrones | AssetKind::LongRangeDrones)
     }
 }
 
@@ -745,6 +734,9 @@ pub struct ModelParams {
     pub leak_evasion: f64,
     /// Chance that a contingent's patrols detect a violation in a sector they fully cover.
     pub patrol_detection: f64,
+    /// Domestic support gained each turn by serving under a mandate of legitimacy 1 (scaled by
+    /// the authorising body's legitimacy; a coalition's is 0).
+    pub legitimacy_support: f64,
     /// Political capital each order costs.
     pub costs: OrderCosts,
 }
@@ -763,11 +755,7 @@ impl Default for ModelParams {
             satellites_full: 2.0,
             restriction_loss: 0.004,
             soldier_detection: 0.3,
-            attribution_rate: Leaning {
-                observe: 0.15,
-                interpose: 0.5,
-                enforce: 0.7,
-            },
+            attribution_rate: Leaning { observe: 0.15, interpose: 0.5, enforce: 0.7 },
             attribution_rate_unmandated: 0.3,
             attribution_accuracy: 0.85,
             severity_mix: PerSeverity {
@@ -803,6 +791,7 @@ impl Default for ModelParams {
             travel_days: 10,
             leak_evasion: 0.3,
             patrol_detection: 0.3,
+            legitimacy_support: 0.01,
             costs: OrderCosts::default(),
         }
     }

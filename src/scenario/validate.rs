@@ -36,11 +36,7 @@ impl Kind {
     /// The noun with its indefinite article.
     fn a(self) -> String {
         let noun = self.noun();
-        let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
-        } else {
-            "a"
-        };
+        let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
         format!("{article} {noun}")
     }
 
@@ -75,11 +71,7 @@ const LENGTH_TOLERANCE_KM: f64 = 1.0;
 
 /// Checks `s` and returns every problem found (empty when the scenario is valid).
 pub fn validate(s: &Scenario) -> Vec<Problem> {
-    let mut c = Checker {
-        s,
-        ids: HashMap::new(),
-        problems: Vec::new(),
-    };
+    let mut c = Checker { s, ids: HashMap::new(), problems: Vec::new() };
     c.collect_ids();
     c.top();
     for (i, n) in s.nations.iter().enumerate() {
@@ -127,10 +119,7 @@ struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn problem(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.to_string(),
-            message: message.into(),
-        });
+        self.problems.push(Problem { path: path.to_string(), message: message.into() });
     }
 
     fn declare(&mut self, path: String, id: &'a str, kind: Kind) {
@@ -143,10 +132,7 @@ impl<'a> Checker<'a> {
             );
         }
         if let Some((other, first)) = self.ids.get(id) {
-            let message = format!(
-                "duplicate id {id:?}: already used by the {} at {first}",
-                other.noun()
-            );
+            let message = format!("duplicate id {id:?}: already used by the {} at {first}", other.noun());
             self.problem(&id_path, message);
         } else {
             self.ids.insert(id, (kind, path));
@@ -158,11 +144,7 @@ impl<'a> Checker<'a> {
         for (i, n) in s.nations.iter().enumerate() {
             self.declare(format!("nations[{i}]"), &n.id, Kind::Nation);
             for (j, o) in n.objectives.iter().enumerate() {
-                self.declare(
-                    format!("nations[{i}].objectives[{j}]"),
-                    &o.id,
-                    Kind::Objective,
-                );
+                self.declare(format!("nations[{i}].objectives[{j}]"), &o.id, Kind::Objective);
             }
         }
         for (i, inst) in s.institutions.iter().enumerate() {
@@ -171,61 +153,21 @@ impl<'a> Checker<'a> {
                 if let Member::Scripted { id, .. } = m {
                     // The same scripted state may sit in several bodies; declare it once.
                     if !matches!(self.ids.get(id.as_str()), Some((Kind::ScriptedMember, _))) {
-                        self.declare(
-                            format!("institutions[{i}].members[{j}]"),
-                            id,
-                            Kind::ScriptedMember,
-                        );
+                        self.declare(format!("institutions[{i}].members[{j}]"), id, Kind::ScriptedMember);
                     }
                 }
             }
         }
         let groups: [(&str, Vec<&'a str>, Kind); 9] = [
-            (
-                "mandate_templates",
-                s.mandate_templates.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Template,
-            ),
-            (
-                "mandates",
-                s.mandates.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Mandate,
-            ),
-            (
-                "line.sectors",
-                s.line.sectors.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Sector,
-            ),
-            (
-                "defence_lines",
-                s.defence_lines.iter().map(|x| x.id.as_str()).collect(),
-                Kind::DefenceLine,
-            ),
-            (
-                "contingents",
-                s.contingents.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Contingent,
-            ),
-            (
-                "pledges",
-                s.pledges.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Pledge,
-            ),
-            (
-                "guarantees",
-                s.guarantees.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Guarantee,
-            ),
-            (
-                "assets",
-                s.assets.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Asset,
-            ),
-            (
-                "injects",
-                s.injects.iter().map(|x| x.id.as_str()).collect(),
-                Kind::Inject,
-            ),
+            ("mandate_templates", s.mandate_templates.iter().map(|x| x.id.as_str()).collect(), Kind::Template),
+            ("mandates", s.mandates.iter().map(|x| x.id.as_str()).collect(), Kind::Mandate),
+            ("line.sectors", s.line.sectors.iter().map(|x| x.id.as_str()).collect(), Kind::Sector),
+            ("defence_lines", s.defence_lines.iter().map(|x| x.id.as_str()).collect(), Kind::DefenceLine),
+            ("contingents", s.contingents.iter().map(|x| x.id.as_str()).collect(), Kind::Contingent),
+            ("pledges", s.pledges.iter().map(|x| x.id.as_str()).collect(), Kind::Pledge),
+            ("guarantees", s.guarantees.iter().map(|x| x.id.as_str()).collect(), Kind::Guarantee),
+            ("assets", s.assets.iter().map(|x| x.id.as_str()).collect(), Kind::Asset),
+            ("injects", s.injects.iter().map(|x| x.id.as_str()).collect(), Kind::Inject),
         ];
         for (list, ids, kind) in groups {
             for (i, id) in ids.into_iter().enumerate() {
@@ -244,12 +186,8 @@ impl<'a> Checker<'a> {
                 false
             }
             None => {
-                let mut known: Vec<&str> = self
-                    .ids
-                    .iter()
-                    .filter(|(_, (k, _))| *k == kind)
-                    .map(|(id, _)| *id)
-                    .collect();
+                let mut known: Vec<&str> =
+                    self.ids.iter().filter(|(_, (k, _))| *k == kind).map(|(id, _)| *id).collect();
                 known.sort_unstable();
                 let id = &shorten(id);
                 let hint = match closest(id, &known) {
@@ -283,10 +221,7 @@ impl<'a> Checker<'a> {
 
     fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
         if !v.is_finite() {
-            self.problem(
-                path,
-                format!("{v} is not a finite number; expected {lo} to {hi}"),
-            );
+            self.problem(path, format!("{v} is not a finite number; expected {lo} to {hi}"));
         } else if v < lo || v > hi {
             self.problem(path, format!("{v} is out of range; expected {lo} to {hi}"));
         }
@@ -300,10 +235,7 @@ impl<'a> Checker<'a> {
         if v < 0 {
             self.problem(path, format!("{what} cannot be negative (found {v})"));
         } else if v > MAX_COUNT {
-            self.problem(
-                path,
-                format!("{what} of {v} is more than the largest allowed, {MAX_COUNT}"),
-            );
+            self.problem(path, format!("{what} of {v} is more than the largest allowed, {MAX_COUNT}"));
         }
     }
 
@@ -316,35 +248,17 @@ impl<'a> Checker<'a> {
     fn top(&mut self) {
         let s = self.s;
         if !valid_id(&s.id) {
-            self.problem(
-                "id",
-                format!(
-                    "scenario id {:?} must be 1 to 32 characters of a-z, 0-9 and _",
-                    s.id
-                ),
-            );
+            self.problem("id", format!("scenario id {:?} must be 1 to 32 characters of a-z, 0-9 and _", s.id));
         }
         self.text("name", &s.name, "the scenario's name");
         if !valid_date(&s.start_date) {
-            self.problem(
-                "start_date",
-                format!("{:?} is not a date of the form YYYY-MM-DD", s.start_date),
-            );
+            self.problem("start_date", format!("{:?} is not a date of the form YYYY-MM-DD", s.start_date));
         }
         if s.turn_days == 0 || s.turn_days > 365 {
-            self.problem(
-                "turn_days",
-                format!("a turn must cover 1 to 365 days (found {})", s.turn_days),
-            );
+            self.problem("turn_days", format!("a turn must cover 1 to 365 days (found {})", s.turn_days));
         }
         if s.turns == 0 || s.turns > MAX_TURNS {
-            self.problem(
-                "turns",
-                format!(
-                    "a game must last 1 to {MAX_TURNS} turns (found {})",
-                    s.turns
-                ),
-            );
+            self.problem("turns", format!("a game must last 1 to {MAX_TURNS} turns (found {})", s.turns));
         }
         if self.reference("sides.positive", &s.sides.positive, Kind::Nation)
             & self.reference("sides.negative", &s.sides.negative, Kind::Nation)
@@ -356,10 +270,7 @@ impl<'a> Checker<'a> {
             self.problem("nations", "a scenario needs at least two nations");
         }
         if s.mandate_templates.is_empty() {
-            self.problem(
-                "mandate_templates",
-                "a scenario needs at least one mandate template",
-            );
+            self.problem("mandate_templates", "a scenario needs at least one mandate template");
         }
     }
 
@@ -368,35 +279,18 @@ impl<'a> Checker<'a> {
         let mut seen = BTreeSet::new();
         for (i, f) in n.flags.iter().enumerate() {
             if !seen.insert(f) {
-                self.problem(
-                    &format!("{p}.flags[{i}]"),
-                    format!("flag {f:?} is listed twice"),
-                );
+                self.problem(&format!("{p}.flags[{i}]"), format!("flag {f:?} is listed twice"));
             }
         }
         self.count(&format!("{p}.pools.troops"), n.pools.troops, "troops");
         self.count(&format!("{p}.pools.drones"), n.pools.drones, "drones");
-        self.count(
-            &format!("{p}.pools.capital_per_turn"),
-            n.pools.capital_per_turn,
-            "political capital per turn",
-        );
-        self.count(
-            &format!("{p}.pools.capital"),
-            n.pools.capital,
-            "political capital",
-        );
+        self.count(&format!("{p}.pools.capital_per_turn"), n.pools.capital_per_turn, "political capital per turn");
+        self.count(&format!("{p}.pools.capital"), n.pools.capital, "political capital");
         let sp = format!("{p}.support");
         self.fraction(&format!("{sp}.initial"), n.support.initial);
         self.fraction(&format!("{sp}.withdraw_below"), n.support.withdraw_below);
-        self.fraction(
-            &format!("{sp}.casualty_sensitivity"),
-            n.support.casualty_sensitivity,
-        );
-        self.fraction(
-            &format!("{sp}.cost_sensitivity"),
-            n.support.cost_sensitivity,
-        );
+        self.fraction(&format!("{sp}.casualty_sensitivity"), n.support.casualty_sensitivity);
+        self.fraction(&format!("{sp}.cost_sensitivity"), n.support.cost_sensitivity);
         if n.support.initial < n.support.withdraw_below {
             self.problem(
                 &format!("{sp}.initial"),
@@ -414,10 +308,7 @@ impl<'a> Checker<'a> {
                 self.reference(&rp, other, Kind::Nation);
             }
             if v.abs() > MAX_RELATION {
-                self.problem(
-                    &rp,
-                    format!("relation {v} is out of range; expected -100 to 100"),
-                );
+                self.problem(&rp, format!("relation {v} is out of range; expected -100 to 100"));
             }
         }
         self.range(&format!("{p}.alignment"), n.alignment, -1.0, 1.0);
@@ -437,30 +328,16 @@ impl<'a> Checker<'a> {
         self.fraction(&format!("{dp}.aggression"), d.aggression);
         self.fraction(&format!("{dp}.retaliation"), d.retaliation);
         self.fraction(&format!("{dp}.recommit"), d.recommit);
-        self.fraction(
-            &format!("{dp}.max_deployment_share"),
-            d.max_deployment_share,
-        );
+        self.fraction(&format!("{dp}.max_deployment_share"), d.max_deployment_share);
         self.leaning(&format!("{dp}.votes"), &d.votes);
         for (i, pr) in d.proposals.iter().enumerate() {
-            self.reference(
-                &format!("{dp}.proposals[{i}].template"),
-                &pr.template,
-                Kind::Template,
-            );
-            self.reference(
-                &format!("{dp}.proposals[{i}].institution"),
-                &pr.institution,
-                Kind::Institution,
-            );
+            self.reference(&format!("{dp}.proposals[{i}].template"), &pr.template, Kind::Template);
+            self.reference(&format!("{dp}.proposals[{i}].institution"), &pr.institution, Kind::Institution);
         }
         if let Some(risk) = &n.loyalty_risk {
             let lp = format!("{p}.loyalty_risk");
             if risk.leans_to == n.id {
-                self.problem(
-                    &format!("{lp}.leans_to"),
-                    "a nation cannot lean away from itself towards itself",
-                );
+                self.problem(&format!("{lp}.leans_to"), "a nation cannot lean away from itself towards itself");
             } else {
                 self.reference(&format!("{lp}.leans_to"), &risk.leans_to, Kind::Nation);
             }
@@ -486,10 +363,7 @@ impl<'a> Checker<'a> {
         self.text(&format!("{p}.name"), &inst.name, "an institution's name");
         self.fraction(&format!("{p}.legitimacy"), inst.legitimacy);
         if inst.members.is_empty() {
-            self.problem(
-                &format!("{p}.members"),
-                "an institution needs at least one member",
-            );
+            self.problem(&format!("{p}.members"), "an institution needs at least one member");
         }
         let mut seen = BTreeSet::new();
         for (i, m) in inst.members.iter().enumerate() {
@@ -519,10 +393,7 @@ impl<'a> Checker<'a> {
             for (i, v) in vetoes.iter().enumerate() {
                 let vp = format!("{p}.rule.vetoes[{i}]");
                 if !inst.members.iter().any(|m| m.id() == v) {
-                    self.problem(
-                        &vp,
-                        format!("{v:?} holds a veto but is not a member of {:?}", inst.id),
-                    );
+                    self.problem(&vp, format!("{v:?} holds a veto but is not a member of {:?}", inst.id));
                 }
                 if !seen_veto.insert(v) {
                     self.problem(&vp, format!("{v:?} is listed twice"));
@@ -535,10 +406,7 @@ impl<'a> Checker<'a> {
         self.text(&format!("{p}.name"), &t.name, "a template's name");
         for sev in Severity::ALL {
             if !t.responses.contains_key(&sev) {
-                self.problem(
-                    &format!("{p}.responses"),
-                    format!("no responses given for severity {sev:?}"),
-                );
+                self.problem(&format!("{p}.responses"), format!("no responses given for severity {sev:?}"));
             }
         }
         for (sev, list) in &t.responses {
@@ -552,54 +420,31 @@ impl<'a> Checker<'a> {
                     self.problem(&rp, format!("response {r:?} is listed twice"));
                 }
                 if let Some(why) = forbidden_response(t.kind, *r) {
-                    self.problem(
-                        &rp,
-                        format!("a {:?} mandate cannot permit {r:?}: {why}", t.kind),
-                    );
+                    self.problem(&rp, format!("a {:?} mandate cannot permit {r:?}: {why}", t.kind));
                 }
             }
         }
         if t.contingent_kinds.is_empty() {
-            self.problem(
-                &format!("{p}.contingent_kinds"),
-                "list at least one kind of contingent",
-            );
+            self.problem(&format!("{p}.contingent_kinds"), "list at least one kind of contingent");
         }
         if t.duration_turns == 0 {
-            self.problem(
-                &format!("{p}.duration_turns"),
-                "a mandate must last at least one turn",
-            );
+            self.problem(&format!("{p}.duration_turns"), "a mandate must last at least one turn");
         }
-        self.count(
-            &format!("{p}.capital_cost"),
-            t.capital_cost,
-            "political capital cost",
-        );
+        self.count(&format!("{p}.capital_cost"), t.capital_cost, "political capital cost");
     }
 
     fn mandate(&mut self, p: &str, m: &Mandate) {
         self.reference(&format!("{p}.template"), &m.template, Kind::Template);
-        self.reference(
-            &format!("{p}.authorised_by"),
-            &m.authorised_by,
-            Kind::Institution,
-        );
+        self.reference(&format!("{p}.authorised_by"), &m.authorised_by, Kind::Institution);
         self.references(&format!("{p}.sectors"), &m.sectors, Kind::Sector);
         self.references(&format!("{p}.contributors"), &m.contributors, Kind::Nation);
         if m.duration_turns == Some(0) {
-            self.problem(
-                &format!("{p}.duration_turns"),
-                "a mandate must last at least one turn",
-            );
+            self.problem(&format!("{p}.duration_turns"), "a mandate must last at least one turn");
         }
         if m.start_turn > self.s.turns {
             self.problem(
                 &format!("{p}.start_turn"),
-                format!(
-                    "turn {} is after the last turn ({})",
-                    m.start_turn, self.s.turns
-                ),
+                format!("turn {} is after the last turn ({})", m.start_turn, self.s.turns),
             );
         }
     }
@@ -610,20 +455,11 @@ impl<'a> Checker<'a> {
         if !(l.length_km.is_finite() && l.length_km > 0.0) {
             self.problem(
                 "line.length_km",
-                format!(
-                    "the line's length must be a positive number of km (found {})",
-                    l.length_km
-                ),
+                format!("the line's length must be a positive number of km (found {})", l.length_km),
             );
         }
         if l.points.len() < 2 {
-            self.problem(
-                "line.points",
-                format!(
-                    "a line needs at least two points (found {})",
-                    l.points.len()
-                ),
-            );
+            self.problem("line.points", format!("a line needs at least two points (found {})", l.points.len()));
         }
         for (i, pt) in l.points.iter().enumerate() {
             self.range(&format!("line.points[{i}].lat"), pt.lat, -90.0, 90.0);
@@ -642,9 +478,7 @@ impl<'a> Checker<'a> {
             if a >= b {
                 self.problem(
                     &format!("{p}.points"),
-                    format!(
-                        "a sector runs from a lower point index to a higher one (found {a} to {b})"
-                    ),
+                    format!("a sector runs from a lower point index to a higher one (found {a} to {b})"),
                 );
             } else if b > last {
                 self.problem(
@@ -655,14 +489,9 @@ impl<'a> Checker<'a> {
                 let why = if i == 0 {
                     "the first sector must start at point 0".to_string()
                 } else {
-                    format!(
-                        "it must start where the previous sector ends, at point {expected_start}"
-                    )
+                    format!("it must start where the previous sector ends, at point {expected_start}")
                 };
-                self.problem(
-                    &format!("{p}.points[0]"),
-                    format!("sector starts at point {a}, but {why}"),
-                );
+                self.problem(&format!("{p}.points[0]"), format!("sector starts at point {a}, but {why}"));
             }
             expected_start = b;
             if sec.length_km.is_finite() && sec.length_km > 0.0 {
@@ -670,10 +499,7 @@ impl<'a> Checker<'a> {
             } else {
                 self.problem(
                     &format!("{p}.length_km"),
-                    format!(
-                        "a sector's length must be a positive number of km (found {})",
-                        sec.length_km
-                    ),
+                    format!("a sector's length must be a positive number of km (found {})", sec.length_km),
                 );
             }
             self.range(&format!("{p}.buffer_km"), sec.buffer_km, 0.0, 100.0);
@@ -684,24 +510,24 @@ impl<'a> Checker<'a> {
                     && let Some(n) = self.nation_of(nation)
                     && !n.flags.contains(&NationFlag::Belligerent)
                 {
-                    self.problem(&fp, format!("{nation:?} is not flagged Belligerent; other nations' forces are contingents"));
+                    self.problem(
+                        &fp,
+                        format!("{nation:?} is not flagged Belligerent; other nations' forces are contingents"),
+                    );
                 }
                 self.count(&fp, *troops, "troops");
             }
         }
         if !l.sectors.is_empty() && l.points.len() >= 2 && expected_start != last {
-            self.problem("line.sectors", format!("the sectors end at point {expected_start}, but the line goes on to point {last}"));
+            self.problem(
+                "line.sectors",
+                format!("the sectors end at point {expected_start}, but the line goes on to point {last}"),
+            );
         }
-        if l.length_km.is_finite()
-            && !l.sectors.is_empty()
-            && (total - l.length_km).abs() > LENGTH_TOLERANCE_KM
-        {
+        if l.length_km.is_finite() && !l.sectors.is_empty() && (total - l.length_km).abs() > LENGTH_TOLERANCE_KM {
             self.problem(
                 "line.length_km",
-                format!(
-                    "the sectors' lengths add up to {total:.1} km, but the line is {} km long",
-                    l.length_km
-                ),
+                format!("the sectors' lengths add up to {total:.1} km, but the line is {} km long", l.length_km),
             );
         }
     }
@@ -709,23 +535,10 @@ impl<'a> Checker<'a> {
     fn defence_line(&mut self, p: &str, d: &DefenceLine) {
         self.text(&format!("{p}.name"), &d.name, "a line of defence's name");
         if d.depth == 0 {
-            self.problem(
-                &format!("{p}.depth"),
-                "depth counts from 1 (the first line)",
-            );
+            self.problem(&format!("{p}.depth"), "depth counts from 1 (the first line)");
         }
-        if self
-            .s
-            .defence_lines
-            .iter()
-            .filter(|o| o.depth == d.depth)
-            .count()
-            > 1
-        {
-            self.problem(
-                &format!("{p}.depth"),
-                format!("two lines of defence have depth {}", d.depth),
-            );
+        if self.s.defence_lines.iter().filter(|o| o.depth == d.depth).count() > 1 {
+            self.problem(&format!("{p}.depth"), format!("two lines of defence have depth {}", d.depth));
         }
         self.references(&format!("{p}.nations"), &d.nations, Kind::Nation);
         self.condition(&format!("{p}.engages"), &d.engages);
@@ -734,10 +547,7 @@ impl<'a> Checker<'a> {
     fn contingent(&mut self, p: &str, k: &Contingent) {
         self.reference(&format!("{p}.owner"), &k.owner, Kind::Nation);
         if k.size <= 0 {
-            self.problem(
-                &format!("{p}.size"),
-                format!("a contingent's size must be at least 1 (found {})", k.size),
-            );
+            self.problem(&format!("{p}.size"), format!("a contingent's size must be at least 1 (found {})", k.size));
         } else {
             self.count(&format!("{p}.size"), k.size, "size");
         }
@@ -747,10 +557,7 @@ impl<'a> Checker<'a> {
         {
             self.problem(
                 &format!("{p}.line"),
-                format!(
-                    "{:?} is not among the nations of the line of defence {:?}",
-                    k.owner, k.line
-                ),
+                format!("{:?} is not among the nations of the line of defence {:?}", k.owner, k.line),
             );
         }
         if let Some(m) = &k.mandate
@@ -794,7 +601,10 @@ impl<'a> Checker<'a> {
             {
                 self.problem(
                     &format!("contingents[{first}].size"),
-                    format!("{owner:?}'s armed contingents total {total} troops, more than its pool of {}", n.pools.troops),
+                    format!(
+                        "{owner:?}'s armed contingents total {total} troops, more than its pool of {}",
+                        n.pools.troops
+                    ),
                 );
             }
         }
@@ -808,34 +618,18 @@ impl<'a> Checker<'a> {
             if k.owner != pl.nation {
                 self.problem(
                     &format!("{p}.contingent"),
-                    format!(
-                        "{:?} belongs to {:?}, not to {:?}",
-                        k.id, k.owner, pl.nation
-                    ),
+                    format!("{:?} belongs to {:?}, not to {:?}", k.id, k.owner, pl.nation),
                 );
             }
             if k.sector.is_some() {
                 self.problem(
                     &format!("{p}.contingent"),
-                    format!(
-                        "{:?} is already deployed; a pledged contingent starts at home",
-                        k.id
-                    ),
+                    format!("{:?} is already deployed; a pledged contingent starts at home", k.id),
                 );
             }
         }
-        if self
-            .s
-            .pledges
-            .iter()
-            .filter(|o| o.contingent == pl.contingent)
-            .count()
-            > 1
-        {
-            self.problem(
-                &format!("{p}.contingent"),
-                format!("{:?} is pledged more than once", pl.contingent),
-            );
+        if self.s.pledges.iter().filter(|o| o.contingent == pl.contingent).count() > 1 {
+            self.problem(&format!("{p}.contingent"), format!("{:?} is pledged more than once", pl.contingent));
         }
         self.reference(&format!("{p}.sector"), &pl.sector, Kind::Sector);
         self.condition(&format!("{p}.condition"), &pl.condition);
@@ -853,24 +647,15 @@ impl<'a> Checker<'a> {
         self.reference(&format!("{p}.guarantor"), &g.guarantor, Kind::Nation);
         self.reference(&format!("{p}.recipient"), &g.recipient, Kind::Nation);
         if g.guarantor == g.recipient {
-            self.problem(
-                &format!("{p}.recipient"),
-                "a nation cannot guarantee itself",
-            );
+            self.problem(&format!("{p}.recipient"), "a nation cannot guarantee itself");
         }
         if g.components.is_empty() {
-            self.problem(
-                &format!("{p}.components"),
-                "a guarantee needs at least one component",
-            );
+            self.problem(&format!("{p}.components"), "a guarantee needs at least one component");
         }
         let mut seen = BTreeSet::new();
         for (i, c) in g.components.iter().enumerate() {
             if !seen.insert(c) {
-                self.problem(
-                    &format!("{p}.components[{i}]"),
-                    format!("component {c:?} is listed twice"),
-                );
+                self.problem(&format!("{p}.components[{i}]"), format!("component {c:?} is listed twice"));
             }
         }
     }
@@ -878,10 +663,7 @@ impl<'a> Checker<'a> {
     fn asset(&mut self, p: &str, a: &MonitoringAsset) {
         self.reference(&format!("{p}.owner"), &a.owner, Kind::Nation);
         if a.count <= 0 {
-            self.problem(
-                &format!("{p}.count"),
-                format!("an asset's count must be at least 1 (found {})", a.count),
-            );
+            self.problem(&format!("{p}.count"), format!("an asset's count must be at least 1 (found {})", a.count));
         } else {
             self.count(&format!("{p}.count"), a.count, "count");
         }
@@ -892,24 +674,13 @@ impl<'a> Checker<'a> {
         self.fraction(&format!("{p}.detection"), a.detection);
         self.fraction(&format!("{p}.jamming"), a.jamming);
         if a.jamming > 0.0 && !a.kind.is_drone() {
-            self.problem(
-                &format!("{p}.jamming"),
-                format!("only drones are jammed; {:?} cannot have jamming", a.kind),
-            );
+            self.problem(&format!("{p}.jamming"), format!("only drones are jammed; {:?} cannot have jamming", a.kind));
         }
-        self.range(
-            &format!("{p}.restrictions_per_month"),
-            a.restrictions_per_month,
-            0.0,
-            10_000.0,
-        );
+        self.range(&format!("{p}.restrictions_per_month"), a.restrictions_per_month, 0.0, 10_000.0);
         if a.restrictions_per_month > 0.0 && a.kind != AssetKind::Monitors {
             self.problem(
                 &format!("{p}.restrictions_per_month"),
-                format!(
-                    "movement restrictions apply to Monitors on patrol, not to {:?}",
-                    a.kind
-                ),
+                format!("movement restrictions apply to Monitors on patrol, not to {:?}", a.kind),
             );
         }
     }
@@ -939,10 +710,7 @@ impl<'a> Checker<'a> {
                     self.reference(&format!("{ep}.from"), from, Kind::Nation);
                     self.reference(&format!("{ep}.to"), to, Kind::Nation);
                     if delta.abs() > 2 * MAX_RELATION {
-                        self.problem(
-                            &format!("{ep}.delta"),
-                            format!("{delta} is out of range; expected -200 to 200"),
-                        );
+                        self.problem(&format!("{ep}.delta"), format!("{delta} is out of range; expected -200 to 200"));
                     }
                 }
                 Effect::Jamming { asset, value } => {
@@ -975,6 +743,7 @@ impl<'a> Checker<'a> {
             ("measures_tension_cut", m.measures_tension_cut),
             ("leak_evasion", m.leak_evasion),
             ("patrol_detection", m.patrol_detection),
+            ("legitimacy_support", m.legitimacy_support),
         ] {
             self.fraction(&format!("model.{name}"), v);
         }
@@ -993,37 +762,26 @@ impl<'a> Checker<'a> {
             ("measures_truce_days", m.measures_truce_days),
         ] {
             if !(v.is_finite() && v > 0.0 && v <= 1_000.0) {
-                self.problem(
-                    &format!("model.{name}"),
-                    format!("{v} must be a positive number up to 1000"),
-                );
+                self.problem(&format!("model.{name}"), format!("{v} must be a positive number up to 1000"));
             }
         }
         if m.fraying_at >= m.collapse_at {
-            self.problem(
-                "model.fraying_at",
-                "the ceasefire must fray before it collapses: fraying_at < collapse_at",
-            );
+            self.problem("model.fraying_at", "the ceasefire must fray before it collapses: fraying_at < collapse_at");
         }
         if m.travel_days > 365 {
             self.problem("model.travel_days", "travel takes at most 365 days");
         }
         self.leaning("model.attribution_rate", &m.attribution_rate);
-        for (group, values) in [
-            ("severity_mix", &m.severity_mix),
-            ("escalation", &m.escalation),
-            ("lethality", &m.lethality),
-        ] {
+        for (group, values) in
+            [("severity_mix", &m.severity_mix), ("escalation", &m.escalation), ("lethality", &m.lethality)]
+        {
             for (sev, v) in Severity::ALL.iter().zip(values.values()) {
                 self.range(&format!("model.{group}.{}", snake(*sev)), v, 0.0, 100.0);
             }
         }
         let mix: f64 = m.severity_mix.values().iter().sum();
         if mix.is_finite() && mix <= 0.0 {
-            self.problem(
-                "model.severity_mix",
-                "at least one severity must have a share above 0",
-            );
+            self.problem("model.severity_mix", "at least one severity must have a share above 0");
         }
         let c = &m.costs;
         for (name, v) in [
@@ -1045,13 +803,7 @@ impl<'a> Checker<'a> {
 
     fn turn(&mut self, p: &str, t: u32) {
         if t == 0 || t > self.s.turns {
-            self.problem(
-                p,
-                format!(
-                    "turn {t} does not exist; turns run from 1 to {}",
-                    self.s.turns
-                ),
-            );
+            self.problem(p, format!("turn {t} does not exist; turns run from 1 to {}", self.s.turns));
         }
     }
 
@@ -1069,10 +821,7 @@ impl<'a> Checker<'a> {
             Condition::Deployed(id) => {
                 self.reference(p, id, Kind::Nation);
             }
-            Condition::GuaranteeAccepted {
-                guarantor,
-                recipient,
-            } => {
+            Condition::GuaranteeAccepted { guarantor, recipient } => {
                 self.reference(&format!("{p}.guarantor"), guarantor, Kind::Nation);
                 self.reference(&format!("{p}.recipient"), recipient, Kind::Nation);
             }
@@ -1119,31 +868,21 @@ fn snake(s: Severity) -> &'static str {
 /// Why a mandate of `kind` may not permit `r`, if it may not.
 fn forbidden_response(kind: MandateKind, r: Response) -> Option<&'static str> {
     match (kind, r) {
-        (
-            MandateKind::ObserveReport,
-            Response::Interpose | Response::ReturnFire | Response::CallAirSupport,
-        ) => Some("observers record and report; they do not use force"),
-        (MandateKind::Interpose, Response::CallAirSupport) => {
-            Some("an interposition force acts in self-defence only")
+        (MandateKind::ObserveReport, Response::Interpose | Response::ReturnFire | Response::CallAirSupport) => {
+            Some("observers record and report; they do not use force")
         }
+        (MandateKind::Interpose, Response::CallAirSupport) => Some("an interposition force acts in self-defence only"),
         _ => None,
     }
 }
 
 /// An id as quoted in a message: cut short if someone fed in a very long one.
 fn shorten(id: &str) -> String {
-    if id.chars().count() <= 40 {
-        id.to_string()
-    } else {
-        format!("{}…", id.chars().take(40).collect::<String>())
-    }
+    if id.chars().count() <= 40 { id.to_string() } else { format!("{}…", id.chars().take(40).collect::<String>()) }
 }
 
 pub fn valid_id(id: &str) -> bool {
-    (1..=32).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn valid_date(d: &str) -> bool {

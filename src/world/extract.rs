@@ -10,40 +10,25 @@ use crate::scenario::model::{self as m, Scenario};
 
 /// The scenario that `world` now stands for: its spawned objects with their current values.
 pub fn extract_scenario(world: &mut World) -> Scenario {
-    let keys: HashMap<Entity, String> = world
-        .query::<(Entity, &Key)>()
-        .iter(world)
-        .map(|(e, k)| (e, k.0.clone()))
-        .collect();
+    let keys: HashMap<Entity, String> =
+        world.query::<(Entity, &Key)>().iter(world).map(|(e, k)| (e, k.0.clone())).collect();
     let key = |e: &Entity| keys.get(e).cloned().unwrap_or_default();
     let keyed = |v: &[Entity]| v.iter().map(key).collect::<Vec<_>>();
-    let map = |v: &[(Entity, i64)]| {
-        v.iter()
-            .map(|(e, x)| (key(e), *x))
-            .collect::<BTreeMap<_, _>>()
-    };
+    let map = |v: &[(Entity, i64)]| v.iter().map(|(e, x)| (key(e), *x)).collect::<BTreeMap<_, _>>();
 
-    let nations = sorted::<(&Nation, &Support, &Capital, &Relations), _>(
-        world,
-        |(k, l, (n, sup, cap, rel))| m::Nation {
+    let nations =
+        sorted::<(&Nation, &Support, &Capital, &Relations), _>(world, |(k, l, (n, sup, cap, rel))| m::Nation {
             id: k.0.clone(),
             name: l.0.clone(),
             flags: n.flags.clone(),
-            pools: m::Pools {
-                capital: cap.0,
-                ..n.pools.clone()
-            },
-            support: m::DomesticSupport {
-                initial: sup.level,
-                ..sup.params.clone()
-            },
+            pools: m::Pools { capital: cap.0, ..n.pools.clone() },
+            support: m::DomesticSupport { initial: sup.level, ..sup.params.clone() },
             relations: map(&rel.0),
             alignment: n.alignment,
             objectives: n.objectives.clone(),
             doctrine: n.doctrine.clone(),
             loyalty_risk: n.loyalty_risk.clone(),
-        },
-    );
+        });
     let institutions = sorted::<&Institution, _>(world, |(k, l, i)| m::Institution {
         id: k.0.clone(),
         name: l.0.clone(),
@@ -54,11 +39,9 @@ pub fn extract_scenario(world: &mut World) -> Scenario {
             .iter()
             .map(|mem| match mem {
                 InstitutionMember::Nation(e) => m::Member::Nation(key(e)),
-                InstitutionMember::Scripted { id, name, leaning } => m::Member::Scripted {
-                    id: id.clone(),
-                    name: name.clone(),
-                    leaning: leaning.clone(),
-                },
+                InstitutionMember::Scripted { id, name, leaning } => {
+                    m::Member::Scripted { id: id.clone(), name: name.clone(), leaning: leaning.clone() }
+                }
             })
             .collect(),
     });
@@ -154,20 +137,12 @@ pub fn extract_scenario(world: &mut World) -> Scenario {
         seed: info.seed,
         turn_days: info.turn_days,
         turns: info.turns,
-        sides: m::Sides {
-            positive: key(&info.positive_side),
-            negative: key(&info.negative_side),
-        },
+        sides: m::Sides { positive: key(&info.positive_side), negative: key(&info.negative_side) },
         nations,
         institutions,
         mandate_templates,
         mandates,
-        line: m::CeasefireLine {
-            name: geometry.name,
-            length_km: geometry.length_km,
-            points: geometry.points,
-            sectors,
-        },
+        line: m::CeasefireLine { name: geometry.name, length_km: geometry.length_km, points: geometry.points, sectors },
         defence_lines,
         contingents,
         pledges,
@@ -184,10 +159,7 @@ where
     D: bevy::ecs::query::ReadOnlyQueryData + 'static,
 {
     let mut q = world.query::<(&StableId, &Key, &Label, D)>();
-    let mut rows: Vec<_> = q
-        .iter(world)
-        .map(|(s, k, l, d)| (*s, f((k, l, d))))
-        .collect();
+    let mut rows: Vec<_> = q.iter(world).map(|(s, k, l, d)| (*s, f((k, l, d)))).collect();
     rows.sort_by_key(|(s, _)| *s);
     rows.into_iter().map(|(_, t)| t).collect()
 }

@@ -14,9 +14,9 @@ use bevy::prelude::*;
 
 use crate::scenario::ActiveScenario;
 use crate::scenario::model::{
-    AssetKind, Condition, ContingentKind, DecisionRule, Doctrine, DomesticSupport, Effect,
-    GeoPoint, GuaranteeComponent, GuaranteeStatus, Leaning, LoyaltyRisk, MandateKind, NationFlag,
-    Objective, Pools, Posture, Response, Severity, Terrain,
+    AssetKind, Condition, ContingentKind, DecisionRule, Doctrine, DomesticSupport, Effect, GeoPoint,
+    GuaranteeComponent, GuaranteeStatus, Leaning, LoyaltyRisk, MandateKind, NationFlag, Objective, Pools, Posture,
+    Response, Severity, Terrain,
 };
 
 pub use extract::extract_scenario;
@@ -116,11 +116,7 @@ pub struct Institution {
 #[derive(Clone, Debug, PartialEq)]
 pub enum InstitutionMember {
     Nation(Entity),
-    Scripted {
-        id: String,
-        name: String,
-        leaning: Leaning,
-    },
+    Scripted { id: String, name: String, leaning: Leaning },
 }
 
 #[derive(Component, Clone, Debug, PartialEq)]

@@ -19,69 +19,22 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
     let mut registry = Registry::default();
     let mut reserve = |world: &mut World, key: &str, label: &str| {
         let stable = StableId(registry.ordered.len() as u32);
-        let e = world
-            .spawn((stable, Key(key.to_string()), Label(label.to_string())))
-            .id();
+        let e = world.spawn((stable, Key(key.to_string()), Label(label.to_string()))).id();
         registry.by_key.insert(key.to_string(), e);
         registry.ordered.push(e);
         e
     };
-    let nations: Vec<Entity> = s
-        .nations
-        .iter()
-        .map(|n| reserve(world, &n.id, &n.name))
-        .collect();
-    let institutions: Vec<Entity> = s
-        .institutions
-        .iter()
-        .map(|i| reserve(world, &i.id, &i.name))
-        .collect();
-    let templates: Vec<Entity> = s
-        .mandate_templates
-        .iter()
-        .map(|t| reserve(world, &t.id, &t.name))
-        .collect();
-    let mandates: Vec<Entity> = s
-        .mandates
-        .iter()
-        .map(|m| reserve(world, &m.id, &m.id))
-        .collect();
-    let sectors: Vec<Entity> = s
-        .line
-        .sectors
-        .iter()
-        .map(|x| reserve(world, &x.id, &x.name))
-        .collect();
-    let lines: Vec<Entity> = s
-        .defence_lines
-        .iter()
-        .map(|d| reserve(world, &d.id, &d.name))
-        .collect();
-    let contingents: Vec<Entity> = s
-        .contingents
-        .iter()
-        .map(|k| reserve(world, &k.id, &k.id))
-        .collect();
-    let pledges: Vec<Entity> = s
-        .pledges
-        .iter()
-        .map(|p| reserve(world, &p.id, &p.id))
-        .collect();
-    let guarantees: Vec<Entity> = s
-        .guarantees
-        .iter()
-        .map(|g| reserve(world, &g.id, &g.id))
-        .collect();
-    let assets: Vec<Entity> = s
-        .assets
-        .iter()
-        .map(|a| reserve(world, &a.id, &a.id))
-        .collect();
-    let injects: Vec<Entity> = s
-        .injects
-        .iter()
-        .map(|i| reserve(world, &i.id, &i.name))
-        .collect();
+    let nations: Vec<Entity> = s.nations.iter().map(|n| reserve(world, &n.id, &n.name)).collect();
+    let institutions: Vec<Entity> = s.institutions.iter().map(|i| reserve(world, &i.id, &i.name)).collect();
+    let templates: Vec<Entity> = s.mandate_templates.iter().map(|t| reserve(world, &t.id, &t.name)).collect();
+    let mandates: Vec<Entity> = s.mandates.iter().map(|m| reserve(world, &m.id, &m.id)).collect();
+    let sectors: Vec<Entity> = s.line.sectors.iter().map(|x| reserve(world, &x.id, &x.name)).collect();
+    let lines: Vec<Entity> = s.defence_lines.iter().map(|d| reserve(world, &d.id, &d.name)).collect();
+    let contingents: Vec<Entity> = s.contingents.iter().map(|k| reserve(world, &k.id, &k.id)).collect();
+    let pledges: Vec<Entity> = s.pledges.iter().map(|p| reserve(world, &p.id, &p.id)).collect();
+    let guarantees: Vec<Entity> = s.guarantees.iter().map(|g| reserve(world, &g.id, &g.id)).collect();
+    let assets: Vec<Entity> = s.assets.iter().map(|a| reserve(world, &a.id, &a.id)).collect();
+    let injects: Vec<Entity> = s.injects.iter().map(|i| reserve(world, &i.id, &i.name)).collect();
 
     // Validation guarantees every id resolves; PLACEHOLDER is never reached.
     let link = |key: &str| registry.get(key).unwrap_or(Entity::PLACEHOLDER);
@@ -103,10 +56,7 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
                 doctrine: n.doctrine.clone(),
                 loyalty_risk: n.loyalty_risk.clone(),
             },
-            Support {
-                level: n.support.initial,
-                params: n.support.clone(),
-            },
+            Support { level: n.support.initial, params: n.support.clone() },
             Capital(n.pools.capital),
             Relations(ordered(&n.relations)),
         ));
@@ -117,18 +67,12 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
             .iter()
             .map(|m| match m {
                 Member::Nation(id) => InstitutionMember::Nation(link(id)),
-                Member::Scripted { id, name, leaning } => InstitutionMember::Scripted {
-                    id: id.clone(),
-                    name: name.clone(),
-                    leaning: leaning.clone(),
-                },
+                Member::Scripted { id, name, leaning } => {
+                    InstitutionMember::Scripted { id: id.clone(), name: name.clone(), leaning: leaning.clone() }
+                }
             })
             .collect();
-        world.entity_mut(e).insert(Institution {
-            rule: inst.rule.clone(),
-            legitimacy: inst.legitimacy,
-            members,
-        });
+        world.entity_mut(e).insert(Institution { rule: inst.rule.clone(), legitimacy: inst.legitimacy, members });
     }
     for (t, &e) in s.mandate_templates.iter().zip(&templates) {
         world.entity_mut(e).insert(MandateTemplate {
