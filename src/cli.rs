@@ -133,7 +133,7 @@ fn sim(path: Option<&std::path::Path>, turns: Option<u32>, seed: Option<u64>, js
                 let line = if json {
                     serde_json::to_string(&e).unwrap_or_default()
                 } else {
-                    format!("  [{} d{}] {}", e.rule, e.day, e.text)
+                    format!("  [{} d{}] {}", e.rule, e.day, e.text())
                 };
                 let _ = writeln!(out, "{line}");
             }

@@ -297,7 +297,12 @@ fn run(case: &Case) -> Vec<String> {
         }
         out
     };
-    let entry = |texts: &[String]| trace.entries.iter().any(|e| texts.iter().all(|t| e.text.contains(t.as_str())));
+    let entry = |texts: &[String]| {
+        trace.entries.iter().any(|e| {
+            let text = e.text();
+            texts.iter().all(|t| text.contains(t.as_str()))
+        })
+    };
     let sees = |who: Option<&str>, text: &str| trace.view_for(who).any(|e| e.text.contains(text));
     let total_true: u64 = history.iter().map(|h| h.violations_true).sum();
     let total_recorded: u64 = history.iter().map(|h| h.violations_recorded).sum();
@@ -362,8 +367,8 @@ fn run(case: &Case) -> Vec<String> {
         let tail: Vec<String> = trace
             .entries
             .iter()
-            .filter(|e| e.rule != "violation" || e.text.contains("Violation 1 "))
-            .map(|e| format!("  t{} [{}] {}", e.turn, e.rule, e.text))
+            .filter(|e| e.rule != "violation" || e.text().contains("Violation 1 "))
+            .map(|e| format!("  t{} [{}] {}", e.turn, e.rule, e.text()))
             .collect();
         failures.push(format!(
             "turn summaries: {:?}\ntrace (without most violations):\n{}",

@@ -38,8 +38,14 @@ pub struct BotMemory {
 
 /// Hands in the orders of every bot-played seat, then locks them.
 pub fn draft_bot_orders(world: &mut World) {
-    for (e, key) in bot_seats(world) {
-        let orders = plan(world, e, &key);
+    let seats = bot_seats(world);
+    if seats.is_empty() {
+        return;
+    }
+    // Every bot reads the same world before any order applies: assess it once.
+    let outlook = Outlook::take(world);
+    for (e, key) in seats {
+        let orders = plan(world, e, &key, &outlook);
         let mut out = world.resource_mut::<Messages<OrderSubmitted>>();
         for order in orders {
             out.write(OrderSubmitted { nation: key.clone(), order });
@@ -53,7 +59,8 @@ pub fn stand_in(world: &mut World, nation: &str) {
     let Some(e) = world.resource::<Registry>().get(nation) else {
         return;
     };
-    let orders = plan(world, e, nation);
+    let outlook = Outlook::take(world);
+    let orders = plan(world, e, nation, &outlook);
     let mut out = world.resource_mut::<Messages<OrderSubmitted>>();
     for order in orders {
         out.write(OrderSubmitted { nation: nation.to_string(), order });
@@ -67,8 +74,21 @@ fn key_of(world: &World, e: Entity) -> String {
     world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone())
 }
 
+/// What every bot reads of the world at the start of the orders phase.
+pub struct Outlook {
+    pub situation: conditions::Situation,
+    pub pictures: Vec<crate::rules::line::SectorPicture>,
+}
+
+impl Outlook {
+    pub fn take(world: &mut World) -> Outlook {
+        let turn = world.resource::<Clock>().turn;
+        Outlook { situation: conditions::assess(world), pictures: sector_pictures(world, turn) }
+    }
+}
+
 /// The orders nation `me` would give this turn, by its doctrine.
-pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
+pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<Order> {
     let Some(nation) = world.get::<Nation>(me).cloned() else {
         return Vec::new();
     };
@@ -80,7 +100,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
     let costs = world.resource::<Model>().0.costs.clone();
     let stable = world.get::<StableId>(me).map_or(0, |s| u64::from(s.0));
     let mut dice = Dice::new(seed, clock.turn, Purpose::Bots, stable);
-    let situation = conditions::assess(world);
+    let situation = &outlook.situation;
     let d = &nation.doctrine;
     let mut capital = world.get::<Capital>(me).map_or(0, |c| c.0);
     let mut orders = Vec::new();
@@ -95,7 +115,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
 
     // On the line: pressure, aimed at weakly watched sectors if the doctrine says so.
     if nation.has(NationFlag::Belligerent) {
-        let pictures = sector_pictures(world, clock.turn);
+        let pictures = &outlook.pictures;
         let mine: Vec<_> = pictures
             .iter()
             .filter(|p| world.get::<Forces>(p.sector).is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0)))
@@ -247,7 +267,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str) -> Vec<Order> {
             let mut mandates: Vec<(StableId, Mandate)> =
                 world.query::<(&StableId, &Mandate)>().iter(world).map(|(s, m)| (*s, m.clone())).collect();
             mandates.sort_by_key(|(s, _)| *s);
-            let pictures = sector_pictures(world, clock.turn);
+            let pictures = &outlook.pictures;
             let mut room = budget;
             for r in
                 mine.iter().filter(|r| r.3.sector.is_none() && !r.4 && !r.5 && r.3.kind != ContingentKind::AirSupport)

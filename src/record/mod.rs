@@ -2,6 +2,8 @@
 //! fingerprint used to prove that a replay matches.
 
 use bevy::prelude::*;
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::rng::fnv1a;
@@ -18,6 +20,133 @@ pub enum Audience {
     WhiteCell,
 }
 
+/// A shared name: one allocation per sector or nation, however many incidents mention it.
+pub type Name = std::sync::Arc<str>;
+
+/// One violation, adjudicated: the structured facts, from which each audience's sentence is
+/// written when it is read (a long game holds hundreds of thousands of them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: u64,
+    pub sector: Name,
+    pub severity: crate::scenario::model::Severity,
+    /// The true perpetrator (name and id): known to itself and the white cell.
+    pub by: Name,
+    pub by_id: Name,
+    pub against: Name,
+    pub against_id: Name,
+    pub violations: u64,
+    pub recorded: u64,
+    /// How many the side fired upon saw by its own means.
+    pub seen_by_victim: u64,
+    /// The impartial monitoring of the sector, in words (empty when there is none).
+    pub monitoring: Name,
+    pub attributed_to: Option<Name>,
+    pub investigated: bool,
+    pub mandate: Option<Name>,
+    pub permitted: Vec<crate::scenario::model::Response>,
+    /// What the mandate's force did, in public.
+    pub actions: Vec<Cow<'static, str>>,
+    /// What reveals a side (retaliation, a side's own forces fighting): the two sides only.
+    pub sides_actions: Vec<String>,
+    /// What only the white cell learns (a contingent siding with one party).
+    pub secret: Vec<String>,
+    pub escalation: f64,
+}
+
+impl Incident {
+    fn attribution(&self) -> String {
+        match &self.attributed_to {
+            Some(a) => format!("attributed to {a}{}", if self.investigated { " after investigation" } else { "" }),
+            None => "not attributed".to_string(),
+        }
+    }
+
+    fn outcome(&self) -> String {
+        if self.actions.is_empty() { "nothing was done".to_string() } else { self.actions.join(", ") }
+    }
+
+    fn sides_outcome(&self) -> String {
+        if self.sides_actions.is_empty() { String::new() } else { format!("; {}", self.sides_actions.join(", ")) }
+    }
+
+    /// The whole truth, for the white cell.
+    pub fn full(&self) -> String {
+        let seen = if self.recorded > 0 {
+            format!("{} recorded by {}", self.recorded, self.monitoring)
+        } else if self.monitoring.is_empty() {
+            "no impartial monitoring here".into()
+        } else {
+            format!("none recorded by {}", self.monitoring)
+        };
+        let mandate = match &self.mandate {
+            Some(name) => format!(
+                "mandate '{name}' permits {}",
+                if self.permitted.is_empty() {
+                    "nothing".into()
+                } else {
+                    self.permitted.iter().map(|r| r.words()).collect::<Vec<_>>().join(", ")
+                }
+            ),
+            None => "no mandate covers the sector".to_string(),
+        };
+        format!(
+            "Violation {} in {} ({}, by {}, {} violations) → {seen} → {} → {mandate} → {}{} → escalation {:+.4}{}",
+            self.id,
+            self.sector,
+            self.severity.words(),
+            self.by,
+            self.violations,
+            self.attribution(),
+            self.outcome(),
+            self.sides_outcome(),
+            self.escalation,
+            if self.secret.is_empty() { String::new() } else { format!(" [{}]", self.secret.join("; ")) }
+        )
+    }
+
+    /// What `nation` (or an observer) may read of it, if anything.
+    pub fn view(&self, nation: Option<&str>) -> Option<String> {
+        if nation == Some(&*self.by_id) {
+            return Some(format!(
+                "Violation {}: our forces in {} fired ({}, {} violations); {} of them recorded by monitors{}",
+                self.id,
+                self.sector,
+                self.severity.words(),
+                self.violations,
+                self.recorded,
+                self.sides_outcome()
+            ));
+        }
+        if nation == Some(&*self.against_id) {
+            return Some(format!(
+                "Violation {}: our positions in {} came under {} ({} seen by our own means){}{}",
+                self.id,
+                self.sector,
+                self.severity.words(),
+                self.seen_by_victim,
+                if self.recorded > 0 {
+                    format!("; {} recorded by monitors, {}, {}", self.recorded, self.attribution(), self.outcome())
+                } else {
+                    String::new()
+                },
+                self.sides_outcome()
+            ));
+        }
+        (self.recorded > 0).then(|| {
+            format!(
+                "Violation {} in {}: {} ({} violations recorded) → {} → {}",
+                self.id,
+                self.sector,
+                self.severity.words(),
+                self.recorded,
+                self.attribution(),
+                self.outcome()
+            )
+        })
+    }
+}
+
 /// One step of adjudication, explained.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TraceEntry {
@@ -32,6 +161,19 @@ pub struct TraceEntry {
     pub text: String,
     /// What each audience may read: public wording, or a seat's own wording of the same event.
     pub views: Vec<(Audience, String)>,
+    /// A violation's facts; its sentences are written from them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<Box<Incident>>,
+}
+
+impl TraceEntry {
+    /// The full sentence, for the white cell.
+    pub fn text(&self) -> Cow<'_, str> {
+        match &self.incident {
+            Some(i) => Cow::Owned(i.full()),
+            None => Cow::Borrowed(&self.text),
+        }
+    }
 }
 
 /// What one seat may read of an entry.
@@ -54,7 +196,21 @@ impl Trace {
     /// Appends an entry: `text` is the whole truth; `views` say who else may read what.
     pub fn add(&mut self, turn: u32, day: u32, rule: &str, text: String, views: Vec<(Audience, String)>) {
         let seq = self.entries.len() as u64 + 1;
-        self.entries.push(TraceEntry { seq, turn, day, rule: rule.to_string(), text, views });
+        self.entries.push(TraceEntry { seq, turn, day, rule: rule.to_string(), text, views, incident: None });
+    }
+
+    /// Appends an adjudicated violation.
+    pub fn incident(&mut self, turn: u32, day: u32, incident: Incident) {
+        let seq = self.entries.len() as u64 + 1;
+        self.entries.push(TraceEntry {
+            seq,
+            turn,
+            day,
+            rule: "violation".to_string(),
+            text: String::new(),
+            views: Vec::new(),
+            incident: Some(Box::new(incident)),
+        });
     }
 
     /// An entry everyone may read as it stands.
@@ -67,6 +223,15 @@ impl Trace {
     /// wording meant for it; at most one text per entry.
     pub fn view_for<'a>(&'a self, nation: Option<&'a str>) -> impl Iterator<Item = SeatEntry> + 'a {
         self.entries.iter().filter_map(move |e| {
+            if let Some(i) = &e.incident {
+                return i.view(nation).map(|text| SeatEntry {
+                    seq: e.seq,
+                    turn: e.turn,
+                    day: e.day,
+                    rule: e.rule.clone(),
+                    text,
+                });
+            }
             let own = nation.and_then(|n| {
                 e.views.iter().find(|(a, _)| matches!(a, Audience::Nations(list) if list.iter().any(|x| x == n)))
             });

@@ -8,7 +8,9 @@ use bevy::prelude::*;
 
 use super::conditions::{self, Situation};
 use super::{Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce, TurnFacts};
-use crate::record::{Audience, Trace};
+use std::borrow::Cow;
+
+use crate::record::{Incident, Name, Trace};
 use crate::rng::{Dice, Purpose};
 use crate::scenario::model::{
     AssetKind, ContingentKind, MandateKind, ModelParams, NationFlag, Posture, Response, Severity,
@@ -23,8 +25,8 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Clone, Debug)]
 struct Side {
     nation: Entity,
-    key: String,
-    name: String,
+    key: Name,
+    name: Name,
     retaliation: f64,
 }
 
@@ -45,7 +47,7 @@ struct Responder {
 #[derive(Clone, Debug)]
 pub struct SectorPicture {
     pub sector: Entity,
-    pub name: String,
+    pub name: Name,
     pub length_km: f64,
     pub base_tension: f64,
     sides: Vec<Side>,
@@ -53,14 +55,14 @@ pub struct SectorPicture {
     pub peacekeepers: f64,
     pub deterrence: f64,
     /// The strongest mandate in force here: (name, kind, permitted responses by severity).
-    mandate: Option<(String, MandateKind, BTreeMap<Severity, Vec<Response>>)>,
+    mandate: Option<(Name, MandateKind, BTreeMap<Severity, Vec<Response>>)>,
     responders: Vec<Responder>,
     /// Owners of monitors on patrol here (who can be attacked).
     monitors: Vec<Entity>,
     /// Chance that impartial monitoring records a violation here.
     pub detection: f64,
     /// The impartial asset contributing most, in words, for the trace.
-    detected_by: String,
+    detected_by: Name,
     /// Each belligerent's own chance of seeing a violation here.
     own_detection: BTreeMap<Entity, f64>,
 }
@@ -136,8 +138,8 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
             .filter(|(_, troops)| *troops > 0)
             .map(|(n, _)| Side {
                 nation: *n,
-                key: key(world, *n),
-                name: label(world, *n),
+                key: key(world, *n).into(),
+                name: label(world, *n).into(),
                 retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
             })
             .collect();
@@ -147,7 +149,7 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
             .iter()
             .filter_map(|(_, me, m)| world.get::<MandateTemplate>(m.template).map(|t| (*me, t.clone())))
             .max_by_key(|(_, t)| t.kind);
-        let mandate = strongest.as_ref().map(|(me, t)| (label(world, *me), t.kind, t.responses.clone()));
+        let mandate = strongest.as_ref().map(|(me, t)| (Name::from(label(world, *me)), t.kind, t.responses.clone()));
 
         let mut peacekeepers = 0.0;
         let mut responders = Vec::new();
@@ -225,14 +227,15 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
                 };
                 if impartial.len() > 1 { format!("{words} and {} more", impartial.len() - 1) } else { words }
             })
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into();
         // Each side sees with its own means and with what others share with it.
         let own_detection = sides
             .iter()
             .map(|side| {
                 let mut ps = detectors.iter().filter(|(_, o, _)| {
                     *o == side.nation
-                        || owner_keys.get(o).is_some_and(|k| sharing.0.contains(&(k.clone(), side.key.clone())))
+                        || owner_keys.get(o).is_some_and(|k| sharing.0.contains(&(k.clone(), side.key.to_string())))
                 });
                 (side.nation, combine(&mut ps.by_ref().map(|(p, ..)| *p)))
             })
@@ -247,7 +250,7 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
                 .min(0.95);
         out.push(SectorPicture {
             sector: se,
-            name: label(world, se),
+            name: label(world, se).into(),
             length_km: km,
             base_tension: sector.base_tension,
             sides,
@@ -318,8 +321,13 @@ struct AirLine {
     air: Vec<(Entity, String)>,
 }
 
-/// A trace entry waiting to be written: (day, full text, audiences' views).
-type PendingEntry = (u32, String, Vec<(Audience, String)>);
+/// A trace entry waiting to be written at the end of the days.
+enum Pending {
+    Incident(Box<Incident>),
+    Public(String),
+}
+
+type PendingEntry = (u32, Pending);
 
 /// Plays the turn's days on every sector.
 pub fn simulate_days(world: &mut World) {
@@ -428,7 +436,7 @@ pub fn simulate_days(world: &mut World) {
                 let id = facts.next_violation;
 
                 // Detection: leaked plans let the side they leak to slip past some of it.
-                let evasion = 1.0 - leaks.get(&side.key).copied().unwrap_or(0.0);
+                let evasion = 1.0 - leaks.get(&*side.key).copied().unwrap_or(0.0);
                 let p_record = p.detection * evasion;
                 let recorded = detect.binomial(n, p_record);
                 let victim_sees = p.own_detection.get(&victim.nation).map_or(0, |q| detect.binomial(n, *q));
@@ -448,7 +456,7 @@ pub fn simulate_days(world: &mut World) {
                 let permitted: Vec<Response> =
                     p.mandate.as_ref().and_then(|(_, _, r)| r.get(&severity).cloned()).unwrap_or_default();
                 let mut attributed: Option<&Side> = None;
-                let mut attribution_words = "not attributed".to_string();
+                let mut investigated = false;
                 if recorded > 0 && attribute.chance(rate) {
                     let right = attribute.chance(model.attribution_accuracy);
                     attributed = Some(if right { side } else { victim });
@@ -457,17 +465,17 @@ pub fn simulate_days(world: &mut World) {
                     // An investigation names a side more often and more accurately.
                     if attribute.chance(0.8) {
                         attributed = Some(if attribute.chance(0.95) { side } else { victim });
-                        attribution_words = "investigated".into();
+                        investigated = true;
                     }
                 }
 
                 // The force's response. What it does is public; what reveals a side (who
                 // retaliated, whose own forces fought) is told only to the two sides.
-                let mut done: Vec<String> = Vec::new();
+                let mut done: Vec<Cow<'static, str>> = Vec::new();
                 let mut sides_done: Vec<String> = Vec::new();
                 for r in [Response::Record, Response::ReportPublicly, Response::Protest] {
                     if recorded > 0 && permitted.contains(&r) && (r != Response::Protest || attributed.is_some()) {
-                        done.push(response_words(r).into());
+                        done.push(Cow::Borrowed(r.words()));
                     }
                 }
                 let mut forceful = false;
@@ -485,9 +493,9 @@ pub fn simulate_days(world: &mut World) {
                         && actor
                             .loyalty
                             .as_ref()
-                            .is_some_and(|(leans, chance)| *leans == side.key && loyalty.chance(*chance));
+                            .is_some_and(|(leans, chance)| **leans == *side.key && loyalty.chance(*chance));
                     if defects {
-                        done.push(format!("{} did not act", actor.name));
+                        done.push(Cow::Owned(format!("{} did not act", actor.name)));
                         secret.push(format!("{} sided with {} instead of acting neutrally", actor.name, side.name));
                         if attributed.is_some() {
                             attributed = Some(victim);
@@ -498,16 +506,16 @@ pub fn simulate_days(world: &mut World) {
                             && let Some(line) = line_ready
                             && (permitted.contains(&Response::CallAirSupport) || victim_asked)
                         {
-                            done.push(format!("{} engaged: {} struck", line.name, line.air[0].1));
+                            done.push(Cow::Owned(format!("{} engaged: {} struck", line.name, line.air[0].1)));
                             forceful = true;
                             air_used = true;
                         } else if permitted.contains(&Response::ReturnFire)
                             && (actor.posture == Posture::Active || severity == Severity::AttackOnMonitors)
                         {
-                            done.push(format!("{} returned fire", actor.name));
+                            done.push(Cow::Owned(format!("{} returned fire", actor.name)));
                             forceful = true;
                         } else if permitted.contains(&Response::Interpose) && severity >= Severity::Artillery {
-                            done.push(format!("{} interposed", actor.name));
+                            done.push(Cow::Owned(format!("{} interposed", actor.name)));
                             forceful = true;
                         }
                         if forceful && !air_used {
@@ -521,7 +529,7 @@ pub fn simulate_days(world: &mut World) {
                                 *contingent_losses.entry(actor.contingent).or_default() += lost as i64;
                                 *casualties.entry(actor.owner).or_default() += lost;
                                 facts.casualties += lost;
-                                done.push(format!("{} lost {lost}", actor.owner_name));
+                                done.push(Cow::Owned(format!("{} lost {lost}", actor.owner_name)));
                             }
                         }
                     }
@@ -590,68 +598,31 @@ pub fn simulate_days(world: &mut World) {
                 facts.violations_recorded += recorded;
                 facts.casualties += victims;
 
-                // The explanation, in full for the white cell and as each audience may see it.
-                let mandate_words = match &p.mandate {
-                    Some((name, _, _)) => format!(
-                        "mandate '{name}' permits {}",
-                        if permitted.is_empty() {
-                            "nothing".into()
-                        } else {
-                            permitted.iter().map(|r| response_words(*r)).collect::<Vec<_>>().join(", ")
-                        }
-                    ),
-                    None => "no mandate covers the sector".to_string(),
-                };
-                if let Some(a) = attributed {
-                    attribution_words = format!(
-                        "attributed to {}{}",
-                        a.name,
-                        if attribution_words == "investigated" { " after investigation" } else { "" }
-                    );
-                }
-                let seen = if recorded > 0 {
-                    format!("{recorded} recorded by {}", p.detected_by)
-                } else if p.detected_by.is_empty() {
-                    "no impartial monitoring here".into()
-                } else {
-                    format!("none recorded by {}", p.detected_by)
-                };
-                let outcome = if done.is_empty() { "nothing was done".to_string() } else { done.join(", ") };
-                let sides_outcome =
-                    if sides_done.is_empty() { String::new() } else { format!("; {}", sides_done.join(", ")) };
-                let full = format!(
-                    "Violation {id} in {} ({}, by {}, {n} violations) → {seen} → {attribution_words} → {mandate_words} → {outcome}{sides_outcome} → escalation {delta:+.4}{}",
-                    p.name,
-                    severity.words(),
-                    side.name,
-                    if secret.is_empty() { String::new() } else { format!(" [{}]", secret.join("; ")) }
-                );
-                let mut views = vec![(
-                    Audience::Nations(vec![side.key.clone()]),
-                    format!(
-                        "Violation {id}: our forces in {} fired ({}, {n} violations); {recorded} of them recorded by monitors{sides_outcome}",
-                        p.name,
-                        severity.words(),
-                    ),
-                )];
-                let victim_view = format!(
-                    "Violation {id}: our positions in {} came under {} ({victim_sees} seen by our own means){}{sides_outcome}",
-                    p.name,
-                    severity.words(),
-                    if recorded > 0 {
-                        format!("; {recorded} recorded by monitors, {attribution_words}, {outcome}")
-                    } else {
-                        String::new()
-                    }
-                );
-                views.push((Audience::Nations(vec![victim.key.clone()]), victim_view));
-                if recorded > 0 {
-                    views.push((
-                        Audience::Public,
-                        format!("Violation {id} in {}: {} ({recorded} violations recorded) → {attribution_words} → {outcome}", p.name, severity.words()),
-                    ));
-                }
-                entries.push((day, full, views));
+                // The explanation: its facts now, its sentences when someone reads them.
+                entries.push((
+                    day,
+                    Pending::Incident(Box::new(Incident {
+                        id,
+                        sector: p.name.clone(),
+                        severity,
+                        by: side.name.clone(),
+                        by_id: side.key.clone(),
+                        against: victim.name.clone(),
+                        against_id: victim.key.clone(),
+                        violations: n,
+                        recorded,
+                        seen_by_victim: victim_sees,
+                        monitoring: p.detected_by.clone(),
+                        attributed_to: attributed.map(|a| a.name.clone()),
+                        investigated,
+                        mandate: p.mandate.as_ref().map(|(name, _, _)| name.clone()),
+                        permitted,
+                        actions: done,
+                        sides_actions: sides_done,
+                        secret,
+                        escalation: delta,
+                    })),
+                ));
             }
         }
         // End of day: escalation fades, tensions relax, the ceasefire is judged.
@@ -681,7 +652,7 @@ pub fn simulate_days(world: &mut World) {
                 ),
                 Ceasefire::Holding => format!("The ceasefire holds again: escalation {:.2}", escalation.level),
             };
-            entries.push((day, text.clone(), vec![(Audience::Public, text)]));
+            entries.push((day, Pending::Public(text)));
             escalation.ceasefire = status;
         }
         if status == Ceasefire::Collapsed {
@@ -691,8 +662,11 @@ pub fn simulate_days(world: &mut World) {
     }
 
     let mut trace = world.resource_mut::<Trace>();
-    for (day, full, views) in entries {
-        trace.add(clock.turn, day, "violation", full, views);
+    for (day, entry) in entries {
+        match entry {
+            Pending::Incident(i) => trace.incident(clock.turn, day, *i),
+            Pending::Public(text) => trace.public(clock.turn, day, "ceasefire", text),
+        }
     }
     *world.resource_mut::<Escalation>() = escalation;
     *world.resource_mut::<TurnFacts>() = facts;
@@ -725,16 +699,4 @@ fn pick<T: Copy>(dice: &mut Dice, items: &[T], weights: &[f64]) -> T {
         x -= w;
     }
     items[0]
-}
-
-fn response_words(r: Response) -> &'static str {
-    match r {
-        Response::Record => "record",
-        Response::ReportPublicly => "report publicly",
-        Response::Protest => "protest",
-        Response::Investigate => "investigate",
-        Response::Interpose => "interpose",
-        Response::ReturnFire => "return fire",
-        Response::CallAirSupport => "call air support",
-    }
 }

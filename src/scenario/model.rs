@@ -316,6 +316,21 @@ pub enum Response {
     CallAirSupport,
 }
 
+impl Response {
+    /// The response in words, for reports.
+    pub fn words(self) -> &'static str {
+        match self {
+            Response::Record => "record",
+            Response::ReportPublicly => "report publicly",
+            Response::Protest => "protest",
+            Response::Investigate => "investigate",
+            Response::Interpose => "interpose",
+            Response::ReturnFire => "return fire",
+            Response::CallAirSupport => "call air support",
+        }
+    }
+}
+
 /// A kind of mandate an institution can be asked to authorise.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
