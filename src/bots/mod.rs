@@ -123,14 +123,16 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
         let mut by_watch: Vec<_> = mine.iter().map(|p| (p.detection, p.sector)).collect();
         by_watch.sort_by(|a, b| a.0.total_cmp(&b.0));
         let n = by_watch.len().max(1) as f64;
+        let current = world.get::<crate::rules::Postures>(me).cloned().unwrap_or_default();
         for (rank, (_, sector)) in by_watch.iter().enumerate() {
             // The least watched sector gets half as much again; the best watched, half.
             let factor = if d.probe_weak_sectors { 1.5 - rank as f64 / (n - 1.0).max(1.0) } else { 1.0 };
-            let pressure = (d.aggression * factor).clamp(0.0, 1.0);
-            orders.push(Order::SetPosture {
-                sector: key_of(world, *sector),
-                pressure: (pressure * 1000.0).round() / 1000.0,
-            });
+            let pressure = ((d.aggression * factor).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+            // Only changes are ordered: a posture stands until changed.
+            let standing = current.0.get(sector).copied().unwrap_or(d.aggression);
+            if (standing - pressure).abs() > 1e-9 {
+                orders.push(Order::SetPosture { sector: key_of(world, *sector), pressure });
+            }
         }
         if escalation.ceasefire == Ceasefire::Fraying && dice.chance(d.recommit) {
             let measures = dice.chance(0.5);
@@ -192,7 +194,8 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
         let Some(t) = registry.get(&pr.template).and_then(|e| world.get::<MandateTemplate>(e)).cloned() else {
             continue;
         };
-        let in_force = situation.mandates.iter().any(|(i, k)| *i == pr.institution && *k == t.kind);
+        let body = registry.get(&pr.institution);
+        let in_force = situation.mandates.iter().any(|(i, k)| Some(*i) == body && *k == t.kind);
         let pending = proposals.open.iter().any(|p| p.institution == pr.institution && p.template == pr.template);
         let recent =
             memory.proposed.get(&(pr.template.clone(), pr.institution.clone())).is_some_and(|t| clock.turn < t + 3);

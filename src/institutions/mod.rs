@@ -224,8 +224,7 @@ fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entit
         ))
         .id();
     let mut reg = world.resource_mut::<Registry>();
-    reg.by_key.insert(key, e);
-    reg.ordered.push(e);
+    reg.insert(key, e);
 }
 
 #[cfg(test)]

@@ -9,22 +9,30 @@ use super::{Ceasefire, Clock, Escalation, TurnFacts};
 use crate::scenario::model::{Condition, GuaranteeStatus, MandateKind, Severity};
 use crate::world::*;
 
-/// The facts conditions are evaluated against, taken at one moment of resolution.
+/// The facts conditions are evaluated against, taken at one moment of resolution. Conditions
+/// name things by scenario id; the snapshot keeps entities and the shared id map.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Situation {
     pub turn: u32,
     pub escalation: f64,
     pub collapsed: bool,
-    /// Active mandates: (institution id, kind).
-    pub mandates: Vec<(String, MandateKind)>,
+    /// Active mandates: (authorising institution, kind).
+    pub mandates: Vec<(Entity, MandateKind)>,
     /// Nations with a contingent standing on the line.
-    pub deployed: BTreeSet<String>,
+    pub deployed: BTreeSet<Entity>,
     /// Accepted guarantees: (guarantor, recipient).
-    pub accepted: BTreeSet<(String, String)>,
+    pub accepted: BTreeSet<(Entity, Entity)>,
     pub worst_detected: Option<Severity>,
     pub recorded_last_turn: u64,
-    pub support: BTreeMap<String, f64>,
-    pub relations: BTreeMap<(String, String), i64>,
+    pub support: BTreeMap<Entity, f64>,
+    pub relations: BTreeMap<(Entity, Entity), i64>,
+    ids: std::sync::Arc<std::collections::HashMap<String, Entity>>,
+}
+
+impl Situation {
+    fn id(&self, key: &str) -> Option<Entity> {
+        self.ids.get(key).copied()
+    }
 }
 
 /// Whether a mandate is in force on `turn`. A mandate from before the game (`start_turn` 0) is
@@ -37,81 +45,79 @@ pub fn mandate_active(m: &Mandate, template: Option<&MandateTemplate>, turn: u32
 
 /// Takes the snapshot.
 pub fn assess(world: &mut World) -> Situation {
-    let clock = world.resource::<Clock>().clone();
-    let escalation = world.resource::<Escalation>().clone();
-    let facts = world.resource::<TurnFacts>().clone();
-    let key = |world: &World, e: Entity| world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone());
+    let turn = world.resource::<Clock>().turn;
+    let escalation = world.resource::<Escalation>();
+    let (level, collapsed) = (escalation.level, escalation.ceasefire == Ceasefire::Collapsed);
+    let facts = world.resource::<TurnFacts>();
+    // This turn's days, or last turn's while this turn's are still to come.
+    let (worst_detected, recorded_last_turn) =
+        (facts.worst_detected.max(facts.worst_last_turn), facts.recorded_last_turn);
+    let ids = world.resource::<Registry>().by_key.clone();
     let mut mandates = Vec::new();
     let mut q = world.query::<&Mandate>();
     for m in q.iter(world) {
         let template = world.get::<MandateTemplate>(m.template);
-        if mandate_active(m, template, clock.turn)
+        if mandate_active(m, template, turn)
             && let Some(t) = template
         {
-            mandates.push((key(world, m.authorised_by), t.kind));
+            mandates.push((m.authorised_by, t.kind));
         }
     }
-    mandates.sort();
-    let mut deployed = BTreeSet::new();
-    let mut q = world.query::<&Contingent>();
-    for c in q.iter(world) {
-        if c.sector.is_some() {
-            deployed.insert(key(world, c.owner));
-        }
-    }
-    let mut accepted = BTreeSet::new();
-    let mut q = world.query::<&Guarantee>();
-    for g in q.iter(world) {
-        if g.status == GuaranteeStatus::Accepted {
-            accepted.insert((key(world, g.guarantor), key(world, g.recipient)));
-        }
-    }
+    let deployed = world.query::<&Contingent>().iter(world).filter(|c| c.sector.is_some()).map(|c| c.owner).collect();
+    let accepted = world
+        .query::<&Guarantee>()
+        .iter(world)
+        .filter(|g| g.status == GuaranteeStatus::Accepted)
+        .map(|g| (g.guarantor, g.recipient))
+        .collect();
     let mut support = BTreeMap::new();
     let mut relations = BTreeMap::new();
-    let mut q = world.query::<(&Key, &Support, &Relations)>();
-    for (k, s, r) in q.iter(world) {
-        support.insert(k.0.clone(), s.level);
+    for (e, s, r) in world.query::<(Entity, &Support, &Relations)>().iter(world) {
+        support.insert(e, s.level);
         for (other, v) in &r.0 {
-            relations.insert((k.0.clone(), key(world, *other)), *v);
+            relations.insert((e, *other), *v);
         }
     }
     Situation {
-        turn: clock.turn,
-        escalation: escalation.level,
-        collapsed: escalation.ceasefire == Ceasefire::Collapsed,
+        turn,
+        escalation: level,
+        collapsed,
         mandates,
         deployed,
         accepted,
-        // This turn's days, or last turn's while this turn's are still to come.
-        worst_detected: facts.worst_detected.max(facts.worst_last_turn),
-        recorded_last_turn: facts.recorded_last_turn,
+        worst_detected,
+        recorded_last_turn,
         support,
         relations,
+        ids,
     }
 }
 
-/// Whether `c` holds in `s`.
+/// Whether `c` holds in `s`. A condition naming something unknown does not hold.
 pub fn holds(c: &Condition, s: &Situation) -> bool {
     match c {
         Condition::Always => true,
         Condition::Never => false,
         Condition::FromTurn(t) => s.turn >= *t,
         Condition::AtTurn(t) => s.turn == *t,
-        Condition::MandateFrom(i) => s.mandates.iter().any(|(inst, _)| inst == i),
+        Condition::MandateFrom(i) => s.id(i).is_some_and(|i| s.mandates.iter().any(|(inst, _)| *inst == i)),
         Condition::MandateOfKind(k) => s.mandates.iter().any(|(_, kind)| kind == k),
-        Condition::Deployed(n) => s.deployed.contains(n),
+        Condition::Deployed(n) => s.id(n).is_some_and(|n| s.deployed.contains(&n)),
         Condition::GuaranteeAccepted { guarantor, recipient } => {
-            s.accepted.contains(&(guarantor.clone(), recipient.clone()))
+            matches!((s.id(guarantor), s.id(recipient)), (Some(g), Some(r)) if s.accepted.contains(&(g, r)))
         }
         Condition::EscalationAtLeast(x) => s.escalation >= *x,
         Condition::EscalationBelow(x) => s.escalation < *x,
         Condition::CeasefireHolds => !s.collapsed,
         Condition::ViolationAtLeast(sev) => s.worst_detected.is_some_and(|w| w >= *sev),
         Condition::RecordedViolationsAtLeast(n) => s.recorded_last_turn >= (*n).max(0) as u64,
-        Condition::SupportAtLeast { nation, value } => s.support.get(nation).is_some_and(|v| v >= value),
-        Condition::RelationsAtLeast { from, to, value } => {
-            s.relations.get(&(from.clone(), to.clone())).copied().unwrap_or(0) >= *value
+        Condition::SupportAtLeast { nation, value } => {
+            s.id(nation).and_then(|n| s.support.get(&n)).is_some_and(|v| v >= value)
         }
+        Condition::RelationsAtLeast { from, to, value } => match (s.id(from), s.id(to)) {
+            (Some(a), Some(b)) => s.relations.get(&(a, b)).copied().unwrap_or(0) >= *value,
+            _ => false,
+        },
         Condition::All(list) => list.iter().all(|c| holds(c, s)),
         Condition::Any(list) => list.iter().any(|c| holds(c, s)),
         Condition::Not(inner) => !holds(inner, s),

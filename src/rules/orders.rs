@@ -181,6 +181,8 @@ pub struct Drafted {
 pub struct Draft {
     pub orders: Vec<Drafted>,
     pub locked: bool,
+    /// The subject of each order that has one, with the order's id.
+    pub subjects: BTreeMap<String, u64>,
 }
 
 impl Draft {
@@ -248,7 +250,11 @@ pub fn intake_orders(world: &mut World) {
                 let mut book = world.resource_mut::<OrderBook>();
                 book.next_id += 1;
                 let id = book.next_id;
-                book.drafts.entry(s.nation.clone()).or_default().orders.push(Drafted { id, order: s.order, cost });
+                let draft = book.drafts.entry(s.nation.clone()).or_default();
+                if let Some(subject) = subject(&s.order) {
+                    draft.subjects.insert(subject, id);
+                }
+                draft.orders.push(Drafted { id, order: s.order, cost });
                 OrderVerdict { nation: s.nation, id: Some(id), what, accepted: true, reason: String::new(), cost }
             }
             Err(reason) => OrderVerdict { nation: s.nation, id: None, what, accepted: false, reason, cost: 0 },
@@ -293,6 +299,7 @@ fn seat_action(world: &mut World, c: &SeatCommand) -> Result<(), String> {
             }
             let before = draft.orders.len();
             draft.orders.retain(|d| d.id != id);
+            draft.subjects.retain(|_, x| *x != id);
             if draft.orders.len() == before {
                 return Err(format!("you have no order number {id} this turn"));
             }
@@ -565,16 +572,13 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
         }
     };
     // One order per thing a turn: a second one would be charged twice and applied twice.
-    if let Some(earlier) = world
-        .resource::<OrderBook>()
-        .drafts
-        .get(nation)
-        .and_then(|d| d.orders.iter().find(|d| same_subject(&d.order, order)))
+    if let Some(subject) = subject(order)
+        && let Some(draft) = world.resource::<OrderBook>().drafts.get(nation)
+        && let Some(id) = draft.subjects.get(&subject)
     {
+        let kind = draft.orders.iter().find(|d| d.id == *id).map_or("order", |d| d.order.kind());
         return Err(format!(
-            "your orders already include a {} for this (order {}); retract it first to change it",
-            earlier.order.kind(),
-            earlier.id
+            "your orders already include a {kind} for this (order {id}); retract it first to change it"
         ));
     }
     let capital = world.get::<Capital>(me).map_or(0, |c| c.0);
@@ -588,30 +592,24 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
     Ok(cost)
 }
 
-/// Whether two orders act on the same thing (a contingent, a guarantee, a target, a sector…).
-fn same_subject(a: &Order, b: &Order) -> bool {
+/// What an order acts on (a contingent, a guarantee, a target, a sector…): a seat gives one
+/// order per subject a turn.
+fn subject(order: &Order) -> Option<String> {
     use Order::*;
-    match (a, b) {
-        (
-            Pledge { contingent: x, .. } | Withdraw { contingent: x } | Deploy { contingent: x, .. },
-            Pledge { contingent: y, .. } | Withdraw { contingent: y } | Deploy { contingent: y, .. },
-        ) => x == y,
-        (
-            AcceptGuarantee { guarantee: x } | RejectGuarantee { guarantee: x },
-            AcceptGuarantee { guarantee: y } | RejectGuarantee { guarantee: y },
-        ) => x == y,
-        (
-            ImposeSanctions { target: x } | LiftSanctions { target: x },
-            ImposeSanctions { target: y } | LiftSanctions { target: y },
-        ) => x == y,
-        (OfferGuarantee { recipient: x, .. }, OfferGuarantee { recipient: y, .. }) => x == y,
-        (ShareIntelligence { with: x }, ShareIntelligence { with: y }) => x == y,
-        (SetPosture { sector: x, .. }, SetPosture { sector: y, .. }) => x == y,
-        (RequestAirSupport { sector: x }, RequestAirSupport { sector: y }) => x == y,
-        (Vote { proposal: x, .. }, Vote { proposal: y, .. }) => x == y,
-        (Recommit { .. }, Recommit { .. }) => true,
-        _ => false,
-    }
+    Some(match order {
+        Pledge { contingent, .. } | Withdraw { contingent } | Deploy { contingent, .. } => {
+            format!("contingent {contingent}")
+        }
+        AcceptGuarantee { guarantee } | RejectGuarantee { guarantee } => format!("guarantee {guarantee}"),
+        ImposeSanctions { target } | LiftSanctions { target } => format!("sanctions {target}"),
+        OfferGuarantee { recipient, .. } => format!("offer {recipient}"),
+        ShareIntelligence { with } => format!("sharing {with}"),
+        SetPosture { sector, .. } => format!("posture {sector}"),
+        RequestAirSupport { sector } => format!("air {sector}"),
+        Vote { proposal, .. } => format!("vote {proposal}"),
+        Recommit { .. } => "recommit".to_string(),
+        PrivateMessage { .. } | PublicStatement { .. } | ProposeMandate { .. } | Accuse { .. } => return None,
+    })
 }
 
 /// Applies the turn's accepted orders, seat by seat in stable order, each seat's in the order given.
@@ -746,8 +744,7 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                 ))
                 .id();
             let mut reg = world.resource_mut::<Registry>();
-            reg.by_key.insert(pledge_key, e);
-            reg.ordered.push(e);
+            reg.insert(pledge_key, e);
             world.resource_mut::<Trace>().public(turn, day, "pledge", text);
         }
         Order::Withdraw { contingent } => {
@@ -795,8 +792,7 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                 ))
                 .id();
             let mut reg = world.resource_mut::<Registry>();
-            reg.by_key.insert(g_key.clone(), e);
-            reg.ordered.push(e);
+            reg.insert(g_key.clone(), e);
             let text = format!("{me_name} offers {} a security guarantee ({g_key}): {components:?}", label(world, r));
             world.resource_mut::<Trace>().public(turn, day, "guarantee", text);
         }

@@ -196,7 +196,7 @@ pub fn leak_intelligence(world: &mut World) {
         let Some(risk) = world.get::<Nation>(e).and_then(|n| n.loyalty_risk.clone()) else {
             continue;
         };
-        let sees = situation.deployed.contains(&key) || sharing.0.iter().any(|(_, to)| *to == key);
+        let sees = situation.deployed.contains(&e) || sharing.0.iter().any(|(_, to)| *to == key);
         if !sees {
             continue;
         }

@@ -759,7 +759,7 @@ pub struct ModelParams {
 impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
-            shots_per_km_day: 6.0,
+            shots_per_km_day: 7.5,
             tension_floor: 0.2,
             deterrence_max: 0.8,
             deterrence_troops_per_km: 15.0,

@@ -65,13 +65,20 @@ pub struct Model(pub crate::scenario::model::ModelParams);
 /// Every spawned object by scenario id, and all of them in stable order.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct Registry {
-    pub by_key: HashMap<String, Entity>,
+    /// Shared, because conditions read it at every step of resolution and it rarely changes.
+    pub by_key: std::sync::Arc<HashMap<String, Entity>>,
     pub ordered: Vec<Entity>,
 }
 
 impl Registry {
     pub fn get(&self, key: &str) -> Option<Entity> {
         self.by_key.get(key).copied()
+    }
+
+    /// Registers a newly spawned object (its `StableId` is its place in `ordered`).
+    pub fn insert(&mut self, key: String, e: Entity) {
+        std::sync::Arc::make_mut(&mut self.by_key).insert(key, e);
+        self.ordered.push(e);
     }
 }
 

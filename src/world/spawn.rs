@@ -20,8 +20,7 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
     let mut reserve = |world: &mut World, key: &str, label: &str| {
         let stable = StableId(registry.ordered.len() as u32);
         let e = world.spawn((stable, Key(key.to_string()), Label(label.to_string()))).id();
-        registry.by_key.insert(key.to_string(), e);
-        registry.ordered.push(e);
+        registry.insert(key.to_string(), e);
         e
     };
     let nations: Vec<Entity> = s.nations.iter().map(|n| reserve(world, &n.id, &n.name)).collect();
