@@ -181,22 +181,7 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
             }
             Setup::AddMandate(m) => s.mandates.push(m.clone()),
             Setup::Leaning { institution, member, observe, interpose, enforce } => {
-                let inst = s
-                    .institutions
-                    .iter_mut()
-                    .find(|i| i.id == *institution)
-                    .ok_or(format!("no institution {institution}"))?;
-                for m in &mut inst.members {
-                    if let truce::scenario::model::Member::Scripted { id, leaning, .. } = m
-                        && id == member
-                    {
-                        *leaning = truce::scenario::model::Leaning {
-                            observe: *observe,
-                            interpose: *interpose,
-                            enforce: *enforce,
-                        };
-                    }
-                }
+                set_leanings(s, institution, Some(member), [*observe, *interpose, *enforce])?
             }
             Setup::Model(name, v) => {
                 let mut json = serde_json::to_value(&s.model).map_err(|e| e.to_string())?;
@@ -208,20 +193,7 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
             Setup::Turns(t) => s.turns = *t,
             Setup::Asset(a) => s.assets.push(a.clone()),
             Setup::AllScripted { institution, observe, interpose, enforce } => {
-                let inst = s
-                    .institutions
-                    .iter_mut()
-                    .find(|i| i.id == *institution)
-                    .ok_or(format!("no institution {institution}"))?;
-                for m in &mut inst.members {
-                    if let truce::scenario::model::Member::Scripted { leaning, .. } = m {
-                        *leaning = truce::scenario::model::Leaning {
-                            observe: *observe,
-                            interpose: *interpose,
-                            enforce: *enforce,
-                        };
-                    }
-                }
+                set_leanings(s, institution, None, [*observe, *interpose, *enforce])?
             }
             Setup::Posture { contingent, posture } => {
                 s.contingents
@@ -230,6 +202,25 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
                     .ok_or(format!("no contingent {contingent}"))?
                     .posture = *posture;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Sets the leaning of one scripted member of an institution (or of all of them).
+fn set_leanings(
+    s: &mut Scenario,
+    institution: &str,
+    member: Option<&str>,
+    [observe, interpose, enforce]: [f64; 3],
+) -> Result<(), String> {
+    let inst =
+        s.institutions.iter_mut().find(|i| i.id == institution).ok_or(format!("no institution {institution}"))?;
+    for m in &mut inst.members {
+        if let truce::scenario::model::Member::Scripted { id, leaning, .. } = m
+            && member.is_none_or(|x| x == id)
+        {
+            *leaning = truce::scenario::model::Leaning { observe, interpose, enforce };
         }
     }
     Ok(())
