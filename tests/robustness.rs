@@ -204,3 +204,26 @@ fn hostile_inputs_fail_cleanly() {
         assert!(!outcome(what, "hostile.ron", &bytes, false), "{what} was accepted");
     }
 }
+
+#[test]
+fn a_file_broken_everywhere_lists_its_first_problems_and_counts_the_rest() {
+    // One minified line holding thousands of nations, each with two unknown references.
+    let tutorial = &shipped()[0].1;
+    let at = tutorial.find("    nations: [").unwrap() + "    nations: [".len();
+    let extra: String = (0..3_000)
+        .map(|k| {
+            format!(
+                "Nation(id: \"n{k}\", name: \"N{k}\", pools: (troops: 1, drones: 0, capital_per_turn: 1), \
+                 support: (initial: 0.5, withdraw_below: 0.1, casualty_sensitivity: 0.0, cost_sensitivity: 0.0), \
+                 relations: {{\"zz{k}\": 5, \"yy{k}\": 7}}, alignment: 0.0),"
+            )
+        })
+        .collect();
+    let src = format!("{}{extra}{}", &tutorial[..at], &tutorial[at..]);
+    let e = scenario::parse("broken.ron", src.as_bytes()).unwrap_err();
+    assert_eq!(e.diagnostics.len(), scenario::MAX_DIAGNOSTICS + 1);
+    assert!(e.diagnostics.last().unwrap().message.contains("5800 more problems not shown"));
+    // Each keeps only a window of its (very long) line.
+    assert!(e.diagnostics.iter().all(|d| d.source_line.chars().count() <= 121));
+    assert!(e.to_string().contains("nations[0].relations.yy0: unknown nation \"yy0\""));
+}

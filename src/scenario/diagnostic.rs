@@ -13,9 +13,13 @@ pub struct Diagnostic {
     pub line: usize,
     pub col: usize,
     pub message: String,
-    /// The offending line of the file, for showing under the message.
+    /// The offending line of the file (up to 60 characters either side of the column), for
+    /// showing under the message.
     #[serde(skip)]
     pub source_line: String,
+    /// Where the column falls in `source_line`, counted in characters from 0.
+    #[serde(skip)]
+    pub caret: usize,
 }
 
 /// Every problem found in one scenario file.
@@ -36,6 +40,7 @@ impl ScenarioError {
                 col: 1,
                 message: message.into(),
                 source_line: String::new(),
+                caret: 0,
             }],
         }
     }
@@ -44,13 +49,13 @@ impl ScenarioError {
 impl Diagnostic {
     /// A diagnostic at `pos` of `src`, keeping the offending line for display.
     pub fn new(src: &str, pos: Position, path: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            path: path.to_string(),
-            line: pos.line,
-            col: pos.col,
-            message: message.into(),
-            source_line: src.lines().nth(pos.line.saturating_sub(1)).unwrap_or("").to_string(),
-        }
+        // Only a window of the line is kept: a minified file may be one line of megabytes.
+        let line = src.lines().nth(pos.line.saturating_sub(1)).unwrap_or("");
+        let col = pos.col.saturating_sub(1);
+        let start = col.saturating_sub(60);
+        let source_line: String = line.chars().skip(start).take(col - start + 60).collect();
+        let caret = (col - start).min(source_line.chars().count());
+        Diagnostic { path: path.to_string(), line: pos.line, col: pos.col, message: message.into(), source_line, caret }
     }
 }
 
@@ -67,14 +72,10 @@ impl fmt::Display for ScenarioError {
             write!(f, "{}", d.message)?;
             if !d.source_line.is_empty() {
                 // Show the line with a caret under the column; long lines are cut around it.
-                let chars: Vec<char> = d.source_line.chars().collect();
-                let col = d.col.saturating_sub(1).min(chars.len());
-                let start = col.saturating_sub(60);
-                let end = (col + 60).min(chars.len());
-                let shown: String = chars[start..end].iter().map(|c| if c.is_control() { ' ' } else { *c }).collect();
+                let shown: String = d.source_line.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
                 let gutter = d.line.to_string();
                 let pad = " ".repeat(gutter.len());
-                write!(f, "\n {pad} |\n {gutter} | {shown}\n {pad} | {}^", " ".repeat(col - start))?;
+                write!(f, "\n {pad} |\n {gutter} | {shown}\n {pad} | {}^", " ".repeat(d.caret))?;
             }
         }
         Ok(())

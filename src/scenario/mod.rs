@@ -16,6 +16,8 @@ use locate::{Locator, Position};
 
 /// Largest scenario file accepted; the shipped ones are a few tens of KiB.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Most problems listed for one file.
+pub const MAX_DIAGNOSTICS: usize = 200;
 /// How deeply RON values may nest. Real scenarios need about ten levels; the limit keeps hostile
 /// files from exhausting the stack.
 pub const MAX_NESTING: usize = 64;
@@ -92,6 +94,9 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
     if problems.is_empty() {
         return Ok(scenario);
     }
+    // A file broken everywhere gets its first problems and a count of the rest.
+    let total = problems.len();
+    let problems: Vec<_> = problems.into_iter().take(MAX_DIAGNOSTICS).collect();
     let locator = Locator::new(src);
     let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
@@ -102,6 +107,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
         .collect();
     // In file order, as an author reads; the sort is stable, so ties keep the checker's order.
     diagnostics.sort_by_key(|d| (d.line, d.col));
+    if total > MAX_DIAGNOSTICS {
+        let last = diagnostics.last().map_or(Position { line: 1, col: 1 }, |d| Position { line: d.line, col: d.col });
+        let more = format!("{} more problems not shown; fix these first", total - MAX_DIAGNOSTICS);
+        diagnostics.push(Diagnostic::new(src, last, "", more));
+    }
     Err(ScenarioError { file: file.to_string(), diagnostics })
 }
 

@@ -15,7 +15,7 @@ pub struct Problem {
 }
 
 /// The kinds of object an id can name; ids are unique across all of them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Nation,
     Institution,
@@ -71,8 +71,27 @@ const LENGTH_TOLERANCE_KM: f64 = 1.0;
 
 /// Checks `s` and returns every problem found (empty when the scenario is valid).
 pub fn validate(s: &Scenario) -> Vec<Problem> {
-    let mut c = Checker { s, ids: HashMap::new(), problems: Vec::new() };
+    let mut c = Checker {
+        s,
+        ids: HashMap::new(),
+        known: HashMap::new(),
+        depths: HashMap::new(),
+        pledged: HashMap::new(),
+        problems: Vec::new(),
+    };
+    for d in &s.defence_lines {
+        *c.depths.entry(d.depth).or_default() += 1;
+    }
+    for p in &s.pledges {
+        *c.pledged.entry(p.contingent.as_str()).or_default() += 1;
+    }
     c.collect_ids();
+    for (id, (kind, _)) in &c.ids {
+        c.known.entry(*kind).or_default().push(id);
+    }
+    for list in c.known.values_mut() {
+        list.sort_unstable();
+    }
     c.top();
     for (i, n) in s.nations.iter().enumerate() {
         c.nation(&format!("nations[{i}]"), n);
@@ -114,6 +133,11 @@ struct Checker<'a> {
     s: &'a Scenario,
     /// Every id, with its kind and the path where it was declared first.
     ids: HashMap<&'a str, (Kind, String)>,
+    /// Ids of each kind, sorted, for suggestions (built once: a hostile file may hold many).
+    known: HashMap<Kind, Vec<&'a str>>,
+    /// How many lines of defence have each depth, and how many pledges name each contingent.
+    depths: HashMap<u32, usize>,
+    pledged: HashMap<&'a str, usize>,
     problems: Vec<Problem>,
 }
 
@@ -186,11 +210,11 @@ impl<'a> Checker<'a> {
                 false
             }
             None => {
-                let mut known: Vec<&str> =
-                    self.ids.iter().filter(|(_, (k, _))| *k == kind).map(|(id, _)| *id).collect();
-                known.sort_unstable();
+                let known = self.known.get(&kind).map_or(&[][..], |v| v.as_slice());
                 let id = &shorten(id);
-                let hint = match closest(id, &known) {
+                // Suggestions cost an edit distance per known id: offered only for short lists.
+                let near = if known.len() <= 500 { closest(id, known) } else { None };
+                let hint = match near {
                     Some(near) => format!("; did you mean {near:?}?"),
                     None if known.is_empty() => {
                         format!("; the scenario declares no {}", kind.noun())
@@ -215,8 +239,18 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The object of `kind` declared with `id`, found through the id index.
+    fn declared<T>(&self, id: &str, kind: Kind, list: &'a [T]) -> Option<&'a T> {
+        let (k, path) = self.ids.get(id)?;
+        if *k != kind {
+            return None;
+        }
+        let index = path.rsplit('[').next()?.trim_end_matches(']').parse::<usize>().ok()?;
+        list.get(index)
+    }
+
     fn nation_of(&self, id: &str) -> Option<&'a Nation> {
-        self.s.nations.iter().find(|n| n.id == id)
+        self.declared(id, Kind::Nation, &self.s.nations)
     }
 
     fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
@@ -537,7 +571,7 @@ impl<'a> Checker<'a> {
         if d.depth == 0 {
             self.problem(&format!("{p}.depth"), "depth counts from 1 (the first line)");
         }
-        if self.s.defence_lines.iter().filter(|o| o.depth == d.depth).count() > 1 {
+        if self.depths.get(&d.depth).copied().unwrap_or(0) > 1 {
             self.problem(&format!("{p}.depth"), format!("two lines of defence have depth {}", d.depth));
         }
         self.references(&format!("{p}.nations"), &d.nations, Kind::Nation);
@@ -552,7 +586,7 @@ impl<'a> Checker<'a> {
             self.count(&format!("{p}.size"), k.size, "size");
         }
         if self.reference(&format!("{p}.line"), &k.line, Kind::DefenceLine)
-            && let Some(line) = self.s.defence_lines.iter().find(|d| d.id == k.line)
+            && let Some(line) = self.declared(&k.line, Kind::DefenceLine, &self.s.defence_lines)
             && !line.nations.contains(&k.owner)
         {
             self.problem(
@@ -563,11 +597,8 @@ impl<'a> Checker<'a> {
         if let Some(m) = &k.mandate
             && self.reference(&format!("{p}.mandate"), m, Kind::Mandate)
             && let Some(template) = self
-                .s
-                .mandates
-                .iter()
-                .find(|x| &x.id == m)
-                .and_then(|x| self.s.mandate_templates.iter().find(|t| t.id == x.template))
+                .declared(m, Kind::Mandate, &self.s.mandates)
+                .and_then(|x| self.declared(&x.template, Kind::Template, &self.s.mandate_templates))
             && !template.contingent_kinds.contains(&k.kind)
         {
             self.problem(
@@ -613,7 +644,7 @@ impl<'a> Checker<'a> {
     fn pledge(&mut self, p: &str, pl: &Pledge) {
         self.reference(&format!("{p}.nation"), &pl.nation, Kind::Nation);
         if self.reference(&format!("{p}.contingent"), &pl.contingent, Kind::Contingent)
-            && let Some(k) = self.s.contingents.iter().find(|k| k.id == pl.contingent)
+            && let Some(k) = self.declared(&pl.contingent, Kind::Contingent, &self.s.contingents)
         {
             if k.owner != pl.nation {
                 self.problem(
@@ -628,7 +659,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if self.s.pledges.iter().filter(|o| o.contingent == pl.contingent).count() > 1 {
+        if self.pledged.get(pl.contingent.as_str()).copied().unwrap_or(0) > 1 {
             self.problem(&format!("{p}.contingent"), format!("{:?} is pledged more than once", pl.contingent));
         }
         self.reference(&format!("{p}.sector"), &pl.sector, Kind::Sector);
