@@ -157,7 +157,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
 
     // Votes on open proposals before its institutions.
     let proposals = world.resource::<Proposals>().clone();
-    let registry = world.resource::<Registry>().clone();
+    let registry = world.resource::<Registry>().ids();
     for p in &proposals.open {
         if p.turn >= clock.turn {
             continue;

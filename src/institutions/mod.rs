@@ -90,7 +90,7 @@ pub fn decide(rule: &DecisionRule, ballots: &[(String, Ballot)]) -> Decision {
 pub fn decide_institutions(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
     let seed = world.resource::<GameSeed>().0;
-    let registry = world.resource::<Registry>().clone();
+    let registry = world.resource::<Registry>().ids();
     let open = std::mem::take(&mut world.resource_mut::<Proposals>().open);
     let mut still_open = Vec::new();
     for p in open {
@@ -195,7 +195,7 @@ pub fn decide_institutions(world: &mut World) {
 }
 
 fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entity, turn: u32) {
-    let registry = world.resource::<Registry>().clone();
+    let registry = world.resource::<Registry>().ids();
     let links = |keys: &[String]| keys.iter().filter_map(|k| registry.get(k)).collect::<Vec<_>>();
     // A readable id: the template and the turn, or the proposal number if that is taken.
     let mut key = format!("{}_t{turn}", p.template);
@@ -207,7 +207,7 @@ fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entit
         world.get::<Label>(template).map_or_else(String::new, |l| l.0.clone()),
         world.get::<Label>(inst).map_or_else(String::new, |l| l.0.clone())
     );
-    let next = registry.ordered.len() as u32;
+    let next = world.resource::<Registry>().ordered.len() as u32;
     let e = world
         .spawn((
             StableId(next),

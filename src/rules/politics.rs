@@ -64,7 +64,7 @@ pub fn fire_injects(world: &mut World) {
 
 /// Applies one effect of an inject (scripted or a facilitator's).
 pub fn apply_effect(world: &mut World, effect: &Effect) {
-    let registry = world.resource::<Registry>().clone();
+    let registry = world.resource::<Registry>().ids();
     let get = |k: &str| registry.get(k);
     match effect {
         Effect::Tension { sector, delta } => {

@@ -70,9 +70,24 @@ pub struct Registry {
     pub ordered: Vec<Entity>,
 }
 
+/// A shared, read-only index of scenario ids.
+#[derive(Clone, Debug, Default)]
+pub struct Ids(pub std::sync::Arc<HashMap<String, Entity>>);
+
+impl Ids {
+    pub fn get(&self, key: &str) -> Option<Entity> {
+        self.0.get(key).copied()
+    }
+}
+
 impl Registry {
     pub fn get(&self, key: &str) -> Option<Entity> {
         self.by_key.get(key).copied()
+    }
+
+    /// The id index alone, cheap to take and keep while the world changes.
+    pub fn ids(&self) -> Ids {
+        Ids(self.by_key.clone())
     }
 
     /// Registers a newly spawned object (its `StableId` is its place in `ordered`).
