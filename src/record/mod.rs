@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::scenario::model::Response;
+
 use crate::rng::fnv1a;
 use crate::world::{Key, StableId};
 
@@ -18,6 +20,44 @@ pub enum Audience {
     Nations(Vec<String>),
     /// Only the white cell (facilitator, umpire, after-action review).
     WhiteCell,
+}
+
+/// A set of responses in one byte (a trace holds one per violation); written out as a list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<Response>", into = "Vec<Response>")]
+pub struct Responses(u8);
+
+impl Responses {
+    pub fn contains(self, r: Response) -> bool {
+        self.0 & (1 << r as u8) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The responses in the order of their declaration.
+    pub fn iter(self) -> impl Iterator<Item = Response> {
+        Response::ALL.into_iter().filter(move |r| self.contains(*r))
+    }
+}
+
+impl From<Vec<Response>> for Responses {
+    fn from(v: Vec<Response>) -> Self {
+        Responses(v.into_iter().fold(0, |bits, r| bits | 1 << r as u8))
+    }
+}
+
+impl From<&[Response]> for Responses {
+    fn from(v: &[Response]) -> Self {
+        Responses(v.iter().fold(0, |bits, r| bits | 1 << *r as u8))
+    }
+}
+
+impl From<Responses> for Vec<Response> {
+    fn from(r: Responses) -> Self {
+        r.iter().collect()
+    }
 }
 
 /// A shared name: one allocation per sector or nation, however many incidents mention it.
@@ -44,7 +84,7 @@ pub struct Incident {
     pub attributed_to: Option<Name>,
     pub investigated: bool,
     pub mandate: Option<Name>,
-    pub permitted: Vec<crate::scenario::model::Response>,
+    pub permitted: Responses,
     /// What the mandate's force did, in public.
     pub actions: Vec<Cow<'static, str>>,
     /// What reveals a side (retaliation, a side's own forces fighting): the two sides only.

@@ -10,7 +10,7 @@ use super::conditions::{self, Situation};
 use super::{Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce, TurnFacts};
 use std::borrow::Cow;
 
-use crate::record::{Incident, Name, Trace};
+use crate::record::{Incident, Name, Responses, Trace};
 use crate::rng::{Dice, Purpose};
 use crate::scenario::model::{
     AssetKind, ContingentKind, MandateKind, ModelParams, NationFlag, Posture, Response, Severity,
@@ -453,15 +453,18 @@ pub fn simulate_days(world: &mut World) {
                     Some(MandateKind::Enforce) => model.attribution_rate.enforce,
                     None => model.attribution_rate_unmandated,
                 };
-                let permitted: Vec<Response> =
-                    p.mandate.as_ref().and_then(|(_, _, r)| r.get(&severity).cloned()).unwrap_or_default();
+                let permitted: Responses = p
+                    .mandate
+                    .as_ref()
+                    .and_then(|(_, _, r)| r.get(&severity))
+                    .map_or_else(Responses::default, |v| v.as_slice().into());
                 let mut attributed: Option<&Side> = None;
                 let mut investigated = false;
                 if recorded > 0 && attribute.chance(rate) {
                     let right = attribute.chance(model.attribution_accuracy);
                     attributed = Some(if right { side } else { victim });
                 }
-                if recorded > 0 && attributed.is_none() && permitted.contains(&Response::Investigate) {
+                if recorded > 0 && attributed.is_none() && permitted.contains(Response::Investigate) {
                     // An investigation names a side more often and more accurately.
                     if attribute.chance(0.8) {
                         attributed = Some(if attribute.chance(0.95) { side } else { victim });
@@ -474,7 +477,7 @@ pub fn simulate_days(world: &mut World) {
                 let mut done: Vec<Cow<'static, str>> = Vec::new();
                 let mut sides_done: Vec<String> = Vec::new();
                 for r in [Response::Record, Response::ReportPublicly, Response::Protest] {
-                    if recorded > 0 && permitted.contains(&r) && (r != Response::Protest || attributed.is_some()) {
+                    if recorded > 0 && permitted.contains(r) && (r != Response::Protest || attributed.is_some()) {
                         done.push(Cow::Borrowed(r.words()));
                     }
                 }
@@ -504,17 +507,17 @@ pub fn simulate_days(world: &mut World) {
                     } else {
                         if severity >= Severity::Incursion
                             && let Some(line) = line_ready
-                            && (permitted.contains(&Response::CallAirSupport) || victim_asked)
+                            && (permitted.contains(Response::CallAirSupport) || victim_asked)
                         {
                             done.push(Cow::Owned(format!("{} engaged: {} struck", line.name, line.air[0].1)));
                             forceful = true;
                             air_used = true;
-                        } else if permitted.contains(&Response::ReturnFire)
+                        } else if permitted.contains(Response::ReturnFire)
                             && (actor.posture == Posture::Active || severity == Severity::AttackOnMonitors)
                         {
                             done.push(Cow::Owned(format!("{} returned fire", actor.name)));
                             forceful = true;
-                        } else if permitted.contains(&Response::Interpose) && severity >= Severity::Artillery {
+                        } else if permitted.contains(Response::Interpose) && severity >= Severity::Artillery {
                             done.push(Cow::Owned(format!("{} interposed", actor.name)));
                             forceful = true;
                         }
@@ -550,7 +553,7 @@ pub fn simulate_days(world: &mut World) {
                 // Escalation.
                 let w = model.escalation.get(severity);
                 let publicly_named = attributed.is_some_and(|a| a.nation == side.nation)
-                    && (permitted.contains(&Response::ReportPublicly) || permitted.contains(&Response::Protest));
+                    && (permitted.contains(Response::ReportPublicly) || permitted.contains(Response::Protest));
                 let mut delta = if air_used {
                     -w
                 } else if forceful {

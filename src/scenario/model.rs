@@ -317,6 +317,16 @@ pub enum Response {
 }
 
 impl Response {
+    pub const ALL: [Response; 7] = [
+        Response::Record,
+        Response::ReportPublicly,
+        Response::Protest,
+        Response::Investigate,
+        Response::Interpose,
+        Response::ReturnFire,
+        Response::CallAirSupport,
+    ];
+
     /// The response in words, for reports.
     pub fn words(self) -> &'static str {
         match self {
