@@ -54,22 +54,6 @@ pub fn draft_bot_orders(world: &mut World) {
     }
 }
 
-/// Plays one turn for every seat whose clock ran out with nothing locked (see the server).
-pub fn stand_in(world: &mut World, nation: &str) {
-    let Some(e) = world.resource::<Registry>().get(nation) else {
-        return;
-    };
-    let outlook = Outlook::take(world);
-    let orders = plan(world, e, nation, &outlook);
-    let mut out = world.resource_mut::<Messages<OrderSubmitted>>();
-    for order in orders {
-        out.write(OrderSubmitted { nation: nation.to_string(), order });
-    }
-    world
-        .resource_mut::<Messages<SeatCommand>>()
-        .write(SeatCommand { nation: nation.to_string(), action: SeatAction::Lock });
-}
-
 fn key_of(world: &World, e: Entity) -> String {
     world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone())
 }

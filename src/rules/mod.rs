@@ -14,7 +14,6 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use serde::{Deserialize, Serialize};
 
-use crate::record::Trace;
 use crate::world::{Key, Nation, ScenarioInfo, StableId};
 
 pub use orders::{Ballot, Order, OrderBook, OrderSubmitted, OrderVerdict, SeatCommand};
@@ -307,9 +306,4 @@ pub fn nations_in_order(world: &mut World) -> Vec<(Entity, String)> {
         .collect();
     v.sort_by_key(|(s, _, _)| *s);
     v.into_iter().map(|(_, e, k)| (e, k)).collect()
-}
-
-/// Appends a public trace entry from a system.
-pub fn say(trace: &mut Trace, clock: &Clock, rule: &str, text: String) {
-    trace.public(clock.turn, clock.day, rule, text);
 }
