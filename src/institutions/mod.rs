@@ -141,12 +141,14 @@ pub fn decide_institutions(world: &mut World) {
         let mut duplicate = world.query::<&Mandate>();
         // A renewal voted while the old mandate still runs this turn is not moot: only one that
         // would still be running next turn is.
-        let sectors: Vec<Option<Entity>> = p.sectors.iter().map(|k| registry.get(k)).collect();
+        // The same mandate created this turn by another proposal makes it moot as well.
+        let sectors: std::collections::BTreeSet<Option<Entity>> = p.sectors.iter().map(|k| registry.get(k)).collect();
         let in_force = duplicate.iter(world).any(|m| {
             m.authorised_by == inst_e
                 && m.template == template_e
-                && m.sectors.iter().copied().map(Some).collect::<Vec<_>>() == sectors
-                && crate::rules::conditions::mandate_active(m, Some(&template), clock.turn + 1)
+                && m.sectors.iter().copied().map(Some).collect::<std::collections::BTreeSet<_>>() == sectors
+                && (crate::rules::conditions::mandate_active(m, Some(&template), clock.turn + 1)
+                    || m.start_turn == clock.turn)
         });
         if in_force {
             let text = format!("Proposal {} is moot: the same mandate from the same body is already in force", p.id);

@@ -48,12 +48,14 @@ pub fn recall(world: &mut World, contingent: Entity, why: &str, kind: Recall) {
         return;
     }
     let mut breached = Vec::new();
-    if kind == Recall::Breach {
-        let mut pledges = world.query::<(Entity, &Pledge, &mut PledgeState)>();
-        for (e, p, mut state) in pledges.iter_mut(world) {
-            if p.contingent == contingent && *state == PledgeState::Active {
+    let mut pledges = world.query::<(Entity, &Pledge, &mut PledgeState)>();
+    for (e, p, mut state) in pledges.iter_mut(world) {
+        if p.contingent == contingent && *state == PledgeState::Active {
+            if kind == Recall::Breach {
                 *state = PledgeState::Breached;
                 breached.push(e);
+            } else {
+                *state = PledgeState::Fulfilled;
             }
         }
     }

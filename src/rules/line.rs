@@ -347,6 +347,9 @@ pub fn simulate_days(world: &mut World) {
     let mut lines: Vec<(u32, String, DefenceLine)> =
         world.query::<(&Label, &DefenceLine)>().iter(world).map(|(l, d)| (d.depth, l.0.clone(), d.clone())).collect();
     lines.sort_by_key(|(d, ..)| *d);
+    // The nations the shallower lines hold: the ones deeper lines come in for.
+    let defended: std::collections::BTreeSet<Entity> =
+        lines.iter().filter(|(depth, ..)| *depth < 3).flat_map(|(_, _, l)| l.nations.iter().copied()).collect();
     let mut contingents = world.query::<(Entity, &StableId, &Contingent, &Label)>();
     let mut all: Vec<(StableId, Entity, Contingent, String)> =
         contingents.iter(world).map(|(e, s, c, l)| (*s, e, c.clone(), l.0.clone())).collect();
@@ -485,7 +488,11 @@ pub fn simulate_days(world: &mut World) {
                 let mut air_used = false;
                 let mut secret: Vec<String> = Vec::new();
                 let line_ready = engaged.first();
-                let victim_asked = facts.air_support_requested.contains(&(p.sector, victim.nation));
+                // Air support asked for here by a nation it defends, against a side it does not.
+                let asked_by = (!defended.contains(&side.nation))
+                    .then(|| facts.air_support_requested.iter().find(|(s, _)| *s == p.sector).map(|(_, n)| *n))
+                    .flatten();
+                let victim_asked = asked_by.is_some();
                 // A contingent acts only if it is not passive and its line of defence is engaged.
                 let acting = p.responders.iter().find(|r| {
                     r.posture != Posture::Passive && r.line.as_ref().is_none_or(|c| conditions::holds(c, &situation))
@@ -540,9 +547,13 @@ pub fn simulate_days(world: &mut World) {
                     && victim_asked
                     && let Some(line) = line_ready
                 {
-                    // Air support the victim asked for needs no force on the ground to call it.
-                    sides_done
-                        .push(format!("{} engaged at {}'s request: {} struck", line.name, victim.name, line.air[0].1));
+                    // Air support asked for by a nation it defends needs no force on the ground.
+                    sides_done.push(format!(
+                        "{} engaged at {}'s request: {} struck",
+                        line.name,
+                        asked_by.and_then(|e| world.get::<Label>(e)).map_or("?", |l| l.0.as_str()),
+                        line.air[0].1
+                    ));
                     forceful = true;
                     air_used = true;
                 }

@@ -127,6 +127,8 @@ pub enum PledgeState {
     Lapsed,
     /// It was active and the nation pulled the contingent out.
     Breached,
+    /// It was active until its mandate ended: the promise was kept.
+    Fulfilled,
 }
 
 /// Sanctions in force: (imposer, target).
