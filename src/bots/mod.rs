@@ -3,7 +3,7 @@
 //! A bot sees what its seat would see (the public record, its own forces, offers made to it) and
 //! hands in orders that pass the same checks as a person's; it never writes to the world itself.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
 
@@ -62,12 +62,57 @@ fn key_of(world: &World, e: Entity) -> String {
 pub struct Outlook {
     pub situation: conditions::Situation,
     pub pictures: Vec<crate::rules::line::SectorPicture>,
+    /// Contingents in stable order: (entity, id, contingent, travelling).
+    contingents: Vec<(Entity, String, Contingent, bool)>,
+    /// Contingents with a pending pledge; with a pending or active one.
+    pending: BTreeSet<Entity>,
+    pledged: BTreeSet<Entity>,
+    /// Guarantees in stable order, with their ids.
+    guarantees: Vec<(String, Guarantee)>,
+    /// Mandates in stable order.
+    mandates: Vec<Mandate>,
+    /// Nations that own a monitoring asset.
+    asset_owners: BTreeSet<Entity>,
 }
 
 impl Outlook {
     pub fn take(world: &mut World) -> Outlook {
         let turn = world.resource::<Clock>().turn;
-        Outlook { situation: conditions::assess(world), pictures: sector_pictures(world, turn) }
+        let mut contingents: Vec<(StableId, (Entity, String, Contingent, bool))> = world
+            .query::<(Entity, &StableId, &Key, &Contingent, Has<Transit>)>()
+            .iter(world)
+            .map(|(e, s, k, c, t)| (*s, (e, k.0.clone(), c.clone(), t)))
+            .collect();
+        contingents.sort_by_key(|(s, _)| *s);
+        let (mut pending, mut pledged) = (BTreeSet::new(), BTreeSet::new());
+        for (p, state) in world.query::<(&Pledge, &PledgeState)>().iter(world) {
+            if *state == PledgeState::Pending {
+                pending.insert(p.contingent);
+            }
+            if matches!(state, PledgeState::Pending | PledgeState::Active) {
+                pledged.insert(p.contingent);
+            }
+        }
+        let mut guarantees: Vec<(StableId, (String, Guarantee))> = world
+            .query::<(&StableId, &Key, &Guarantee)>()
+            .iter(world)
+            .map(|(s, k, g)| (*s, (k.0.clone(), g.clone())))
+            .collect();
+        guarantees.sort_by_key(|(s, _)| *s);
+        let mut mandates: Vec<(StableId, Mandate)> =
+            world.query::<(&StableId, &Mandate)>().iter(world).map(|(s, m)| (*s, m.clone())).collect();
+        mandates.sort_by_key(|(s, _)| *s);
+        let asset_owners = world.query::<&MonitoringAsset>().iter(world).map(|a| a.owner).collect();
+        Outlook {
+            situation: conditions::assess(world),
+            pictures: sector_pictures(world, turn),
+            contingents: contingents.into_iter().map(|(_, c)| c).collect(),
+            pending,
+            pledged,
+            guarantees: guarantees.into_iter().map(|(_, g)| g).collect(),
+            mandates: mandates.into_iter().map(|(_, m)| m).collect(),
+            asset_owners,
+        }
     }
 }
 
@@ -201,45 +246,31 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
     world.entity_mut(me).insert(memory);
 
     // Guarantees offered to it.
-    let mut offers: Vec<(StableId, String, Guarantee)> = world
-        .query::<(&StableId, &Key, &Guarantee)>()
-        .iter(world)
-        .map(|(s, k, g)| (*s, k.0.clone(), g.clone()))
-        .collect();
-    offers.sort_by_key(|(s, ..)| *s);
-    for (_, gkey, g) in offers {
+    for (gkey, g) in &outlook.guarantees {
         if g.recipient != me || g.status != GuaranteeStatus::Offered {
             continue;
         }
         let accept = match d.accept_guarantees {
             GuaranteePolicy::Any => true,
             GuaranteePolicy::Never => false,
-            GuaranteePolicy::FromHelpersOnly => is_helper(world, g.guarantor, me, &g.components),
+            GuaranteePolicy::FromHelpersOnly => is_helper(world, outlook, g.guarantor, me, &g.components),
         };
-        orders.push(if accept {
-            Order::AcceptGuarantee { guarantee: gkey }
-        } else {
-            Order::RejectGuarantee { guarantee: gkey }
-        });
+        let guarantee = gkey.clone();
+        orders.push(if accept { Order::AcceptGuarantee { guarantee } } else { Order::RejectGuarantee { guarantee } });
     }
 
     // Contingents: send idle ones to serve an active mandate it supports; bring them home when
     // support at home runs low.
     if !nation.has(NationFlag::Belligerent) {
         let support = world.get::<Support>(me).cloned();
-        let mut mine: Vec<(StableId, Entity, String, Contingent, bool, bool)> = world
-            .query::<(Entity, &StableId, &Key, &Contingent, Has<Transit>)>()
-            .iter(world)
-            .filter(|(_, _, _, c, _)| c.owner == me)
-            .map(|(e, s, k, c, t)| (*s, e, k.0.clone(), c.clone(), t, false))
+        // (stable order, entity, id, contingent, travelling, pledged and waiting)
+        let mine: Vec<(usize, Entity, String, Contingent, bool, bool)> = outlook
+            .contingents
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, c, _))| c.owner == me)
+            .map(|(i, (e, k, c, t))| (i, *e, k.clone(), c.clone(), *t, outlook.pending.contains(e)))
             .collect();
-        mine.sort_by_key(|(s, ..)| *s);
-        let mut pledged = world.query::<(&Pledge, &PledgeState)>();
-        let pending: Vec<Entity> =
-            pledged.iter(world).filter(|(_, s)| **s == PledgeState::Pending).map(|(p, _)| p.contingent).collect();
-        for row in &mut mine {
-            row.5 = pending.contains(&row.1);
-        }
         let deployed: i64 = mine.iter().filter(|r| r.3.sector.is_some() || r.4).map(|r| r.3.size).sum();
         if let Some(s) = support
             && s.level < s.params.withdraw_below + 0.05
@@ -251,15 +282,13 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
             }
         } else {
             let budget = (nation.pools.troops as f64 * d.max_deployment_share) as i64 - deployed;
-            let mut mandates: Vec<(StableId, Mandate)> =
-                world.query::<(&StableId, &Mandate)>().iter(world).map(|(s, m)| (*s, m.clone())).collect();
-            mandates.sort_by_key(|(s, _)| *s);
+            let mandates = &outlook.mandates;
             let pictures = &outlook.pictures;
             let mut room = budget;
             for r in
                 mine.iter().filter(|r| r.3.sector.is_none() && !r.4 && !r.5 && r.3.kind != ContingentKind::AirSupport)
             {
-                let fits = mandates.iter().find(|(_, m)| {
+                let fits = mandates.iter().find(|m| {
                     let t = world.get::<MandateTemplate>(m.template);
                     let lean = t.map_or(0.0, |t| match t.kind {
                         MandateKind::ObserveReport => d.votes.observe,
@@ -275,7 +304,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
                             }))
                 });
                 let size = if r.3.kind.is_armed() { r.3.size } else { 0 };
-                if let Some((_, m)) = fits
+                if let Some(m) = fits
                     && size <= room
                 {
                     // The hottest covered sector where it has nobody yet.
@@ -312,7 +341,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
             orders.push(Order::ImposeSanctions { target });
         }
         let sharing = world.resource::<crate::rules::IntelSharing>().clone();
-        let has_drones = world.query::<&MonitoringAsset>().iter(world).any(|a| a.owner == me);
+        let has_drones = outlook.asset_owners.contains(&me);
         if has_drones
             && !sharing.0.contains(&(key.to_string(), friend.clone()))
             && friend != key
@@ -331,24 +360,22 @@ fn info_side(world: &World, info: &ScenarioInfo, positive: bool) -> String {
 
 /// Whether `guarantor` helps `recipient` ("guarantees only from those countries that are ready to
 /// help us"): on good terms with it, and with forces committed or material help on offer.
-pub fn is_helper(world: &mut World, guarantor: Entity, recipient: Entity, offered: &[GuaranteeComponent]) -> bool {
+pub fn is_helper(
+    world: &World,
+    outlook: &Outlook,
+    guarantor: Entity,
+    recipient: Entity,
+    offered: &[GuaranteeComponent],
+) -> bool {
     let friendly = world
         .get::<Relations>(recipient)
         .and_then(|r| r.0.iter().find(|(e, _)| *e == guarantor).map(|(_, v)| *v))
         .unwrap_or(0)
         >= 25;
     // Committed: troops on the line or on their way, a pledge standing, or monitoring assets.
-    let pledged: Vec<Entity> = world
-        .query::<(&Pledge, &PledgeState)>()
-        .iter(world)
-        .filter(|(_, s)| matches!(s, PledgeState::Pending | PledgeState::Active))
-        .map(|(p, _)| p.contingent)
-        .collect();
-    let committed = world
-        .query::<(Entity, &Contingent, Has<Transit>)>()
-        .iter(world)
-        .any(|(e, c, moving)| c.owner == guarantor && (c.sector.is_some() || moving || pledged.contains(&e)))
-        || world.query::<&MonitoringAsset>().iter(world).any(|a| a.owner == guarantor);
+    let committed = outlook.contingents.iter().any(|(e, _, c, moving)| {
+        c.owner == guarantor && (c.sector.is_some() || *moving || outlook.pledged.contains(e))
+    }) || outlook.asset_owners.contains(&guarantor);
     let material = offered.iter().any(|c| {
         matches!(
             c,
