@@ -16,7 +16,7 @@ use crate::rules::{
     Ballot, Ceasefire, Clock, Controller, Escalation, GameSeed, Order, OrderSubmitted, Phase, PledgeState, SeatCommand,
     Transit, TurnFacts,
 };
-use crate::scenario::model::{
+use crate::scenario::model::{DecisionRule, 
     ContingentKind, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind, NationFlag, Severity,
 };
 use crate::world::*;
@@ -60,7 +60,6 @@ fn key_of(world: &World, e: Entity) -> String {
 
 /// What every bot reads of the world at the start of the orders phase.
 pub struct Outlook {
-    pub situation: conditions::Situation,
     pub pictures: Vec<crate::rules::line::SectorPicture>,
     /// Contingents in stable order: (entity, id, contingent, travelling).
     contingents: Vec<(Entity, String, Contingent, bool)>,
@@ -104,7 +103,6 @@ impl Outlook {
         mandates.sort_by_key(|(s, _)| *s);
         let asset_owners = world.query::<&MonitoringAsset>().iter(world).map(|a| a.owner).collect();
         Outlook {
-            situation: conditions::assess(world),
             pictures: sector_pictures(world, turn),
             contingents: contingents.into_iter().map(|(_, c)| c).collect(),
             pending,
@@ -129,7 +127,6 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
     let costs = world.resource::<Model>().0.costs.clone();
     let stable = world.get::<StableId>(me).map_or(0, |s| u64::from(s.0));
     let mut dice = Dice::new(seed, clock.turn, Purpose::Bots, stable);
-    let situation = &outlook.situation;
     let d = &nation.doctrine;
     let mut capital = world.get::<Capital>(me).map_or(0, |c| c.0);
     let mut orders = Vec::new();
@@ -224,7 +221,16 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
             continue;
         };
         let body = registry.get(&pr.institution);
-        let in_force = situation.mandates.iter().any(|(i, k)| Some(*i) == body && *k == t.kind);
+        // A mandate of this kind from this body still running when a new one would start: a voting
+        // body decides next turn, a coalition at once, so a renewal is asked for in time.
+        let votes = body.and_then(|b| world.get::<Institution>(b)).is_some_and(|i| !matches!(i.rule, DecisionRule::NoVote));
+        let starts = clock.turn + if votes { 2 } else { 1 };
+        let in_force = outlook.mandates.iter().any(|m| {
+            let template = world.get::<MandateTemplate>(m.template);
+            Some(m.authorised_by) == body
+                && template.is_some_and(|x| x.kind == t.kind)
+                && conditions::mandate_active(m, template, starts)
+        });
         let pending = proposals.open.iter().any(|p| p.institution == pr.institution && p.template == pr.template);
         let recent =
             memory.proposed.get(&(pr.template.clone(), pr.institution.clone())).is_some_and(|t| clock.turn < t + 3);
