@@ -16,8 +16,9 @@ use crate::rules::{
     Ballot, Ceasefire, Clock, Controller, Escalation, GameSeed, Order, OrderSubmitted, Phase, PledgeState, SeatCommand,
     Transit, TurnFacts,
 };
-use crate::scenario::model::{DecisionRule, 
-    ContingentKind, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind, NationFlag, Severity,
+use crate::scenario::model::{
+    ContingentKind, DecisionRule, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind, NationFlag,
+    Severity,
 };
 use crate::world::*;
 
@@ -223,7 +224,8 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
         let body = registry.get(&pr.institution);
         // A mandate of this kind from this body still running when a new one would start: a voting
         // body decides next turn, a coalition at once, so a renewal is asked for in time.
-        let votes = body.and_then(|b| world.get::<Institution>(b)).is_some_and(|i| !matches!(i.rule, DecisionRule::NoVote));
+        let votes =
+            body.and_then(|b| world.get::<Institution>(b)).is_some_and(|i| !matches!(i.rule, DecisionRule::NoVote));
         let starts = clock.turn + if votes { 2 } else { 1 };
         let in_force = outlook.mandates.iter().any(|m| {
             let template = world.get::<MandateTemplate>(m.template);
