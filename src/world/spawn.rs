@@ -38,9 +38,12 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
     // Validation guarantees every id resolves; PLACEHOLDER is never reached.
     let link = |key: &str| registry.get(key).unwrap_or(Entity::PLACEHOLDER);
     let links = |keys: &[String]| keys.iter().map(|k| link(k)).collect::<Vec<_>>();
+    // Stable order of every object, looked up once rather than searched for each entry.
+    let place: std::collections::HashMap<Entity, usize> =
+        registry.ordered.iter().enumerate().map(|(i, e)| (*e, i)).collect();
     let ordered = |map: &std::collections::BTreeMap<String, i64>| {
         let mut v: Vec<(Entity, i64)> = map.iter().map(|(k, x)| (link(k), *x)).collect();
-        v.sort_by_key(|(e, _)| registry.ordered.iter().position(|o| o == e));
+        v.sort_by_key(|(e, _)| place.get(e).copied());
         v
     };
 
