@@ -44,6 +44,37 @@ pub enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Host a game: prints a join code for every seat, the facilitator, observers and the
+    /// projector, then serves until `quit` is typed. Facilitator commands are read from stdin.
+    Serve {
+        /// Scenario file (RON); the built-in ukraine_2026 if none is given.
+        #[arg(conflicts_with = "resume")]
+        scenario: Option<PathBuf>,
+        /// Address and port for the game (UDP) and the join endpoint (TCP, same port).
+        #[arg(long, default_value = "0.0.0.0:7878")]
+        bind: std::net::SocketAddr,
+        /// Length of each orders phase in seconds; 0 for no clock (the facilitator ends phases).
+        #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=86_400))]
+        turn_seconds: u32,
+        /// What happens to a seat with nothing locked when the clock runs out.
+        #[arg(long, value_enum, default_value_t = crate::host::OnTimeout::Bot)]
+        on_timeout: crate::host::OnTimeout,
+        /// Also write the join codes as JSON to this file.
+        #[arg(long)]
+        codes_json: Option<PathBuf>,
+        /// Directory for the game's journal and saves (default: truce-games/<scenario>-<time>).
+        #[arg(long, conflicts_with = "resume")]
+        game_dir: Option<PathBuf>,
+        /// Continue the game saved in this directory (after a crash, or next week).
+        #[arg(long, value_name = "DIR")]
+        resume: Option<PathBuf>,
+        /// Run the facilitator commands in this file first (one per line; see `help`).
+        #[arg(long, value_name = "FILE")]
+        commands: Option<PathBuf>,
+        /// Seed of the game's dice (default: the scenario's).
+        #[arg(long, conflicts_with = "resume")]
+        seed: Option<u64>,
+    },
 }
 
 /// Parses the process arguments and runs the command.
@@ -52,6 +83,11 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check { files } => check(&files),
         Command::Sim { scenario, turns, seed, json, trace } => sim(scenario.as_deref(), turns, seed, json, trace),
+        Command::Serve { scenario, bind, turn_seconds, on_timeout, codes_json, game_dir, resume, commands, seed } => {
+            let settings =
+                crate::host::HostSettings { turn_seconds: (turn_seconds > 0).then_some(turn_seconds), on_timeout };
+            serve(scenario, bind, settings, codes_json, game_dir, resume, commands, seed)
+        }
     }
 }
 
@@ -174,5 +210,67 @@ fn sim(path: Option<&std::path::Path>, turns: Option<u32>, seed: Option<u64>, js
         }
         let _ = writeln!(out, "State hash: {:016x}", game.state_hash());
     }
+    ExitCode::SUCCESS
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve(
+    scenario: Option<PathBuf>,
+    bind: std::net::SocketAddr,
+    settings: crate::host::HostSettings,
+    codes_json: Option<PathBuf>,
+    game_dir: Option<PathBuf>,
+    resume: Option<PathBuf>,
+    commands: Option<PathBuf>,
+    seed: Option<u64>,
+) -> ExitCode {
+    use crate::server::{GameSource, ServeOptions, Server, default_game_dir};
+    let fail = |e: String| {
+        let _ = writeln!(std::io::stderr(), "error: {e}");
+        ExitCode::from(EXIT_INVALID)
+    };
+    let script = match commands.as_deref().map(crate::host::console::read_script) {
+        Some(Ok(lines)) => lines,
+        Some(Err(e)) => return fail(e),
+        None => Vec::new(),
+    };
+    let game = match resume {
+        Some(dir) => GameSource::Resume(dir),
+        None => {
+            let scenario = match scenario::load(scenario.as_deref()) {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = writeln!(std::io::stderr(), "{e}");
+                    return ExitCode::from(EXIT_INVALID);
+                }
+            };
+            let dir = game_dir.unwrap_or_else(|| default_game_dir(&scenario.id));
+            GameSource::New { scenario: Box::new(scenario), seed, settings, dir }
+        }
+    };
+    let resuming = matches!(game, GameSource::Resume(_));
+    let options = ServeOptions { bind, game, codes_json, script, stdin: true, log: Some(bevy::log::Level::WARN) };
+    let server = match Server::start(options) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let mut out = std::io::stdout().lock();
+    let shown = if server.addr.ip().is_unspecified() {
+        format!("THIS-MACHINE:{}", server.addr.port())
+    } else {
+        server.addr.to_string()
+    };
+    let _ = writeln!(
+        out,
+        "Truce server {} on {} (UDP game, TCP join endpoint); game directory {}\n",
+        if resuming { "resumed" } else { "started" },
+        server.addr,
+        server.dir.display()
+    );
+    let _ = writeln!(out, "{}", server.codes.table(&shown));
+    let _ = writeln!(out, "Type `help` for the facilitator's commands; `start` begins the game.");
+    let _ = out.flush();
+    drop(out);
+    server.run();
     ExitCode::SUCCESS
 }

@@ -3,14 +3,24 @@
 //! Each domain is one module with one Bevy plugin:
 //! - [`scenario`]: the RON scenario format, its loader and validator;
 //! - [`world`]: the ECS components, spawning a scenario and reading it back;
+//! - [`rules`], [`institutions`], [`bots`]: the turn cycle, decisions and the bots' doctrine;
+//! - [`record`]: the explanation trace, briefings, and the journal of a hosted game;
+//! - [`protocol`]: the messages between server and clients;
+//! - [`host`]: a hosted game's seats, inputs, clock and views;
+//! - [`net`]: the screened UDP transport and the join endpoint;
+//! - [`server`]: all of it put together for `truce serve`;
 //! - [`cli`]: the `truce` command line.
 
 pub mod bots;
 pub mod cli;
+pub mod host;
 pub mod institutions;
+pub mod net;
+pub mod protocol;
 pub mod record;
 pub mod rng;
 pub mod rules;
 pub mod scenario;
+pub mod server;
 pub mod sim;
 pub mod world;

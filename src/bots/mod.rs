@@ -40,6 +40,12 @@ pub struct BotMemory {
 /// Hands in the orders of every bot-played seat, then locks them.
 pub fn draft_bot_orders(world: &mut World) {
     let seats = bot_seats(world);
+    stand_in(world, seats);
+}
+
+/// Has the bot of each of `seats` hand in its orders and lock (at the start of a turn, or for a
+/// seat whose people are absent when the clock runs out).
+pub fn stand_in(world: &mut World, seats: Vec<(Entity, String)>) {
     if seats.is_empty() {
         return;
     }

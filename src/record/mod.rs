@@ -1,6 +1,8 @@
 //! The record of a game: the explanation trace, per-turn summaries, per-seat views and the state
 //! fingerprint used to prove that a replay matches.
 
+pub mod journal;
+
 use bevy::prelude::*;
 use std::borrow::Cow;
 

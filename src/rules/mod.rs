@@ -282,7 +282,7 @@ fn begin_briefing(
 }
 
 /// Moves from orders to resolution once every seat has locked.
-fn advance_phase(
+pub fn advance_phase(
     phase: Res<State<Phase>>,
     book: Res<OrderBook>,
     seats: Query<&Key, With<Nation>>,

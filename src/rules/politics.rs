@@ -62,6 +62,22 @@ pub fn fire_injects(world: &mut World) {
     }
 }
 
+/// Fires the inject `id` now, whatever its trigger (a facilitator's decision); returns its name.
+pub fn fire_inject_now(world: &mut World, id: &str) -> Result<String, String> {
+    let clock = world.resource::<Clock>().clone();
+    let found = world.resource::<Registry>().get(id).and_then(|e| world.get::<Inject>(e).cloned().map(|i| (e, i)));
+    let Some((e, inject)) = found else {
+        return Err(format!("there is no inject {id:?} in this scenario"));
+    };
+    world.entity_mut(e).insert(Fired);
+    let name = label(world, e);
+    world.resource_mut::<Trace>().public(clock.turn, clock.day, "inject", format!("{name}: {}", inject.text));
+    for effect in &inject.effects {
+        apply_effect(world, effect);
+    }
+    Ok(name)
+}
+
 /// Applies one effect of an inject (scripted or a facilitator's).
 pub fn apply_effect(world: &mut World, effect: &Effect) {
     let registry = world.resource::<Registry>().ids();

@@ -624,9 +624,34 @@ pub enum Condition {
         to: Id,
         value: i64,
     },
-    All(Vec<Condition>),
-    Any(Vec<Condition>),
-    Not(Box<Condition>),
+    All(#[serde(deserialize_with = "nested")] Vec<Condition>),
+    Any(#[serde(deserialize_with = "nested")] Vec<Condition>),
+    Not(#[serde(deserialize_with = "nested")] Box<Condition>),
+}
+
+/// Deepest nesting of conditions accepted from any source (a file or the network).
+pub const MAX_CONDITION_DEPTH: u32 = 32;
+
+thread_local! {
+    static CONDITION_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Reads nested conditions with a depth limit, so that a hostile message of deeply nested
+/// `Not(Not(…))` is an error instead of a stack overflow (binary formats have no brackets to
+/// count beforehand).
+fn nested<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let depth = CONDITION_DEPTH.with(|d| d.get());
+    if depth >= MAX_CONDITION_DEPTH {
+        return Err(serde::de::Error::custom(format!("conditions nest at most {MAX_CONDITION_DEPTH} deep")));
+    }
+    CONDITION_DEPTH.with(|d| d.set(depth + 1));
+    let result = T::deserialize(deserializer);
+    CONDITION_DEPTH.with(|d| d.set(depth));
+    result
 }
 
 /// A scripted event, for the white cell or the scenario author.

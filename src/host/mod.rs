@@ -1,0 +1,814 @@
+//! The hosted game: connections and seats, inputs from players and the facilitator, the phase
+//! clock and absent seats, what each connection sees, and the journal that makes it replayable.
+//!
+//! Every input, from the network or the console, goes through `apply_inputs` in one place of the
+//! frame; accepted ones are journalled and synced before anyone is told. Replaying the journal
+//! through the same function rebuilds the same game (`resume`).
+
+pub mod console;
+pub mod view;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bevy::ecs::message::MessageCursor;
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::bots::{set_controllers, stand_in};
+use crate::protocol::{ClientMessage, ClockView, Command, Role, ServerMessage, legal};
+use crate::record::journal::{AUTOSAVE_FILE, Journal, write_atomic};
+use crate::record::{History, TurnSummary, state_hash};
+use crate::rules::orders::{SeatAction, intake_orders};
+use crate::rules::{Clock, Controller, Order, OrderBook, OrderSubmitted, OrderVerdict, Phase, SeatCommand, StartGame};
+use crate::world::{Key, Nation, Registry};
+
+/// What happens to a seat with nothing locked when the clock runs out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTimeout {
+    /// Its bot plays the turn (the draft is set aside).
+    #[default]
+    Bot,
+    /// The draft is locked as it stands.
+    Lock,
+}
+
+/// How this game is hosted (fixed for the game; kept in its directory).
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HostSettings {
+    /// Length of the orders phase; `None` = untimed (the facilitator ends it).
+    pub turn_seconds: Option<u32>,
+    pub on_timeout: OnTimeout,
+}
+
+/// One accepted input, as the game understands it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// The game begins; these seats are played by people, the rest by bots.
+    Start {
+        humans: Vec<String>,
+    },
+    Order {
+        seat: String,
+        order: Order,
+    },
+    Seat {
+        seat: String,
+        action: SeatAction,
+    },
+    /// A seat is handed to its bot, or back to its people.
+    Control {
+        seat: String,
+        bot: bool,
+    },
+    Inject(String),
+    /// The orders phase ends now (the clock ran out, or the facilitator ended it).
+    EndPhase {
+        timed_out: bool,
+    },
+    Announce(String),
+    /// A change to the clock (pause, resume, extend, shorten): kept for the record.
+    Clock(Command),
+    Kick(String),
+    Save,
+}
+
+impl Input {
+    /// Whether the input changes the game (and so must be replayed on resume).
+    pub fn changes_game(&self) -> bool {
+        !matches!(self, Input::Clock(_) | Input::Kick(_) | Input::Save)
+    }
+}
+
+/// One line of the journal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Position in the journal, from 0.
+    pub n: u64,
+    pub turn: u32,
+    pub phase: Phase,
+    /// Who gave it: `console`, `clock`, or a connection's role, seat and id.
+    pub by: String,
+    pub input: Input,
+    /// The id an accepted order got (checked on replay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A connection as the host knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Connection {
+    pub role: Role,
+    pub seat: Option<String>,
+    pub name: String,
+}
+
+impl Connection {
+    fn label(&self, client: u64) -> String {
+        let who = match &self.seat {
+            Some(s) => format!("{} {s}", self.role.word()),
+            None => self.role.word().to_string(),
+        };
+        if self.name.is_empty() { format!("{who} #{client:x}") } else { format!("{who} #{client:x} ({})", self.name) }
+    }
+}
+
+/// Every open connection by client id.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Connections(pub BTreeMap<u64, Connection>);
+
+impl Connections {
+    /// Seats with at least one player connected.
+    pub fn occupied(&self) -> BTreeSet<String> {
+        self.0.values().filter(|c| c.role == Role::Player).filter_map(|c| c.seat.clone()).collect()
+    }
+
+    pub fn in_seat<'a>(&'a self, seat: &'a str) -> impl Iterator<Item = u64> + 'a {
+        self.0.iter().filter(move |(_, c)| c.seat.as_deref() == Some(seat)).map(|(id, _)| *id)
+    }
+}
+
+/// A client connected (the network layer read its seat and role from its token).
+#[derive(Message, Clone, Debug)]
+pub struct Joined {
+    pub client: u64,
+    pub role: Role,
+    pub seat: Option<String>,
+}
+
+/// A client is gone.
+#[derive(Message, Clone, Debug)]
+pub struct Left {
+    pub client: u64,
+}
+
+/// A decoded message from a client.
+#[derive(Message, Clone, Debug)]
+pub struct Incoming {
+    pub client: u64,
+    pub message: ClientMessage,
+}
+
+/// A message for one client.
+#[derive(Message, Clone, Debug)]
+pub struct Outgoing {
+    pub to: u64,
+    pub message: ServerMessage,
+}
+
+/// Close a client's connection (after telling it why).
+#[derive(Message, Clone, Debug)]
+pub struct Disconnect {
+    pub client: u64,
+    pub reason: String,
+}
+
+/// A line for the server console's output.
+#[derive(Message, Clone, Debug)]
+pub struct ConsoleOutput(pub String);
+
+/// A command typed at (or scripted for) the server console.
+#[derive(Message, Clone, Debug)]
+pub struct ConsoleCommand(pub Command);
+
+/// The orders phase's clock.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct PhaseClock {
+    pub deadline: Option<Instant>,
+    /// Time left while paused.
+    pub paused: Option<Duration>,
+}
+
+impl PhaseClock {
+    pub fn view(&self) -> ClockView {
+        let now = Instant::now();
+        match (self.paused, self.deadline) {
+            (Some(left), _) => ClockView { remaining_ms: Some(left.as_millis() as u64), paused: true },
+            (None, Some(d)) => {
+                ClockView { remaining_ms: Some(d.saturating_duration_since(now).as_millis() as u64), paused: false }
+            }
+            (None, None) => ClockView { remaining_ms: None, paused: false },
+        }
+    }
+
+    fn change(&mut self, command: &Command) -> Result<(), String> {
+        let now = Instant::now();
+        match command {
+            Command::Pause => {
+                let Some(d) = self.deadline.take() else {
+                    return Err(
+                        if self.paused.is_some() { "the clock is already paused" } else { "no clock runs" }.into()
+                    );
+                };
+                self.paused = Some(d.saturating_duration_since(now));
+            }
+            Command::Resume => {
+                let Some(left) = self.paused.take() else { return Err("the clock is not paused".into()) };
+                self.deadline = Some(now + left);
+            }
+            Command::Extend(s) | Command::Shorten(s) => {
+                let delta = Duration::from_secs(u64::from(*s));
+                let extend = matches!(command, Command::Extend(_));
+                let shift = |t: Duration| if extend { t + delta } else { t.saturating_sub(delta) };
+                if let Some(left) = self.paused.as_mut() {
+                    *left = shift(*left);
+                } else if let Some(d) = self.deadline {
+                    self.deadline = Some(now + shift(d.saturating_duration_since(now)));
+                } else {
+                    return Err("this phase has no clock".into());
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Announcements everyone may read, and the facilitator's actions with who took them.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Notices {
+    pub public: Vec<String>,
+    pub log: Vec<String>,
+}
+
+/// The journal and directory of the game, when it has one.
+#[derive(Resource, Default)]
+pub struct GameFiles {
+    pub dir: Option<PathBuf>,
+    pub journal: Option<Journal>,
+}
+
+/// Set while the journal is replayed: the clock stands still and nothing is written or sent.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Replaying(pub bool);
+
+/// What needs sending at the end of the frame.
+#[derive(Resource, Debug, Default)]
+pub struct Pending {
+    /// Connections that need their full view.
+    pub views: BTreeSet<u64>,
+    /// The seat table changed (locks, bots, connections).
+    pub seats: bool,
+    /// The (turn, phase) last seen, to notice a new phase.
+    pub seen: Option<(u32, Phase)>,
+    /// When the omniscient views were last sent (they change with every draft).
+    pub omniscient_sent: Option<Instant>,
+    /// Something happened this frame: the loop should come round again at once.
+    pub busy: bool,
+}
+
+/// The autosave written at the start of every turn and at the end of the game.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Autosave {
+    pub turn: u32,
+    pub phase: Phase,
+    /// Journal records applied when it was taken.
+    pub records: u64,
+    /// `state_hash` of the game then, as 16 hex digits.
+    pub state_hash: String,
+    pub saved_at_unix: u64,
+    pub last_turn: Option<TurnSummary>,
+    /// The scenario state as it stood (nations, sectors, forces, mandates…).
+    pub state: crate::scenario::Scenario,
+}
+
+pub struct HostPlugin {
+    pub settings: HostSettings,
+}
+
+impl Plugin for HostPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.settings.clone())
+            .init_resource::<Connections>()
+            .init_resource::<PhaseClock>()
+            .init_resource::<Notices>()
+            .init_resource::<GameFiles>()
+            .init_resource::<Replaying>()
+            .init_resource::<Pending>()
+            .init_resource::<Reclaims>()
+            .add_message::<Joined>()
+            .add_message::<Left>()
+            .add_message::<Incoming>()
+            .add_message::<Outgoing>()
+            .add_message::<Disconnect>()
+            .add_message::<ConsoleOutput>()
+            .add_message::<ConsoleCommand>()
+            .add_systems(
+                Update,
+                (track_connections, apply_inputs)
+                    .chain()
+                    .after(crate::rules::orders::intake_orders)
+                    .before(crate::rules::advance_phase),
+            )
+            .add_systems(PostUpdate, (note_new_phase, view::send_views).chain());
+        console::plugin(app);
+    }
+}
+
+/// Players who came back to a seat its bot holds, this frame.
+#[derive(Resource, Debug, Default)]
+pub struct Reclaims(pub Vec<(u64, String)>);
+
+/// What arrived: a client's message, or a player's return to a seat a bot holds.
+enum Request {
+    Message(ClientMessage),
+    Reclaim(String),
+}
+
+/// Who gave an input.
+#[derive(Clone, Debug)]
+enum Actor {
+    Console,
+    Clock,
+    Client(u64),
+}
+
+/// Keeps the connection table; welcomes newcomers and gives a returning player its seat back.
+fn track_connections(
+    mut joined: MessageReader<Joined>,
+    mut left: MessageReader<Left>,
+    mut connections: ResMut<Connections>,
+    mut pending: ResMut<Pending>,
+    mut reclaims: ResMut<Reclaims>,
+    mut out: MessageWriter<Outgoing>,
+    welcome: view::WelcomeParams,
+) {
+    for j in joined.read() {
+        connections.0.insert(j.client, Connection { role: j.role, seat: j.seat.clone(), name: String::new() });
+        out.write(Outgoing {
+            to: j.client,
+            message: ServerMessage::Welcome(Box::new(view::welcome(&welcome, j.role, j.seat.clone()))),
+        });
+        pending.views.insert(j.client);
+        pending.seats = true;
+        pending.busy = true;
+        // A player back in a seat its bot was holding takes it back.
+        if let Some(seat) = &j.seat
+            && j.role == Role::Player
+            && welcome.is_bot(seat)
+        {
+            reclaims.0.push((j.client, seat.clone()));
+        }
+    }
+    for l in left.read() {
+        connections.0.remove(&l.client);
+        pending.views.remove(&l.client);
+        pending.seats = true;
+    }
+}
+
+/// Applies every input of this frame in arrival order: checks it, applies it, journals the
+/// accepted ones, syncs the journal once, then answers.
+pub fn apply_inputs(world: &mut World) {
+    let mut requests: Vec<(Actor, Request)> = Vec::new();
+    // The clock first: an input that arrives after time is up is too late.
+    let phase = *world.resource::<State<Phase>>().get();
+    let expired = phase == Phase::Orders
+        && !world.resource::<Replaying>().0
+        && world.resource::<PhaseClock>().deadline.is_some_and(|d| Instant::now() >= d);
+    if expired {
+        world.resource_mut::<PhaseClock>().deadline = None;
+        requests.push((Actor::Clock, Request::Message(ClientMessage::Command(Command::EndPhase))));
+    }
+    requests.extend(
+        world
+            .resource_mut::<Messages<ConsoleCommand>>()
+            .drain()
+            .map(|c| (Actor::Console, Request::Message(ClientMessage::Command(c.0)))),
+    );
+    let reclaims = std::mem::take(&mut world.resource_mut::<Reclaims>().0);
+    requests.extend(reclaims.into_iter().map(|(client, seat)| (Actor::Client(client), Request::Reclaim(seat))));
+    requests.extend(
+        world
+            .resource_mut::<Messages<Incoming>>()
+            .drain()
+            .map(|i| (Actor::Client(i.client), Request::Message(i.message))),
+    );
+    if requests.is_empty() {
+        return;
+    }
+    world.resource_mut::<Pending>().busy = true;
+    let mut replies: Vec<(Actor, ServerMessage)> = Vec::new();
+    let mut disconnects: Vec<Disconnect> = Vec::new();
+    let mut journalled = false;
+    for (actor, request) in requests {
+        let phase = *world.resource::<State<Phase>>().get();
+        let (role, seat, by) = match &actor {
+            Actor::Console => (Role::Facilitator, None, "console".to_string()),
+            Actor::Clock => (Role::Facilitator, None, "clock".to_string()),
+            Actor::Client(id) => match world.resource::<Connections>().0.get(id) {
+                Some(c) => (c.role, c.seat.clone(), c.label(*id)),
+                None => continue, // gone in the meantime
+            },
+        };
+        let message = match request {
+            Request::Message(m) => m,
+            Request::Reclaim(seat) => {
+                if matches!(phase, Phase::Briefing | Phase::Resolution) {
+                    // Between turns: take the seat back once the next one opens.
+                    if let Actor::Client(client) = actor {
+                        world.resource_mut::<Reclaims>().0.push((client, seat));
+                    }
+                    continue;
+                }
+                if phase != Phase::Orders {
+                    continue;
+                }
+                let input = Input::Control { seat, bot: false };
+                let turn = world.resource::<Clock>().turn;
+                if let Ok(applied) = apply_input(world, &input, &by) {
+                    let record = Record { n: 0, turn, phase, by: by.clone(), input, id: applied.id };
+                    journalled |= journal(world, record);
+                    let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+                    world.resource_mut::<Pending>().views.extend(everyone);
+                }
+                continue;
+            }
+        };
+        let what = message.word().to_string();
+        if let Err(reason) = legal(&message, phase, role) {
+            replies.push((actor, ServerMessage::Refused { what, reason }));
+            continue;
+        }
+        let input = match message {
+            ClientMessage::Hello { name } => {
+                if let Actor::Client(id) = actor
+                    && let Some(c) = world.resource_mut::<Connections>().0.get_mut(&id)
+                {
+                    c.name = name;
+                    world.resource_mut::<Pending>().seats = true;
+                }
+                continue;
+            }
+            ClientMessage::Refresh => {
+                if let Actor::Client(id) = actor {
+                    world.resource_mut::<Pending>().views.insert(id);
+                }
+                continue;
+            }
+            ClientMessage::Order(order) => Input::Order { seat: seat.clone().unwrap_or_default(), order },
+            ClientMessage::Seat(action) => Input::Seat { seat: seat.clone().unwrap_or_default(), action },
+            ClientMessage::Command(c) => match to_input(world, c, matches!(actor, Actor::Clock)) {
+                Ok(input) => input,
+                Err(reason) => {
+                    replies.push((actor, ServerMessage::Refused { what, reason }));
+                    continue;
+                }
+            },
+        };
+        let turn = world.resource::<Clock>().turn;
+        match apply_input(world, &input, &by) {
+            Ok(applied) => {
+                let record = Record { n: 0, turn, phase, by: by.clone(), input: input.clone(), id: applied.id };
+                journalled |= journal(world, record);
+                after_applied(world, &input, &by, &mut disconnects);
+                replies.push((actor, applied.reply));
+            }
+            Err(reply) => replies.push((actor, reply)),
+        }
+    }
+    if journalled
+        && let Some(j) = world.resource_mut::<GameFiles>().into_inner().journal.as_mut()
+        && let Err(e) = j.sync()
+    {
+        error!("could not sync the journal {}: {e}", j.path().display());
+    }
+    for (actor, message) in replies {
+        match actor {
+            Actor::Client(to) => {
+                world.write_message(Outgoing { to, message });
+            }
+            Actor::Console | Actor::Clock => {
+                if let Some(line) = console_line(&message) {
+                    world.write_message(ConsoleOutput(line));
+                }
+            }
+        }
+    }
+    for d in disconnects {
+        world.write_message(d);
+    }
+}
+
+fn console_line(message: &ServerMessage) -> Option<String> {
+    match message {
+        ServerMessage::Refused { what, reason } => Some(format!("{what}: refused: {reason}")),
+        ServerMessage::Done { what } => Some(format!("ok: {what}")),
+        _ => None,
+    }
+}
+
+/// Appends a record to the journal (when the game has one and is live). True if written.
+fn journal(world: &mut World, mut record: Record) -> bool {
+    if world.resource::<Replaying>().0 {
+        return false;
+    }
+    let Some(j) = world.resource_mut::<GameFiles>().into_inner().journal.as_mut() else { return false };
+    record.n = j.len;
+    if let Err(e) = j.append(&record) {
+        error!("could not write the journal {}: {e}", j.path().display());
+        return false;
+    }
+    true
+}
+
+/// Turns a facilitator's command into the input it means now (for `start`: which seats have
+/// people), or refuses it.
+fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input, String> {
+    let seat_exists = |world: &World, seat: &str| {
+        world.resource::<Registry>().get(seat).is_some_and(|e| world.get::<Nation>(e).is_some())
+    };
+    Ok(match command {
+        Command::Start => {
+            let occupied = world.resource::<Connections>().occupied();
+            Input::Start { humans: occupied.into_iter().collect() }
+        }
+        Command::Pause | Command::Resume | Command::Extend(_) | Command::Shorten(_) => {
+            world.resource_mut::<PhaseClock>().change(&command)?;
+            Input::Clock(command)
+        }
+        Command::EndPhase => Input::EndPhase { timed_out: by_clock },
+        Command::Inject(id) => Input::Inject(id),
+        Command::Announce(text) => Input::Announce(text),
+        Command::HandToBot(seat) | Command::HandBack(seat) if !seat_exists(world, &seat) => {
+            return Err(format!("there is no seat {seat:?} in this game"));
+        }
+        Command::HandToBot(seat) => Input::Control { seat, bot: true },
+        Command::HandBack(seat) => Input::Control { seat, bot: false },
+        Command::Kick(target) => {
+            if target != "observers" && !seat_exists(world, &target) {
+                return Err(format!("there is no seat {target:?} in this game (or say `observers`)"));
+            }
+            Input::Kick(target)
+        }
+        Command::Save => Input::Save,
+    })
+}
+
+/// What applying an input gave.
+pub struct Applied {
+    pub reply: ServerMessage,
+    pub id: Option<u64>,
+}
+
+/// Applies one input to the game. The same function serves live play and replay, which is why
+/// a replayed journal rebuilds the same game. On refusal, returns the reply to give.
+pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied, ServerMessage> {
+    let done = |what: String| Ok(Applied { reply: ServerMessage::Done { what }, id: None });
+    match input {
+        Input::Start { humans } => {
+            set_controllers(world, humans);
+            world.write_message(StartGame);
+            let bots = seats_where(world, |c| c == Controller::Bot);
+            note(world, by, &format!("started the game; bots play {}", list_or_none(&bots)));
+            done("start".into())
+        }
+        Input::Order { seat, order } => {
+            world.write_message(OrderSubmitted { nation: seat.clone(), order: order.clone() });
+            verdict(world)
+        }
+        Input::Seat { seat, action } => {
+            world.write_message(SeatCommand { nation: seat.clone(), action: action.clone() });
+            verdict(world)
+        }
+        Input::Control { seat, bot } => {
+            let Some(e) = world.resource::<Registry>().get(seat) else {
+                return Err(refused("control", format!("there is no seat {seat:?}")));
+            };
+            let now = world.get::<Controller>(e).copied();
+            let wanted = if *bot { Controller::Bot } else { Controller::Human };
+            if now == Some(wanted) {
+                let who = if *bot { "its bot" } else { "its people" };
+                return Err(refused(if *bot { "bot" } else { "human" }, format!("{seat} is already played by {who}")));
+            }
+            world.entity_mut(e).insert(wanted);
+            let phase = *world.resource::<State<Phase>>().get();
+            if *bot && phase == Phase::Orders && !world.resource::<OrderBook>().is_locked(seat) {
+                clear_draft(world, seat);
+                stand_in(world, vec![(e, seat.clone())]);
+                intake_orders(world);
+            }
+            let words = if *bot { "handed {} to its bot" } else { "gave {} back to its people" };
+            note(world, by, &words.replace("{}", seat));
+            world.resource_mut::<Pending>().seats = true;
+            done(if *bot { format!("bot {seat}") } else { format!("human {seat}") })
+        }
+        Input::Inject(id) => match crate::rules::politics::fire_inject_now(world, id) {
+            Ok(name) => {
+                note(world, by, &format!("fired the inject {name}"));
+                done(format!("inject {id}"))
+            }
+            Err(reason) => Err(refused("inject", reason)),
+        },
+        Input::EndPhase { timed_out } => {
+            end_orders_phase(world);
+            let why = if *timed_out { "time ran out" } else { "ended the orders phase" };
+            note(world, by, why);
+            done("end-phase".into())
+        }
+        Input::Announce(text) => {
+            world.resource_mut::<Notices>().public.push(text.clone());
+            world.resource_mut::<Notices>().log.push(format!("{by} announced: {text}"));
+            done("announce".into())
+        }
+        Input::Clock(c) => {
+            note(world, by, c.word());
+            done(c.word().into())
+        }
+        Input::Kick(target) => {
+            world.resource_mut::<Notices>().log.push(format!("{by} kicked {target}"));
+            done(format!("kick {target}"))
+        }
+        Input::Save => {
+            world.resource_mut::<Notices>().log.push(format!("{by} saved the game"));
+            done("save".into())
+        }
+    }
+}
+
+/// Effects of an accepted input outside the game itself (connections, files).
+fn after_applied(world: &mut World, input: &Input, by: &str, disconnects: &mut Vec<Disconnect>) {
+    match input {
+        Input::Kick(target) => {
+            let victims: Vec<u64> = world
+                .resource::<Connections>()
+                .0
+                .iter()
+                .filter(|(_, c)| {
+                    if target == "observers" { c.role == Role::Observer } else { c.seat.as_deref() == Some(target) }
+                })
+                .map(|(id, _)| *id)
+                .collect();
+            for client in victims {
+                disconnects
+                    .push(Disconnect { client, reason: format!("the facilitator ({by}) closed this connection") });
+            }
+        }
+        Input::Save => autosave(world),
+        Input::Announce(text) => {
+            let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+            for to in everyone {
+                world.write_message(Outgoing { to, message: ServerMessage::Notice(text.clone()) });
+            }
+        }
+        Input::Order { seat, .. } | Input::Seat { seat, .. } => {
+            let team: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
+            let mut pending = world.resource_mut::<Pending>();
+            pending.views.extend(team);
+            pending.seats = true;
+        }
+        Input::Clock(_) => {
+            let clock = world.resource::<PhaseClock>().view();
+            let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+            for to in everyone {
+                world.write_message(Outgoing { to, message: ServerMessage::Clock(clock.clone()) });
+            }
+        }
+        _ => {
+            let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+            world.resource_mut::<Pending>().views.extend(everyone);
+        }
+    }
+}
+
+fn refused(what: &str, reason: String) -> ServerMessage {
+    ServerMessage::Refused { what: what.to_string(), reason }
+}
+
+/// Runs intake now and returns the verdict of the one order or command just written.
+fn verdict(world: &mut World) -> Result<Applied, ServerMessage> {
+    let mut cursor = world.remove_resource::<VerdictCursor>().unwrap_or_else(|| {
+        let mut c = world.resource::<Messages<OrderVerdict>>().get_cursor();
+        // Only verdicts from now on.
+        c.clear(world.resource::<Messages<OrderVerdict>>());
+        VerdictCursor(c)
+    });
+    intake_orders(world);
+    let last = cursor.0.read(world.resource::<Messages<OrderVerdict>>()).last().cloned();
+    world.insert_resource(cursor);
+    match last {
+        Some(v) if v.accepted => Ok(Applied { id: v.id, reply: ServerMessage::Verdict(v) }),
+        Some(v) => Err(ServerMessage::Verdict(v)),
+        None => Err(refused("order", "the rules gave no verdict".into())),
+    }
+}
+
+#[derive(Resource)]
+struct VerdictCursor(MessageCursor<OrderVerdict>);
+
+/// Ends the orders phase: locked drafts stand; every other seat is played by its bot (or its
+/// draft is locked as it stands, if the game says so).
+fn end_orders_phase(world: &mut World) {
+    let policy = world.resource::<HostSettings>().on_timeout;
+    let open: Vec<(Entity, String)> = crate::rules::nations_in_order(world)
+        .into_iter()
+        .filter(|(_, k)| !world.resource::<OrderBook>().is_locked(k))
+        .collect();
+    match policy {
+        OnTimeout::Bot => {
+            for (_, seat) in &open {
+                clear_draft(world, seat);
+            }
+            if !open.is_empty() {
+                let names: Vec<String> = open.iter().map(|(_, k)| k.clone()).collect();
+                let turn = world.resource::<Clock>().turn;
+                world
+                    .resource_mut::<Notices>()
+                    .public
+                    .push(format!("Turn {turn}: bots stood in for {}.", names.join(", ")));
+            }
+            stand_in(world, open);
+        }
+        OnTimeout::Lock => {
+            for (_, seat) in open {
+                world.write_message(SeatCommand { nation: seat, action: SeatAction::Lock });
+            }
+        }
+    }
+    intake_orders(world);
+}
+
+fn clear_draft(world: &mut World, seat: &str) {
+    if let Some(d) = world.resource_mut::<OrderBook>().drafts.get_mut(seat) {
+        d.orders.clear();
+        d.subjects.clear();
+        d.locked = false;
+    }
+}
+
+fn seats_where(world: &mut World, f: impl Fn(Controller) -> bool) -> Vec<String> {
+    let mut v: Vec<String> =
+        world.query::<(&Key, &Controller)>().iter(world).filter(|(_, c)| f(**c)).map(|(k, _)| k.0.clone()).collect();
+    v.sort();
+    v
+}
+
+fn list_or_none(v: &[String]) -> String {
+    if v.is_empty() { "no seat".into() } else { v.join(", ") }
+}
+
+/// Records a facilitator's action with who took it: in the log the white cell reads, and as a
+/// public notice.
+fn note(world: &mut World, by: &str, what: &str) {
+    let line = format!("turn {}: {by} {what}", world.resource::<Clock>().turn);
+    let mut notices = world.resource_mut::<Notices>();
+    notices.log.push(line);
+    notices.public.push(format!("Facilitator: {what}."));
+}
+
+/// Notices a new phase: restarts the clock, autosaves, and marks every view for sending.
+fn note_new_phase(world: &mut World) {
+    let now = (world.resource::<Clock>().turn, *world.resource::<State<Phase>>().get());
+    if world.resource::<Pending>().seen == Some(now) {
+        return;
+    }
+    world.resource_mut::<Pending>().seen = Some(now);
+    if !matches!(now.1, Phase::Orders | Phase::GameOver | Phase::Lobby) {
+        world.resource_mut::<Pending>().busy = true;
+        return;
+    }
+    let seconds = world.resource::<HostSettings>().turn_seconds;
+    *world.resource_mut::<PhaseClock>() = PhaseClock {
+        deadline: seconds
+            .filter(|_| now.1 == Phase::Orders)
+            .map(|s| Instant::now() + Duration::from_secs(u64::from(s))),
+        paused: None,
+    };
+    if now.1 != Phase::Lobby {
+        autosave(world);
+    }
+    let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+    let mut pending = world.resource_mut::<Pending>();
+    pending.views.extend(everyone);
+    pending.seats = true;
+    pending.busy = true;
+}
+
+/// Writes the autosave (atomically) when the game has a directory and is live.
+pub fn autosave(world: &mut World) {
+    if world.resource::<Replaying>().0 {
+        return;
+    }
+    let Some(dir) = world.resource::<GameFiles>().dir.clone() else { return };
+    let save = snapshot(world);
+    if let Err(e) = write_atomic(&dir.join(AUTOSAVE_FILE), &save) {
+        error!("could not write the autosave in {}: {e}", dir.display());
+    }
+}
+
+/// The state of the game now, as the autosave holds it.
+pub fn snapshot(world: &mut World) -> Autosave {
+    let records = world.resource::<GameFiles>().journal.as_ref().map_or(0, |j| j.len);
+    Autosave {
+        turn: world.resource::<Clock>().turn,
+        phase: *world.resource::<State<Phase>>().get(),
+        records,
+        state_hash: format!("{:016x}", state_hash(world)),
+        saved_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        last_turn: world.resource::<History>().0.last().cloned(),
+        state: crate::world::extract_scenario(world),
+    }
+}

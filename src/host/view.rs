@@ -1,0 +1,266 @@
+//! What each connection may see: the welcome, the full view, and sending them when they change.
+//! A player's view is built from its own seat's briefing only; nothing of another seat's secrets
+//! enters it.
+
+use std::time::{Duration, Instant};
+
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+
+use super::{Connections, Notices, Outgoing, Pending, PhaseClock, Replaying};
+use crate::protocol::{
+    Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, Role, SeatStatus, SectorInfo, SectorView,
+    ServerMessage, View, Welcome, encode,
+};
+use crate::record::{History, SeatEntry, Trace, briefing_for};
+use crate::rules::{Clock, Controller, OrderBook, Phase};
+use crate::world::{
+    Contingent, Inject, Institution, Key, Label, LineGeometry, MandateTemplate, MonitoringAsset, Nation, ScenarioInfo,
+    Sector, StableId, Tension,
+};
+
+/// Most notices a view carries (the newest).
+const NOTICES_IN_VIEW: usize = 50;
+/// Omniscient views change with every draft; they are resent at most this often.
+const OMNISCIENT_EVERY: Duration = Duration::from_millis(500);
+
+/// What the welcome is made from.
+#[derive(SystemParam)]
+pub struct WelcomeParams<'w, 's> {
+    info: Res<'w, ScenarioInfo>,
+    line: Res<'w, LineGeometry>,
+    phase: Res<'w, State<Phase>>,
+    sectors: Query<'w, 's, (&'static StableId, &'static Key, &'static Label, &'static Sector)>,
+    nations: Query<'w, 's, (&'static StableId, &'static Key, &'static Label, &'static Controller), With<Nation>>,
+    institutions: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<Institution>>,
+    templates: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<MandateTemplate>>,
+    injects: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<Inject>>,
+}
+
+impl WelcomeParams<'_, '_> {
+    /// Whether a seat is played by its bot now (in the lobby every seat is waiting, not a bot's).
+    pub fn is_bot(&self, seat: &str) -> bool {
+        *self.phase.get() != Phase::Lobby
+            && self.nations.iter().any(|(_, k, _, c)| k.0 == seat && *c == Controller::Bot)
+    }
+}
+
+fn sorted<'a>(items: impl Iterator<Item = (&'a StableId, &'a Key, &'a Label)>) -> Vec<(String, String)> {
+    let mut v: Vec<(StableId, String, String)> = items.map(|(s, k, l)| (*s, k.0.clone(), l.0.clone())).collect();
+    v.sort_by_key(|(s, ..)| *s);
+    v.into_iter().map(|(_, k, l)| (k, l)).collect()
+}
+
+/// The game's fixed facts for a newcomer.
+pub fn welcome(p: &WelcomeParams, role: Role, seat: Option<String>) -> Welcome {
+    let mut sectors: Vec<(StableId, SectorInfo)> = p
+        .sectors
+        .iter()
+        .map(|(s, k, l, sec)| {
+            (*s, SectorInfo { id: k.0.clone(), name: l.0.clone(), points: sec.points, length_km: sec.length_km })
+        })
+        .collect();
+    sectors.sort_by_key(|(s, _)| *s);
+    Welcome {
+        version: PROTOCOL_VERSION,
+        scenario: p.info.id.clone(),
+        title: p.info.name.clone(),
+        turns: p.info.turns,
+        turn_days: p.info.turn_days,
+        role,
+        seat,
+        map: MapInfo {
+            line_name: p.line.name.clone(),
+            length_km: p.line.length_km,
+            points: p.line.points.iter().map(|g| (g.lat, g.lon)).collect(),
+            sectors: sectors.into_iter().map(|(_, s)| s).collect(),
+        },
+        nations: sorted(p.nations.iter().map(|(s, k, l, _)| (s, k, l))),
+        choices: Choices {
+            institutions: sorted(p.institutions.iter()),
+            templates: sorted(p.templates.iter()),
+            injects: if role == Role::Facilitator { sorted(p.injects.iter()) } else { Vec::new() },
+        },
+    }
+}
+
+/// The seat table as everyone may see it.
+pub fn seat_table(world: &mut World) -> Vec<SeatStatus> {
+    let lobby = *world.resource::<State<Phase>>().get() == Phase::Lobby;
+    let connections = world.resource::<Connections>().clone();
+    let book = world.resource::<OrderBook>().clone();
+    let mut v: Vec<(StableId, SeatStatus)> = world
+        .query_filtered::<(&StableId, &Key, &Label, &Controller), With<Nation>>()
+        .iter(world)
+        .map(|(s, k, l, c)| {
+            (
+                *s,
+                SeatStatus {
+                    id: k.0.clone(),
+                    name: l.0.clone(),
+                    locked: book.is_locked(&k.0),
+                    bot: !lobby && *c == Controller::Bot,
+                    connected: connections.in_seat(&k.0).count() as u32,
+                },
+            )
+        })
+        .collect();
+    v.sort_by_key(|(s, _)| *s);
+    v.into_iter().map(|(_, s)| s).collect()
+}
+
+/// The public picture of each sector: tension now, and last turn's recorded violations and
+/// presence on the ground.
+fn sector_views(world: &mut World) -> Vec<SectorView> {
+    let last = world.resource::<History>().0.last().cloned();
+    let mut monitors: std::collections::BTreeMap<Entity, i64> = Default::default();
+    let all_sectors: Vec<Entity> = world.query_filtered::<Entity, With<Sector>>().iter(world).collect();
+    for a in world.query::<&MonitoringAsset>().iter(world) {
+        let list = if a.sectors.is_empty() { all_sectors.clone() } else { a.sectors.clone() };
+        for s in list {
+            *monitors.entry(s).or_default() += a.count;
+        }
+    }
+    let mut troops: std::collections::BTreeMap<Entity, i64> = Default::default();
+    for c in world.query::<&Contingent>().iter(world) {
+        if let Some(s) = c.sector {
+            *troops.entry(s).or_default() += c.size;
+        }
+    }
+    let mut v: Vec<(StableId, SectorView)> = world
+        .query::<(Entity, &StableId, &Key, &Tension)>()
+        .iter(world)
+        .map(|(e, s, k, t)| {
+            let summary = last.as_ref().and_then(|l| l.sectors.iter().find(|x| x.id == k.0));
+            (
+                *s,
+                SectorView {
+                    id: k.0.clone(),
+                    tension: t.0,
+                    recorded_last_turn: summary.map_or(0, |x| x.violations_recorded),
+                    incidents_last_turn: summary.map_or(0, |x| x.incidents),
+                    peacekeepers: troops.get(&e).copied().unwrap_or(0),
+                    monitors: monitors.get(&e).copied().unwrap_or(0),
+                },
+            )
+        })
+        .collect();
+    v.sort_by_key(|(s, _)| *s);
+    v.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Everything the connection of `role` (and `seat`) may see now.
+pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
+    let seat = if role == Role::Player { seat } else { None };
+    let phase = *world.resource::<State<Phase>>().get();
+    let notices = {
+        let n = &world.resource::<Notices>().public;
+        n[n.len().saturating_sub(NOTICES_IN_VIEW)..].to_vec()
+    };
+    let omniscient = role.omniscient().then(|| omniscient(world));
+    View {
+        turn: world.resource::<Clock>().turn,
+        phase,
+        clock: world.resource::<PhaseClock>().view(),
+        role,
+        seat: seat.map(str::to_string),
+        briefing: briefing_for(world, seat),
+        draft: seat.and_then(|s| world.resource::<OrderBook>().drafts.get(s).cloned()),
+        seats: seat_table(world),
+        sectors: sector_views(world),
+        notices,
+        omniscient,
+    }
+}
+
+fn omniscient(world: &mut World) -> Omniscient {
+    let seats: Vec<String> = crate::rules::nations_in_order(world).into_iter().map(|(_, k)| k).collect();
+    let last_turn = world.resource::<History>().0.last().map_or(0, |l| l.turn);
+    let trace = world
+        .resource::<Trace>()
+        .entries
+        .iter()
+        .filter(|e| e.turn == last_turn)
+        .map(|e| SeatEntry { seq: e.seq, turn: e.turn, day: e.day, rule: e.rule.clone(), text: e.text().into_owned() })
+        .collect();
+    let connections =
+        world.resource::<Connections>().0.iter().map(|(id, c)| (*id, c.role, c.seat.clone(), c.name.clone())).collect();
+    Omniscient {
+        drafts: world.resource::<OrderBook>().drafts.clone(),
+        seats: seats.iter().map(|s| briefing_for(world, Some(s))).collect(),
+        trace,
+        connections,
+        log: world.resource::<Notices>().log.clone(),
+    }
+}
+
+/// Encodes a view within the size limit, dropping the oldest reports if it would not fit.
+pub fn view_message(mut view: View) -> ServerMessage {
+    loop {
+        let message = ServerMessage::View(Box::new(view));
+        if encode(&message).len() <= MAX_SERVER_MESSAGE_BYTES {
+            return message;
+        }
+        let ServerMessage::View(v) = message else { unreachable!() };
+        view = *v;
+        let shrink = |r: &mut Vec<SeatEntry>| {
+            let keep = r.len() / 2;
+            r.drain(..r.len() - keep);
+        };
+        if let Some(o) = view.omniscient.as_mut()
+            && !o.trace.is_empty()
+        {
+            shrink(&mut o.trace);
+        } else if !view.briefing.reports.is_empty() {
+            shrink(&mut view.briefing.reports);
+        } else if let Some(o) = view.omniscient.as_mut() {
+            o.seats.clear();
+            o.log.clear();
+        } else {
+            view.notices.clear();
+            return ServerMessage::View(Box::new(view));
+        }
+    }
+}
+
+/// Sends every pending view and the seat table.
+pub fn send_views(world: &mut World) {
+    if world.resource::<Replaying>().0 {
+        return;
+    }
+    let now = Instant::now();
+    let connections = world.resource::<Connections>().clone();
+    {
+        let mut pending = world.resource_mut::<Pending>();
+        // Drafts changed: the white cell sees them, but not at every keystroke.
+        if pending.seats && pending.omniscient_sent.is_none_or(|t| now.duration_since(t) >= OMNISCIENT_EVERY) {
+            pending.views.extend(connections.0.iter().filter(|(_, c)| c.role.omniscient()).map(|(id, _)| *id));
+        }
+    }
+    let mut pending = std::mem::take(&mut world.resource_mut::<Pending>().views);
+    let seats_changed = std::mem::take(&mut world.resource_mut::<Pending>().seats);
+    if pending.iter().any(|id| connections.0.get(id).is_some_and(|c| c.role.omniscient())) {
+        world.resource_mut::<Pending>().omniscient_sent = Some(now);
+    }
+    // Views are the same for every connection of a seat (and for every observer): build once.
+    let mut built: std::collections::BTreeMap<(Role, Option<String>), ServerMessage> = Default::default();
+    for id in std::mem::take(&mut pending) {
+        let Some(c) = connections.0.get(&id) else { continue };
+        let key = (c.role, c.seat.clone());
+        let message = match built.get(&key) {
+            Some(m) => m.clone(),
+            None => {
+                let m = view_message(build_view(world, c.role, c.seat.as_deref()));
+                built.insert(key, m.clone());
+                m
+            }
+        };
+        world.write_message(Outgoing { to: id, message });
+    }
+    if seats_changed {
+        let table = seat_table(world);
+        for id in connections.0.keys() {
+            world.write_message(Outgoing { to: *id, message: ServerMessage::Seats(table.clone()) });
+        }
+    }
+}

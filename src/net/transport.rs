@@ -1,0 +1,436 @@
+//! Our own UDP loop around renetcode and renet, on both ends, so that every datagram is screened
+//! before the libraries read it (see `docs/protocol.md`, "Hostile packets").
+//!
+//! Two published crashes are reachable by any peer: renetcode 2.0.0 trusts the sequence-length
+//! nibble of the first byte (more than 8 panics), and renet 2.0.1 indexes a slice buffer by an
+//! unchecked slice index. `datagram_is_safe` and `packet_is_safe` keep both away, plus a sequence
+//! near `u64::MAX` that overflows replay protection in debug builds.
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::time::Duration;
+
+use bevy_renet::renet::{ClientId, RenetClient, RenetServer};
+use renetcode::{
+    ClientAuthentication, ConnectToken, NETCODE_MAX_PACKET_BYTES, NetcodeClient, NetcodeError, NetcodeServer,
+    ServerConfig, ServerResult,
+};
+
+/// renet's slice size: a sliced message travels in pieces of at most this many bytes.
+const SLICE_BYTES: usize = 1200;
+/// Highest packet type netcode defines (disconnect).
+const NETCODE_LAST_PACKET_TYPE: u8 = 6;
+/// Most datagrams read in one tick, so a flood cannot hold a frame forever.
+const MAX_DATAGRAMS_PER_TICK: usize = 4096;
+
+/// Whether a raw datagram may be handed to renetcode.
+pub fn datagram_is_safe(datagram: &[u8]) -> bool {
+    let Some(&first) = datagram.first() else { return false };
+    if datagram.len() > NETCODE_MAX_PACKET_BYTES {
+        return false;
+    }
+    let kind = first & 0x0f;
+    let sequence_bytes = usize::from(first >> 4);
+    if kind > NETCODE_LAST_PACKET_TYPE || sequence_bytes > 8 {
+        return false;
+    }
+    if kind == 0 {
+        // A connection request carries no sequence.
+        return sequence_bytes == 0;
+    }
+    let Some(bytes) = datagram.get(1..1 + sequence_bytes) else { return false };
+    let mut sequence = [0u8; 8];
+    sequence[..sequence_bytes].copy_from_slice(bytes);
+    // Replay protection adds its window to the sequence; no honest peer gets anywhere near this.
+    u64::from_le_bytes(sequence) < u64::MAX / 2
+}
+
+/// Reads renet's wire format just far enough to know that renet can read it without panicking.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn u8(&mut self) -> Option<u8> {
+        let (&b, rest) = self.bytes.split_first()?;
+        self.bytes = rest;
+        Some(b)
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if n > self.bytes.len() {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Some(head)
+    }
+
+    /// A QUIC variable-length integer, as the `octets` crate writes it.
+    fn varint(&mut self) -> Option<u64> {
+        let first = self.u8()?;
+        let len = 1usize << (first >> 6);
+        let mut value = u64::from(first & 0x3f);
+        for &b in self.take(len - 1)? {
+            value = (value << 8) | u64::from(b);
+        }
+        Some(value)
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        let b = self.take(2)?;
+        Some(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    fn bytes_with_length(&mut self) -> Option<&[u8]> {
+        let n = usize::try_from(self.varint()?).ok()?;
+        self.take(n)
+    }
+}
+
+/// Whether a decrypted renet packet is well formed for our channels (`channels` lists the ids) and
+/// sliced messages of at most `max_message_bytes`.
+pub fn packet_is_safe(packet: &[u8], channels: &[u8], max_message_bytes: usize) -> bool {
+    screen_packet(&mut Reader { bytes: packet }, channels, max_message_bytes).is_some()
+}
+
+fn screen_packet(r: &mut Reader, channels: &[u8], max_message_bytes: usize) -> Option<()> {
+    let kind = r.u8()?;
+    r.varint()?; // sequence
+    match kind {
+        0 | 1 => {
+            if !channels.contains(&r.u8()?) {
+                return None;
+            }
+            for _ in 0..r.u16()? {
+                if kind == 0 {
+                    r.varint()?; // message id
+                }
+                if r.bytes_with_length()?.len() > max_message_bytes {
+                    return None;
+                }
+            }
+            Some(())
+        }
+        2 | 3 => {
+            if !channels.contains(&r.u8()?) {
+                return None;
+            }
+            r.varint()?; // message id
+            let index = r.varint()?;
+            let count = r.varint()?;
+            let most = max_message_bytes.div_ceil(SLICE_BYTES) as u64;
+            let payload = r.bytes_with_length()?;
+            (count >= 1 && count <= most && index < count && !payload.is_empty() && payload.len() <= SLICE_BYTES)
+                .then_some(())
+        }
+        4 => {
+            let end = r.varint()?;
+            let size = r.varint()?;
+            let mut start = end.checked_sub(size)?;
+            end.checked_add(1)?;
+            for _ in 0..r.varint()? {
+                let gap = r.varint()?;
+                let range_end = start.checked_sub(gap.checked_add(2)?)?;
+                let range_size = r.varint()?;
+                start = range_end.checked_sub(range_size)?;
+            }
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// Counts of what the screens kept out, for logs and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Screened {
+    pub datagrams_dropped: u64,
+    pub packets_refused: u64,
+}
+
+/// The server's transport: a UDP socket, renetcode's server, and the screens.
+pub struct ServerTransport {
+    socket: UdpSocket,
+    netcode: NetcodeServer,
+    buffer: [u8; NETCODE_MAX_PACKET_BYTES],
+    channels: Vec<u8>,
+    max_message_bytes: usize,
+    pub screened: Screened,
+}
+
+impl ServerTransport {
+    pub fn new(
+        config: ServerConfig,
+        socket: UdpSocket,
+        channels: Vec<u8>,
+        max_message_bytes: usize,
+    ) -> io::Result<Self> {
+        socket.set_nonblocking(true)?;
+        Ok(ServerTransport {
+            socket,
+            netcode: NetcodeServer::new(config),
+            buffer: [0; NETCODE_MAX_PACKET_BYTES],
+            channels,
+            max_message_bytes,
+            screened: Screened::default(),
+        })
+    }
+
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// The authenticated user data of a connected client.
+    pub fn user_data(&self, client: ClientId) -> Option<[u8; 256]> {
+        self.netcode.user_data(client)
+    }
+
+    pub fn client_addr(&self, client: ClientId) -> Option<SocketAddr> {
+        self.netcode.client_addr(client)
+    }
+
+    /// Advances netcode and reads every waiting datagram.
+    pub fn update(&mut self, elapsed: Duration, server: &mut RenetServer) -> io::Result<()> {
+        self.netcode.update(elapsed);
+        for _ in 0..MAX_DATAGRAMS_PER_TICK {
+            let (len, addr) = match self.socket.recv_from(&mut self.buffer) {
+                Ok(received) => received,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::Interrupted => break,
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => continue,
+                Err(e) => return Err(e),
+            };
+            if !datagram_is_safe(&self.buffer[..len]) {
+                self.screened.datagrams_dropped += 1;
+                continue;
+            }
+            let result = self.netcode.process_packet(addr, &mut self.buffer[..len]);
+            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+        }
+        for client in self.netcode.clients_id() {
+            let result = self.netcode.update_client(client);
+            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+        }
+        for client in server.disconnections_id() {
+            let result = self.netcode.disconnect(client);
+            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+        }
+        Ok(())
+    }
+
+    /// Sends what renet has queued for every client.
+    pub fn send_packets(&mut self, server: &mut RenetServer) {
+        for client in server.clients_id() {
+            let Ok(packets) = server.get_packets_to_send(client) else { continue };
+            for packet in packets {
+                match self.netcode.generate_payload_packet(client, &packet) {
+                    Ok((addr, payload)) => {
+                        if self.socket.send_to(payload, addr).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+
+    /// Tells every client goodbye at once (on shutdown).
+    pub fn disconnect_all(&mut self, server: &mut RenetServer) {
+        for client in self.netcode.clients_id() {
+            let result = self.netcode.disconnect(client);
+            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+        }
+    }
+}
+
+fn handle(
+    result: ServerResult,
+    socket: &UdpSocket,
+    server: &mut RenetServer,
+    channels: &[u8],
+    max_message_bytes: usize,
+    screened: &mut Screened,
+) {
+    match result {
+        ServerResult::None => {}
+        ServerResult::PacketToSend { payload, addr } => {
+            let _ = socket.send_to(payload, addr);
+        }
+        ServerResult::Payload { client_id, payload } => {
+            if !server.is_connected(client_id) {
+                return;
+            }
+            if packet_is_safe(payload, channels, max_message_bytes) {
+                let _ = server.process_packet_from(payload, client_id);
+            } else {
+                // A malformed packet costs its sender the connection and nobody else anything.
+                screened.packets_refused += 1;
+                server.disconnect(client_id);
+            }
+        }
+        ServerResult::ClientConnected { client_id, addr, payload, .. } => {
+            server.add_connection(client_id);
+            let _ = socket.send_to(payload, addr);
+        }
+        ServerResult::ClientDisconnected { client_id, addr, payload } => {
+            server.remove_connection(client_id);
+            if let Some(payload) = payload {
+                let _ = socket.send_to(payload, addr);
+            }
+        }
+    }
+}
+
+/// A client's transport: a UDP socket, renetcode's client and the same screens. The server is
+/// reached at `server_addr` (the address the user gave), whatever the token names.
+pub struct ClientTransport {
+    socket: UdpSocket,
+    netcode: NetcodeClient,
+    server_addr: SocketAddr,
+    buffer: [u8; NETCODE_MAX_PACKET_BYTES],
+    channels: Vec<u8>,
+    max_message_bytes: usize,
+    pub screened: Screened,
+}
+
+impl ClientTransport {
+    pub fn new(
+        now: Duration,
+        token: ConnectToken,
+        server_addr: SocketAddr,
+        channels: Vec<u8>,
+        max_message_bytes: usize,
+    ) -> Result<Self, NetcodeError> {
+        let bind: SocketAddr = if server_addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().expect("literal");
+        let socket = UdpSocket::bind(bind)?;
+        socket.set_nonblocking(true)?;
+        let netcode = NetcodeClient::new(now, ClientAuthentication::Secure { connect_token: token })?;
+        Ok(ClientTransport {
+            socket,
+            netcode,
+            server_addr,
+            buffer: [0; NETCODE_MAX_PACKET_BYTES],
+            channels,
+            max_message_bytes,
+            screened: Screened::default(),
+        })
+    }
+
+    pub fn client_id(&self) -> ClientId {
+        self.netcode.client_id()
+    }
+
+    pub fn is_disconnected(&self) -> bool {
+        self.netcode.is_disconnected()
+    }
+
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Reads what the server sent and advances netcode.
+    pub fn update(&mut self, elapsed: Duration, client: &mut RenetClient) -> io::Result<()> {
+        if self.netcode.is_disconnected() {
+            client.disconnect_due_to_transport();
+            return Ok(());
+        }
+        if client.is_disconnected() {
+            self.disconnect();
+            return Ok(());
+        }
+        if self.netcode.is_connected() {
+            client.set_connected();
+        } else if self.netcode.is_connecting() {
+            client.set_connecting();
+        }
+        for _ in 0..MAX_DATAGRAMS_PER_TICK {
+            let (len, addr) = match self.socket.recv_from(&mut self.buffer) {
+                Ok(received) => received,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::Interrupted => break,
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => continue,
+                Err(e) => return Err(e),
+            };
+            if addr != self.server_addr || !datagram_is_safe(&self.buffer[..len]) {
+                self.screened.datagrams_dropped += 1;
+                continue;
+            }
+            if let Some(payload) = self.netcode.process_packet(&mut self.buffer[..len]) {
+                if packet_is_safe(payload, &self.channels, self.max_message_bytes) {
+                    client.process_packet(payload);
+                } else {
+                    self.screened.packets_refused += 1;
+                    client.disconnect();
+                }
+            }
+        }
+        if let Some((packet, _)) = self.netcode.update(elapsed) {
+            self.socket.send_to(packet, self.server_addr)?;
+        }
+        Ok(())
+    }
+
+    /// Sends what renet has queued.
+    pub fn send_packets(&mut self, client: &mut RenetClient) -> io::Result<()> {
+        if self.netcode.is_disconnected() {
+            return Ok(());
+        }
+        for packet in client.get_packets_to_send() {
+            if let Ok((_, payload)) = self.netcode.generate_payload_packet(&packet) {
+                self.socket.send_to(payload, self.server_addr)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Says goodbye to the server, if still connected.
+    pub fn disconnect(&mut self) {
+        if self.netcode.is_disconnected() {
+            return;
+        }
+        if let Ok((_, packet)) = self.netcode.disconnect() {
+            let _ = self.socket.send_to(packet, self.server_addr);
+        }
+    }
+
+    /// Sends raw bytes to the server from this client's socket (for tests of hostile datagrams).
+    pub fn send_raw(&self, bytes: &[u8]) -> io::Result<usize> {
+        self.socket.send_to(bytes, self.server_addr)
+    }
+
+    /// Encrypts `payload` as a netcode payload packet and sends it, bypassing renet (for tests of
+    /// hostile renet packets from an authenticated client).
+    pub fn send_raw_payload(&mut self, payload: &[u8]) -> Result<(), NetcodeError> {
+        let (_, packet) = self.netcode.generate_payload_packet(payload)?;
+        self.socket.send_to(packet, self.server_addr)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_nibble_above_eight_is_dropped() {
+        for nibble in 9u8..=15 {
+            let mut d = vec![(nibble << 4) | 5];
+            d.extend([0u8; 40]);
+            assert!(!datagram_is_safe(&d));
+        }
+        let mut ok = vec![(1 << 4) | 5, 7];
+        ok.extend([0u8; 40]);
+        assert!(datagram_is_safe(&ok));
+        assert!(!datagram_is_safe(&[]));
+    }
+
+    #[test]
+    fn slice_index_not_below_count_is_refused() {
+        // ReliableSlice: type 2, sequence 0, channel 0, message 0, index 3, count 3, 1 byte.
+        assert!(!packet_is_safe(&[2, 0, 0, 0, 3, 3, 1, 9], &[0], 4096));
+        assert!(packet_is_safe(&[2, 0, 0, 0, 2, 3, 1, 9], &[0], 4096));
+        // More slices than the largest message needs.
+        assert!(!packet_is_safe(&[2, 0, 0, 0, 0, 0x40, 200, 1, 9], &[0], 4096));
+        // An unknown channel.
+        assert!(!packet_is_safe(&[0, 0, 7, 0, 0], &[0], 4096));
+    }
+}

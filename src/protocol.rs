@@ -1,0 +1,473 @@
+//! The wire protocol between the server and every client: versioned messages, their size limits,
+//! their encoding, and the one function that says which message is legal in which phase for whom.
+//!
+//! `docs/protocol.md` describes the same for authors of clients in other languages.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::{Briefing, SeatEntry};
+use crate::rules::orders::{Draft, SeatAction};
+use crate::rules::{Order, OrderVerdict, Phase};
+
+/// Bumped whenever a message changes shape; the netcode protocol id derives from it, so clients
+/// of another version cannot connect at all (they fail at the handshake, not mid-game).
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// The netcode protocol id: "TRUCE" and the version.
+pub const fn protocol_id() -> u64 {
+    u64::from_be_bytes([b'T', b'R', b'U', b'C', b'E', 0, 0, 0]) | PROTOCOL_VERSION as u64
+}
+
+/// Largest message a client may send (an order with a 1,000-character text fits many times over).
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
+/// Largest message the server sends (a full view); larger views drop their oldest reports.
+pub const MAX_SERVER_MESSAGE_BYTES: usize = 1024 * 1024;
+/// Longest display name a client may give.
+pub const MAX_NAME_CHARS: usize = 40;
+/// Longest free text in a facilitator command (an announcement).
+pub const MAX_ANNOUNCEMENT_CHARS: usize = 1000;
+/// Most seconds a facilitator may add to or take from the clock at once.
+pub const MAX_CLOCK_CHANGE_SECONDS: u32 = 24 * 3600;
+/// Longest join code a client may send to the join endpoint.
+pub const MAX_CODE_CHARS: usize = 32;
+/// Largest body the join endpoint reads.
+pub const MAX_JOIN_BODY_BYTES: usize = 1024;
+/// Seconds a connect token stays valid for connecting.
+pub const TOKEN_EXPIRE_SECONDS: u64 = 60;
+/// Seconds of silence after which netcode drops a connection.
+pub const CONNECTION_TIMEOUT_SECONDS: i32 = 8;
+
+/// What a connection may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Plays one nation's seat (with any team-mates holding the same code).
+    Player,
+    /// Reads the public view.
+    Observer,
+    /// The omniscient view for a projector in the white cell; reads everything, commands nothing.
+    Projector,
+    /// Runs the game: commands, and the omniscient view.
+    Facilitator,
+}
+
+impl Role {
+    /// Whether this role reads everything (every draft and the white cell's trace).
+    pub fn omniscient(self) -> bool {
+        matches!(self, Role::Projector | Role::Facilitator)
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::Player => "player",
+            Role::Observer => "observer",
+            Role::Projector => "projector",
+            Role::Facilitator => "facilitator",
+        }
+    }
+}
+
+/// What a connect token's 256 bytes of authenticated user data carry: the seat and the role, as
+/// the server issued them. Clients cannot forge it (netcode encrypts it with the server's key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenData {
+    pub version: u16,
+    pub role: Role,
+    /// The nation's id for a player; `None` otherwise.
+    pub seat: Option<String>,
+}
+
+impl TokenData {
+    pub fn to_user_data(&self) -> Option<[u8; 256]> {
+        let mut out = [0u8; 256];
+        postcard::to_slice(self, &mut out).ok()?;
+        Some(out)
+    }
+
+    pub fn from_user_data(data: &[u8; 256]) -> Option<TokenData> {
+        postcard::from_bytes(data).ok()
+    }
+}
+
+/// The join endpoint's request body: `{"code": "..."}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub code: String,
+}
+
+/// The join endpoint's answer: the seat (nation id, or null), the role and the connect token
+/// (standard base64 of `ConnectToken::write`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JoinReply {
+    pub seat: Option<String>,
+    pub role: Role,
+    pub token: String,
+}
+
+/// The join endpoint's answer when it refuses.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct JoinError {
+    pub error: String,
+}
+
+/// A facilitator's command (from the server console or a facilitator connection).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// Leave the lobby: seats nobody joined go to their bots.
+    Start,
+    /// Stop the clock.
+    Pause,
+    /// Restart the clock.
+    Resume,
+    /// Add seconds to the clock.
+    Extend(u32),
+    /// Take seconds off the clock (it stops at zero, which ends the phase).
+    Shorten(u32),
+    /// End the orders phase now, as if the clock had run out.
+    EndPhase,
+    /// Fire one of the scenario's injects now, whatever its trigger.
+    Inject(String),
+    /// Tell every connection something.
+    Announce(String),
+    /// Hand a seat to its bot from now on.
+    HandToBot(String),
+    /// Give a seat back to its people.
+    HandBack(String),
+    /// Disconnect every connection of a seat (or "observers").
+    Kick(String),
+    /// Write a save now.
+    Save,
+}
+
+impl Command {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Command::Start => "start",
+            Command::Pause => "pause",
+            Command::Resume => "resume",
+            Command::Extend(_) => "extend",
+            Command::Shorten(_) => "shorten",
+            Command::EndPhase => "end-phase",
+            Command::Inject(_) => "inject",
+            Command::Announce(_) => "announce",
+            Command::HandToBot(_) => "bot",
+            Command::HandBack(_) => "human",
+            Command::Kick(_) => "kick",
+            Command::Save => "save",
+        }
+    }
+
+    /// Parses a console line such as `extend 120` or `bot russia`.
+    pub fn parse(line: &str) -> Result<Command, String> {
+        let line = line.trim();
+        let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let rest = rest.trim();
+        let arg = |what: &str| {
+            if rest.is_empty() { Err(format!("`{word}` needs {what}")) } else { Ok(rest.to_string()) }
+        };
+        let seconds = || -> Result<u32, String> {
+            let n: u32 = rest.parse().map_err(|_| format!("`{word}` needs a number of seconds, not {rest:?}"))?;
+            if n == 0 || n > MAX_CLOCK_CHANGE_SECONDS {
+                return Err(format!("`{word}` takes 1 to {MAX_CLOCK_CHANGE_SECONDS} seconds"));
+            }
+            Ok(n)
+        };
+        let none = |c: Command| {
+            if rest.is_empty() { Ok(c) } else { Err(format!("`{word}` takes no argument")) }
+        };
+        match word.to_ascii_lowercase().as_str() {
+            "start" => none(Command::Start),
+            "pause" => none(Command::Pause),
+            "resume" => none(Command::Resume),
+            "extend" => Ok(Command::Extend(seconds()?)),
+            "shorten" => Ok(Command::Shorten(seconds()?)),
+            "end-phase" | "end" => none(Command::EndPhase),
+            "inject" => Ok(Command::Inject(arg("an inject id")?)),
+            "announce" | "say" => Ok(Command::Announce(arg("a text")?)),
+            "bot" => Ok(Command::HandToBot(arg("a seat (nation id)")?)),
+            "human" => Ok(Command::HandBack(arg("a seat (nation id)")?)),
+            "kick" => Ok(Command::Kick(arg("a seat (nation id) or `observers`")?)),
+            "save" => none(Command::Save),
+            "" => Err("empty command".into()),
+            other => Err(format!(
+                "unknown command {other:?}; commands: start, pause, resume, extend N, shorten N, end-phase, \
+                 inject ID, announce TEXT, bot SEAT, human SEAT, kick SEAT, save"
+            )),
+        }
+    }
+
+    /// Whether its arguments are within the limits.
+    fn within_limits(&self) -> Result<(), String> {
+        match self {
+            Command::Extend(n) | Command::Shorten(n) if *n == 0 || *n > MAX_CLOCK_CHANGE_SECONDS => {
+                Err(format!("the clock changes by 1 to {MAX_CLOCK_CHANGE_SECONDS} seconds"))
+            }
+            Command::Announce(t) if t.chars().count() > MAX_ANNOUNCEMENT_CHARS => {
+                Err(format!("an announcement is at most {MAX_ANNOUNCEMENT_CHARS} characters"))
+            }
+            Command::Inject(s) | Command::HandToBot(s) | Command::HandBack(s) | Command::Kick(s) if s.len() > 64 => {
+                Err("that id is longer than any in this game".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Everything a client may send.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ClientMessage {
+    /// Optional: a display name for the facilitator's list.
+    Hello { name: String },
+    /// Hand in an order for the seat.
+    Order(Order),
+    /// Lock, unlock, or retract one order of the seat's draft.
+    Seat(SeatAction),
+    /// A facilitator's command.
+    Command(Command),
+    /// Ask for the full current view again.
+    Refresh,
+}
+
+impl ClientMessage {
+    pub fn word(&self) -> &'static str {
+        match self {
+            ClientMessage::Hello { .. } => "hello",
+            ClientMessage::Order(_) => "order",
+            ClientMessage::Seat(SeatAction::Lock) => "lock",
+            ClientMessage::Seat(SeatAction::Unlock) => "unlock",
+            ClientMessage::Seat(SeatAction::Retract(_)) => "retract",
+            ClientMessage::Command(c) => c.word(),
+            ClientMessage::Refresh => "refresh",
+        }
+    }
+}
+
+/// Whether `message` may be sent now by a connection of `role` while the game is in `phase`;
+/// the error is the reason the sender is told. Orders are also checked by the rules afterwards.
+pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), String> {
+    use ClientMessage as M;
+    match message {
+        M::Hello { name } if name.chars().count() > MAX_NAME_CHARS => {
+            Err(format!("a name is at most {MAX_NAME_CHARS} characters"))
+        }
+        M::Hello { .. } | M::Refresh => Ok(()),
+        M::Order(_) | M::Seat(_) => {
+            if role != Role::Player {
+                Err(format!("a {} has no seat to give orders for", role.word()))
+            } else if phase != Phase::Orders {
+                Err(format!("orders are taken only in the orders phase; the game is now in {}", phase_word(phase)))
+            } else {
+                Ok(())
+            }
+        }
+        M::Command(c) => {
+            if role != Role::Facilitator {
+                return Err("only the facilitator gives commands".into());
+            }
+            c.within_limits()?;
+            let ok = match c {
+                Command::Start => phase == Phase::Lobby,
+                Command::Pause | Command::Resume | Command::Extend(_) | Command::Shorten(_) => {
+                    matches!(phase, Phase::Orders)
+                }
+                Command::EndPhase | Command::Inject(_) => phase == Phase::Orders,
+                Command::HandToBot(_) | Command::HandBack(_) => matches!(phase, Phase::Lobby | Phase::Orders),
+                Command::Announce(_) | Command::Kick(_) | Command::Save => true,
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("`{}` cannot be used while the game is in {}", c.word(), phase_word(phase)))
+            }
+        }
+    }
+}
+
+pub fn phase_word(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Lobby => "the lobby",
+        Phase::Briefing => "the briefing",
+        Phase::Orders => "the orders phase",
+        Phase::Resolution => "resolution",
+        Phase::GameOver => "game over",
+    }
+}
+
+/// A point of the ceasefire line and the sectors along it, for drawing the map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapInfo {
+    pub line_name: String,
+    pub length_km: f64,
+    /// (latitude, longitude) of each point.
+    pub points: Vec<(f64, f64)>,
+    pub sectors: Vec<SectorInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SectorInfo {
+    pub id: String,
+    pub name: String,
+    /// First and last point of the line in this sector.
+    pub points: (u32, u32),
+    pub length_km: f64,
+}
+
+/// The game's fixed facts, sent once on connecting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Welcome {
+    pub version: u16,
+    pub scenario: String,
+    pub title: String,
+    pub turns: u32,
+    pub turn_days: u32,
+    pub role: Role,
+    pub seat: Option<String>,
+    pub map: MapInfo,
+    /// Every nation: (id, name).
+    pub nations: Vec<(String, String)>,
+    /// Ids of the scenario's injects and of its institutions, mandate templates and contingents
+    /// that the seat may name in orders.
+    pub choices: Choices,
+}
+
+/// Ids the orders menus offer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Choices {
+    pub institutions: Vec<(String, String)>,
+    pub templates: Vec<(String, String)>,
+    pub injects: Vec<(String, String)>,
+}
+
+/// The phase clock as a client shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockView {
+    /// Milliseconds left in the phase; `None` when the phase is not timed.
+    pub remaining_ms: Option<u64>,
+    pub paused: bool,
+}
+
+/// One seat as everyone may see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeatStatus {
+    pub id: String,
+    pub name: String,
+    pub locked: bool,
+    pub bot: bool,
+    /// Connections holding this seat now.
+    pub connected: u32,
+}
+
+/// One sector as everyone may see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SectorView {
+    pub id: String,
+    /// Tension now, 0..1.
+    pub tension: f64,
+    pub recorded_last_turn: u64,
+    pub incidents_last_turn: u64,
+    /// Troops of contingents in the sector (peacekeepers and others deployed there).
+    pub peacekeepers: i64,
+    /// Monitoring assets watching the sector.
+    pub monitors: i64,
+}
+
+/// Everything one connection may see now. A player's view holds only its own seat's secrets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub turn: u32,
+    pub phase: Phase,
+    pub clock: ClockView,
+    pub role: Role,
+    pub seat: Option<String>,
+    pub briefing: Briefing,
+    /// The seat's draft for this turn (shared by its team).
+    pub draft: Option<Draft>,
+    pub seats: Vec<SeatStatus>,
+    pub sectors: Vec<SectorView>,
+    /// Announcements and facilitator actions everyone may read, newest last.
+    pub notices: Vec<String>,
+    /// For the facilitator and the projector only.
+    pub omniscient: Option<Omniscient>,
+}
+
+/// The white cell's view: every seat's draft and state, and the full trace of the last turn.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Omniscient {
+    pub drafts: BTreeMap<String, Draft>,
+    pub seats: Vec<Briefing>,
+    /// The last turn's trace as the white cell reads it.
+    pub trace: Vec<SeatEntry>,
+    /// Connections: (client id, role, seat, name).
+    pub connections: Vec<(u64, Role, Option<String>, String)>,
+    /// Every facilitator action with who did it.
+    pub log: Vec<String>,
+}
+
+/// Everything the server sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ServerMessage {
+    Welcome(Box<Welcome>),
+    /// The full current view (on joining, at each phase and whenever the seat's draft changes).
+    View(Box<View>),
+    /// The answer to an order or seat action.
+    Verdict(OrderVerdict),
+    /// A message was refused before it reached the rules: which one and why.
+    Refused {
+        what: String,
+        reason: String,
+    },
+    /// A facilitator command was carried out.
+    Done {
+        what: String,
+    },
+    Clock(ClockView),
+    /// The seat table changed (a lock, a bot, a connection).
+    Seats(Vec<SeatStatus>),
+    /// Something every connection should read now.
+    Notice(String),
+    /// The server is closing this connection, and why.
+    Goodbye(String),
+}
+
+/// Encodes a message for the wire.
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    postcard::to_allocvec(message).unwrap_or_default()
+}
+
+/// Decodes a client's message; `None` when the bytes are not one (the sender is disconnected).
+pub fn decode_client(bytes: &[u8]) -> Option<ClientMessage> {
+    if bytes.len() > MAX_CLIENT_MESSAGE_BYTES {
+        return None;
+    }
+    postcard::from_bytes(bytes).ok()
+}
+
+/// Decodes a server's message.
+pub fn decode_server(bytes: &[u8]) -> Option<ServerMessage> {
+    if bytes.len() > MAX_SERVER_MESSAGE_BYTES {
+        return None;
+    }
+    postcard::from_bytes(bytes).ok()
+}
+
+/// The renet channels: one reliable ordered channel each way, budgets sized to the limits above.
+pub fn connection_config() -> bevy_renet::renet::ConnectionConfig {
+    use bevy_renet::renet::{ChannelConfig, ConnectionConfig, SendType};
+    let channel = |bytes: usize| {
+        vec![ChannelConfig {
+            channel_id: 0,
+            max_memory_usage_bytes: bytes,
+            send_type: SendType::ReliableOrdered { resend_time: std::time::Duration::from_millis(200) },
+        }]
+    };
+    ConnectionConfig {
+        available_bytes_per_tick: 256 * 1024,
+        server_channels_config: channel(8 * MAX_SERVER_MESSAGE_BYTES),
+        client_channels_config: channel(8 * MAX_CLIENT_MESSAGE_BYTES),
+    }
+}
+
+/// The one channel every message travels on.
+pub const CHANNEL: u8 = 0;

@@ -1,0 +1,266 @@
+//! A game server put together: the rules, the host, the network and the game directory; new
+//! games and resumed ones, and the loop that sleeps between ticks.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::host::console::{Console, Line};
+use crate::host::{Autosave, GameFiles, HostPlugin, HostSettings, Pending, Record, Replaying, apply_input};
+use crate::net::join::Codes;
+use crate::net::{NetServerPlugin, start_server};
+use crate::protocol::PROTOCOL_VERSION;
+use crate::record::journal::{AUTOSAVE_FILE, Journal, META_FILE, read_json, write_atomic};
+use crate::rules::{Clock, Phase};
+use crate::scenario::Scenario;
+use crate::scenario::validate::validate;
+
+/// A game directory's settings, written once when the game is created.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Meta {
+    pub protocol_version: u16,
+    pub created_unix: u64,
+    pub seed: u64,
+    pub settings: HostSettings,
+    pub codes: Codes,
+    pub scenario: Scenario,
+}
+
+/// How to run a server.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub bind: SocketAddr,
+    /// A new game (with its scenario and seed) or the directory of one to resume.
+    pub game: GameSource,
+    pub codes_json: Option<PathBuf>,
+    /// Facilitator commands to run first.
+    pub script: Vec<Line>,
+    /// Read commands typed on stdin.
+    pub stdin: bool,
+    /// Log to stderr at this level (`None`: no log).
+    pub log: Option<bevy::log::Level>,
+}
+
+#[derive(Clone, Debug)]
+pub enum GameSource {
+    New { scenario: Box<Scenario>, seed: Option<u64>, settings: HostSettings, dir: PathBuf },
+    Resume(PathBuf),
+}
+
+/// A running server, before its loop.
+pub struct Server {
+    pub app: App,
+    pub addr: SocketAddr,
+    pub dir: PathBuf,
+    pub codes: Codes,
+}
+
+/// Idle frames come this often: a turn-based game needs no more, and the CPU sleeps between.
+pub const IDLE_TICK: Duration = Duration::from_millis(50);
+/// Frames come this often while something is happening (a turn resolving, messages arriving).
+pub const BUSY_TICK: Duration = Duration::from_millis(1);
+
+impl Server {
+    /// Creates or resumes the game, binds the network and prints nothing.
+    pub fn start(options: ServeOptions) -> Result<Server, String> {
+        let (meta, dir, resuming) = match options.game {
+            GameSource::New { scenario, seed, settings, dir } => {
+                if dir.join(META_FILE).exists() {
+                    return Err(format!(
+                        "{} already holds a game; resume it with `truce serve --resume {}` or choose another --game-dir",
+                        dir.display(),
+                        dir.display()
+                    ));
+                }
+                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let nations: Vec<(String, String)> =
+                    scenario.nations.iter().map(|n| (n.id.clone(), n.name.clone())).collect();
+                let meta = Meta {
+                    protocol_version: PROTOCOL_VERSION,
+                    created_unix: unix_now(),
+                    seed: seed.unwrap_or(scenario.seed),
+                    settings,
+                    codes: Codes::generate(&nations),
+                    scenario: *scenario,
+                };
+                write_atomic(&dir.join(META_FILE), &meta)
+                    .map_err(|e| format!("cannot write {}: {e}", dir.join(META_FILE).display()))?;
+                (meta, dir, false)
+            }
+            GameSource::Resume(dir) => {
+                let path = dir.join(META_FILE);
+                if !path.exists() {
+                    return Err(format!("{} holds no game (no {META_FILE})", dir.display()));
+                }
+                let meta: Meta = read_json(&path)?;
+                if meta.protocol_version != PROTOCOL_VERSION {
+                    return Err(format!(
+                        "{} was made by protocol version {}; this server speaks {PROTOCOL_VERSION}",
+                        dir.display(),
+                        meta.protocol_version
+                    ));
+                }
+                (meta, dir, true)
+            }
+        };
+        let problems = validate(&meta.scenario);
+        if let Some(p) = problems.first() {
+            return Err(format!("the game's scenario is not valid: {}: {}", p.path, p.message));
+        }
+        let mut app = App::new();
+        if let Some(level) = options.log {
+            app.add_plugins(bevy::log::LogPlugin { level, filter: "wgpu=off".into(), ..default() });
+        }
+        app.add_plugins(bevy::time::TimePlugin);
+        crate::sim::game_plugins(&mut app, meta.scenario.clone(), Some(meta.seed));
+        app.add_plugins((HostPlugin { settings: meta.settings.clone() }, NetServerPlugin));
+        app.update(); // spawn the world
+        let (journal, records) = Journal::open::<Record>(&dir)?;
+        if !records.is_empty() && !resuming {
+            return Err(format!("{} has a journal but no game; remove it or resume", dir.display()));
+        }
+        if resuming {
+            let autosave: Option<Autosave> =
+                if dir.join(AUTOSAVE_FILE).exists() { Some(read_json(&dir.join(AUTOSAVE_FILE))?) } else { None };
+            replay(&mut app, &records, autosave.as_ref())?;
+        }
+        {
+            let world = app.world_mut();
+            let mut files = world.resource_mut::<GameFiles>();
+            files.dir = Some(dir.clone());
+            files.journal = Some(journal);
+            // Treat the phase as new: the clock restarts and an autosave is written.
+            world.resource_mut::<Pending>().seen = None;
+        }
+        let codes = meta.codes.clone();
+        let addr = start_server(&mut app, options.bind, Arc::new(codes.clone()))
+            .map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
+        if let Some(path) = &options.codes_json {
+            let text = serde_json::to_string_pretty(&codes.to_json()).unwrap_or_default();
+            std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        app.insert_resource(Console::new(options.script, options.stdin));
+        app.finish();
+        app.cleanup();
+        Ok(Server { app, addr, dir, codes })
+    }
+
+    /// Runs frames until the app exits: at once while busy, every `IDLE_TICK` otherwise.
+    pub fn run(mut self) -> AppExit {
+        loop {
+            let started = Instant::now();
+            self.app.update();
+            if let Some(exit) = self.app.should_exit() {
+                return exit;
+            }
+            if !self.tick_again_soon() {
+                std::thread::sleep(IDLE_TICK.saturating_sub(started.elapsed()));
+            } else {
+                std::thread::sleep(BUSY_TICK);
+            }
+        }
+    }
+
+    /// Runs one frame (for in-process tests and `truce solo`).
+    pub fn update(&mut self) {
+        self.app.update();
+    }
+
+    /// Whether something is under way that wants the next frame soon.
+    pub fn tick_again_soon(&mut self) -> bool {
+        let world = self.app.world_mut();
+        let phase = *world.resource::<State<Phase>>().get();
+        let busy = std::mem::take(&mut world.resource_mut::<Pending>().busy);
+        busy || matches!(phase, Phase::Resolution | Phase::Briefing)
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// The order in which (turn, phase) pairs follow each other.
+fn position(turn: u32, phase: Phase) -> (u32, u8) {
+    let rank = match phase {
+        Phase::Lobby => 0,
+        Phase::Orders => 1,
+        Phase::Resolution => 2,
+        Phase::Briefing => 3,
+        Phase::GameOver => 4,
+    };
+    (turn, rank)
+}
+
+fn now_at(app: &App) -> (u32, Phase) {
+    (app.world().resource::<Clock>().turn, *app.world().resource::<State<Phase>>().get())
+}
+
+/// Runs frames until the game stands at (turn, phase); an error if it passes it.
+fn step_to(app: &mut App, turn: u32, phase: Phase, line: usize) -> Result<(), String> {
+    for _ in 0..64 {
+        let (t, p) = now_at(app);
+        if (t, p) == (turn, phase) {
+            return Ok(());
+        }
+        if position(t, p) > position(turn, phase) {
+            break;
+        }
+        app.update();
+    }
+    let (t, p) = now_at(app);
+    Err(format!(
+        "journal record {line}: the game should reach turn {turn} ({phase:?}) but stands at turn {t} ({p:?}); \
+         the journal does not belong to this game"
+    ))
+}
+
+/// Replays a journal through the same function live inputs go through, and checks the result
+/// against the autosave.
+pub fn replay(app: &mut App, records: &[Record], autosave: Option<&Autosave>) -> Result<(), String> {
+    app.world_mut().insert_resource(Replaying(true));
+    let check = |app: &mut App, save: &Autosave| -> Result<(), String> {
+        step_to(app, save.turn, save.phase, save.records as usize)?;
+        let hash = format!("{:016x}", crate::record::state_hash(app.world_mut()));
+        if hash != save.state_hash {
+            return Err(format!(
+                "replaying the journal gives state {hash} at turn {}, but the autosave recorded {}; \
+                 refusing to resume a game that would differ",
+                save.turn, save.state_hash
+            ));
+        }
+        Ok(())
+    };
+    for (i, r) in records.iter().enumerate() {
+        if let Some(save) = autosave.filter(|s| s.records == i as u64) {
+            check(app, save)?;
+        }
+        if !r.input.changes_game() {
+            continue;
+        }
+        step_to(app, r.turn, r.phase, i)?;
+        match apply_input(app.world_mut(), &r.input, &r.by) {
+            Ok(applied) if applied.id == r.id => {}
+            _ => {
+                return Err(format!(
+                    "journal record {i} ({:?} by {}) no longer applies the same way; the journal does not belong \
+                     to this game",
+                    r.input, r.by
+                ));
+            }
+        }
+    }
+    if let Some(save) = autosave.filter(|s| s.records == records.len() as u64) {
+        check(app, save)?;
+    }
+    app.world_mut().insert_resource(Replaying(false));
+    Ok(())
+}
+
+/// The default directory for a new game: `truce-games/<scenario>-<time>`.
+pub fn default_game_dir(scenario: &str) -> PathBuf {
+    Path::new("truce-games").join(format!("{scenario}-{}", unix_now()))
+}

@@ -1,0 +1,165 @@
+//! A server in the test process on a real loopback UDP socket and TCP join endpoint, and clients
+//! that join it with codes, all pumped from one thread until a condition holds or time runs out.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use truce::host::console::Line;
+use truce::host::{ConsoleCommand, HostSettings, OnTimeout};
+use truce::net::client::NetClient;
+use truce::protocol::{ClientMessage, Command, ServerMessage, View, Welcome};
+use truce::rules::Phase;
+use truce::server::{GameSource, ServeOptions, Server};
+
+pub fn scenario(name: &str) -> truce::scenario::Scenario {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.ron"));
+    truce::scenario::load_file(&path).expect("shipped scenario")
+}
+
+pub struct Harness {
+    pub server: Server,
+    pub dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// A new game of the shipped `scenario` with the given clock (seconds; `None` = untimed).
+    pub fn new(scenario_name: &str, turn_seconds: Option<u32>, on_timeout: OnTimeout) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let options = ServeOptions {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            game: GameSource::New {
+                scenario: Box::new(scenario(scenario_name)),
+                seed: None,
+                settings: HostSettings { turn_seconds, on_timeout },
+                dir: dir.path().join("game"),
+            },
+            codes_json: None,
+            script: Vec::<Line>::new(),
+            stdin: false,
+            log: None,
+        };
+        let server = Server::start(options).expect("server starts");
+        Harness { server, dir }
+    }
+
+    pub fn code(&self, seat: &str) -> String {
+        let c = &self.server.codes;
+        match seat {
+            "facilitator" => c.facilitator.clone(),
+            "observer" => c.observer.clone(),
+            "projector" => c.projector.clone(),
+            _ => c.seats.iter().find(|(id, _, _)| id == seat).expect("seat").2.clone(),
+        }
+    }
+
+    /// Joins with the seat's code and pumps until the client holds its first view.
+    pub fn join(&mut self, seat: &str) -> Player {
+        let code = self.code(seat);
+        let client = NetClient::join(self.server.addr, &code).expect("join");
+        let mut p = Player::new(client);
+        self.run(&mut [&mut p], Duration::from_secs(10), |ps| ps[0].view.is_some());
+        p
+    }
+
+    /// Runs the console command as the server's console would.
+    pub fn console(&mut self, command: Command) {
+        self.server.app.world_mut().write_message(ConsoleCommand(command));
+    }
+
+    pub fn phase(&self) -> Phase {
+        *self.server.app.world().resource::<bevy::prelude::State<Phase>>().get()
+    }
+
+    pub fn turn(&self) -> u32 {
+        self.server.app.world().resource::<truce::rules::Clock>().turn
+    }
+
+    /// Pumps the server and `players` until `done` holds; panics after `timeout`.
+    pub fn run(
+        &mut self,
+        players: &mut [&mut Player],
+        timeout: Duration,
+        mut done: impl FnMut(&[&mut Player]) -> bool,
+    ) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.server.update();
+            for p in players.iter_mut() {
+                p.pump();
+            }
+            if done(players) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Pumps for a while, whatever happens.
+    pub fn idle(&mut self, players: &mut [&mut Player], time: Duration) {
+        let end = Instant::now() + time;
+        while Instant::now() < end {
+            self.server.update();
+            for p in players.iter_mut() {
+                p.pump();
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// A connected client and everything it received.
+pub struct Player {
+    pub client: NetClient,
+    pub received: Vec<ServerMessage>,
+    /// Bytes of every message, as received (for the fog-of-war capture).
+    pub welcome: Option<Welcome>,
+    pub view: Option<View>,
+}
+
+impl Player {
+    pub fn new(client: NetClient) -> Player {
+        Player { client, received: Vec::new(), welcome: None, view: None }
+    }
+
+    pub fn pump(&mut self) {
+        for m in self.client.pump() {
+            match &m {
+                ServerMessage::Welcome(w) => self.welcome = Some((**w).clone()),
+                ServerMessage::View(v) => self.view = Some((**v).clone()),
+                ServerMessage::Seats(s) => {
+                    if let Some(v) = self.view.as_mut() {
+                        v.seats = s.clone();
+                    }
+                }
+                _ => {}
+            }
+            self.received.push(m);
+        }
+    }
+
+    pub fn send(&mut self, m: ClientMessage) {
+        self.client.send(&m);
+    }
+
+    /// Messages received since `from`.
+    pub fn since(&self, from: usize) -> &[ServerMessage] {
+        &self.received[from.min(self.received.len())..]
+    }
+
+    pub fn turn(&self) -> u32 {
+        self.view.as_ref().map_or(0, |v| v.turn)
+    }
+
+    pub fn phase(&self) -> Option<Phase> {
+        self.view.as_ref().map(|v| v.phase)
+    }
+
+    /// The last verdict or refusal received since `from`.
+    pub fn answer_since(&self, from: usize) -> Option<&ServerMessage> {
+        self.since(from).iter().rev().find(|m| {
+            matches!(m, ServerMessage::Verdict(_) | ServerMessage::Refused { .. } | ServerMessage::Done { .. })
+        })
+    }
+}
