@@ -135,6 +135,11 @@ impl NetClient {
         }
     }
 
+    /// Queues raw bytes as one message (for tests of what the server does with nonsense).
+    pub fn send_bytes(&mut self, bytes: Vec<u8>) {
+        self.renet.send_message(CHANNEL, bytes);
+    }
+
     pub fn is_connected(&self) -> bool {
         self.renet.is_connected()
     }

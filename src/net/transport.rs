@@ -3,8 +3,9 @@
 //!
 //! Two published crashes are reachable by any peer: renetcode 2.0.0 trusts the sequence-length
 //! nibble of the first byte (more than 8 panics), and renet 2.0.1 indexes a slice buffer by an
-//! unchecked slice index. `datagram_is_safe` and `packet_is_safe` keep both away, plus a sequence
-//! near `u64::MAX` that overflows replay protection in debug builds.
+//! unchecked slice index. `datagram_is_safe` and `packet_is_safe` keep both away, and two more
+//! that fuzzing found: a packet shorter than its sequence plus its 16-byte tag (renetcode slices
+//! before the start of the buffer) and a sequence near `u64::MAX` (replay protection overflows).
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
@@ -20,6 +21,10 @@ use renetcode::{
 const SLICE_BYTES: usize = 1200;
 /// Highest packet type netcode defines (disconnect).
 const NETCODE_LAST_PACKET_TYPE: u8 = 6;
+/// The authentication tag closing every encrypted netcode packet.
+const MAC_BYTES: usize = 16;
+/// A connection request: prefix, version, protocol id, expiry, nonce and the private token.
+const CONNECTION_REQUEST_BYTES: usize = 1 + 13 + 8 + 8 + 24 + 1024;
 /// Most datagrams read in one tick, so a flood cannot hold a frame forever.
 const MAX_DATAGRAMS_PER_TICK: usize = 4096;
 
@@ -35,8 +40,12 @@ pub fn datagram_is_safe(datagram: &[u8]) -> bool {
         return false;
     }
     if kind == 0 {
-        // A connection request carries no sequence.
-        return sequence_bytes == 0;
+        // A connection request carries no sequence and has one size.
+        return sequence_bytes == 0 && datagram.len() == CONNECTION_REQUEST_BYTES;
+    }
+    // Shorter than its sequence and authentication tag: renetcode would slice before its start.
+    if datagram.len() < 1 + sequence_bytes + MAC_BYTES {
+        return false;
     }
     let Some(bytes) = datagram.get(1..1 + sequence_bytes) else { return false };
     let mut sequence = [0u8; 8];
@@ -421,6 +430,11 @@ mod tests {
         ok.extend([0u8; 40]);
         assert!(datagram_is_safe(&ok));
         assert!(!datagram_is_safe(&[]));
+        // Eight sequence bytes and less than a tag after them.
+        let mut short = vec![(8 << 4) | 5];
+        short.extend([1u8; 8 + 15]);
+        assert!(!datagram_is_safe(&short));
+        assert!(!datagram_is_safe(&[0u8; 100]), "a connection request has one size");
     }
 
     #[test]
