@@ -112,8 +112,10 @@ impl Server {
             return Err(format!("the game's scenario is not valid: {}: {}", p.path, p.message));
         }
         let mut app = App::new();
+        // Peers' bad packets are counted by the transport, not logged one by one (a flood would
+        // bury the console).
         if let Some(level) = options.log {
-            app.add_plugins(bevy::log::LogPlugin { level, filter: "wgpu=off".into(), ..default() });
+            app.add_plugins(bevy::log::LogPlugin { level, filter: "renetcode=off,renet=off".into(), ..default() });
         }
         app.add_plugins(bevy::time::TimePlugin);
         crate::sim::game_plugins(&mut app, meta.scenario.clone(), Some(meta.seed));

@@ -148,6 +148,12 @@ impl NetClient {
         self.renet.is_disconnected() || self.transport.is_disconnected()
     }
 
+    /// Time since the server was last heard from (it sends several keep-alives a second, so a
+    /// long silence means it is gone even if it never said goodbye).
+    pub fn silence(&self) -> Duration {
+        self.transport.silence()
+    }
+
     pub fn client_id(&self) -> u64 {
         self.transport.client_id()
     }

@@ -333,6 +333,11 @@ impl ClientTransport {
         self.netcode.is_disconnected()
     }
 
+    /// Time since the server was last heard from.
+    pub fn silence(&self) -> Duration {
+        self.netcode.time_since_last_received_packet()
+    }
+
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.socket.local_addr()
     }

@@ -1,0 +1,93 @@
+//! Fog of war on the wire: every message the server sends to one seat over a whole networked
+//! game is captured, and none carries another seat's private messages, postures, secret
+//! objectives, or any trace text that seat was not meant to read.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{Harness, Player};
+use truce::host::OnTimeout;
+use truce::protocol::{ClientMessage, Command};
+use truce::record::Trace;
+use truce::rules::orders::SeatAction;
+use truce::rules::{Order, Phase};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn capture(p: &Player) -> String {
+    p.received.iter().map(|m| serde_json::to_string(m).unwrap()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_seat_never_receives_another_seats_secrets() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    let mut rus = h.join("rus");
+    let mut fra = h.join("fra");
+    let mut obs = h.join("observer");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr, &mut rus, &mut fra, &mut obs], WAIT, |ps| ps.iter().all(|p| p.turn() == 1));
+    while h.phase() != Phase::GameOver {
+        let turn = ukr.turn();
+        rus.send(ClientMessage::Order(Order::PrivateMessage {
+            to: "fra".into(),
+            text: format!("RUS-TO-FRA-SECRET-{turn}"),
+        }));
+        rus.send(ClientMessage::Order(Order::SetPosture { sector: "south".into(), pressure: 0.9 }));
+        fra.send(ClientMessage::Order(Order::PrivateMessage { to: "rus".into(), text: format!("FRA-TO-RUS-{turn}") }));
+        ukr.send(ClientMessage::Order(Order::PrivateMessage { to: "fra".into(), text: format!("UKR-TO-FRA-{turn}") }));
+        for p in [&mut ukr, &mut rus, &mut fra] {
+            p.send(ClientMessage::Seat(SeatAction::Lock));
+        }
+        h.run(&mut [&mut ukr, &mut rus, &mut fra, &mut obs], WAIT, |ps| {
+            ps.iter().all(|p| p.turn() > turn || p.phase() == Some(Phase::GameOver))
+        });
+    }
+    h.idle(&mut [&mut ukr, &mut rus, &mut fra, &mut obs], Duration::from_millis(200));
+    let wire = capture(&ukr);
+    let public = capture(&obs);
+    assert!(ukr.received.len() > 20 && wire.len() > 10_000, "a whole game was captured");
+
+    // The secrets were really exchanged: their addressees read them.
+    assert!(capture(&fra).contains("RUS-TO-FRA-SECRET-1"));
+    assert!(capture(&rus).contains("FRA-TO-RUS-1"));
+    assert!(capture(&rus).contains("SetPosture"));
+
+    for (reader, text) in [("ukr", &wire), ("observer", &public)] {
+        assert!(!text.contains("RUS-TO-FRA-SECRET"), "{reader} received Russia's private message");
+        assert!(!text.contains("FRA-TO-RUS"), "{reader} received France's private message");
+        assert!(!text.contains("SetPosture"), "{reader} received another seat's posture order");
+        assert!(!text.contains("Russia sets its pressure"), "{reader} received Russia's posture");
+        let scenario = support::scenario("tutorial");
+        for n in scenario.nations.iter().filter(|n| n.id != reader) {
+            for o in n.objectives.iter().filter(|o| !o.public) {
+                assert!(!text.contains(&o.text), "{reader} received {}'s secret objective {:?}", n.id, o.text);
+            }
+        }
+    }
+    assert!(!public.contains("UKR-TO-FRA"), "observers read no private message");
+
+    // Every trace entry whose full truth differs from what the seat may read stays off its wire.
+    let trace = h.server.app.world().resource::<Trace>().clone();
+    let mut withheld = 0;
+    for (reader, text, nation) in [("ukr", &wire, Some("ukr")), ("observer", &public, None)] {
+        let readable: std::collections::BTreeMap<u64, String> =
+            trace.view_for(nation).map(|e| (e.seq, e.text)).collect();
+        for e in &trace.entries {
+            let full = e.text();
+            if readable.get(&e.seq).is_some_and(|t| *t == *full) || full.len() < 12 {
+                continue;
+            }
+            // Quoted as JSON, as it would travel inside a message.
+            let quoted = serde_json::to_string(full.as_ref()).unwrap();
+            let inner = &quoted[1..quoted.len() - 1];
+            if readable.values().any(|t| t.contains(full.as_ref())) {
+                continue; // the same words are also part of something it may read
+            }
+            withheld += 1;
+            assert!(!text.contains(inner), "{reader} received the withheld entry {}: {full}", e.seq);
+        }
+    }
+    assert!(withheld > 10, "the game had secrets to keep ({withheld})");
+}
