@@ -463,7 +463,8 @@ pub fn connection_config() -> bevy_renet::renet::ConnectionConfig {
         }]
     };
     ConnectionConfig {
-        available_bytes_per_tick: 256 * 1024,
+        // Per client and frame; the transport also caps each frame's total.
+        available_bytes_per_tick: 64 * 1024,
         server_channels_config: channel(8 * MAX_SERVER_MESSAGE_BYTES),
         client_channels_config: channel(8 * MAX_CLIENT_MESSAGE_BYTES),
     }

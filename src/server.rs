@@ -60,7 +60,7 @@ pub struct Server {
 }
 
 /// Idle frames come this often: a turn-based game needs no more, and the CPU sleeps between.
-pub const IDLE_TICK: Duration = Duration::from_millis(50);
+pub const IDLE_TICK: Duration = Duration::from_millis(100);
 /// Frames come this often while something is happening (a turn resolving, messages arriving).
 pub const BUSY_TICK: Duration = Duration::from_millis(1);
 

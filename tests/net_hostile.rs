@@ -36,7 +36,7 @@ fn still_served(h: &mut Harness, p: &mut Player, text: &str) {
 }
 
 fn screened(h: &Harness) -> truce::net::transport::Screened {
-    h.server.app.world().resource::<NetServer>().transport.screened
+    h.server.app.world().resource::<NetServer>().transport.screened()
 }
 
 #[test]

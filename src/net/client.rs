@@ -84,7 +84,14 @@ pub struct NetClient {
     renet: RenetClient,
     transport: ClientTransport,
     last: Instant,
+    /// When datagrams last went out, and whether a message waits to go at once.
+    last_send: Instant,
+    urgent: bool,
 }
+
+/// With nothing of its own to say, a client sends (acknowledgements, keep-alives) this often at
+/// most, however often it is pumped: a hundred idle clients cost the server little.
+const IDLE_SEND_EVERY: Duration = Duration::from_millis(100);
 
 impl NetClient {
     /// Joins the game at `server` with `code`: a token over HTTP, then netcode over UDP.
@@ -102,7 +109,15 @@ impl NetClient {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?;
         let transport = ClientTransport::new(now, token, server, vec![CHANNEL], MAX_SERVER_MESSAGE_BYTES)
             .map_err(|e| format!("cannot open a connection: {e}"))?;
-        Ok(NetClient { server, reply, renet: RenetClient::new(connection_config()), transport, last: Instant::now() })
+        Ok(NetClient {
+            server,
+            reply,
+            renet: RenetClient::new(connection_config()),
+            transport,
+            last: Instant::now(),
+            last_send: Instant::now(),
+            urgent: true,
+        })
     }
 
     /// Exchanges datagrams and returns the messages that arrived.
@@ -123,7 +138,11 @@ impl NetClient {
                 }
             }
         }
-        let _ = self.transport.send_packets(&mut self.renet);
+        if self.urgent || !self.renet.is_connected() || now.duration_since(self.last_send) >= IDLE_SEND_EVERY {
+            let _ = self.transport.send_packets(&mut self.renet);
+            self.last_send = now;
+            self.urgent = false;
+        }
         out
     }
 
@@ -132,12 +151,14 @@ impl NetClient {
         let bytes = encode(message);
         if self.renet.can_send_message(CHANNEL, bytes.len()) {
             self.renet.send_message(CHANNEL, bytes);
+            self.urgent = true;
         }
     }
 
     /// Queues raw bytes as one message (for tests of what the server does with nonsense).
     pub fn send_bytes(&mut self, bytes: Vec<u8>) {
         self.renet.send_message(CHANNEL, bytes);
+        self.urgent = true;
     }
 
     pub fn is_connected(&self) -> bool {
@@ -152,6 +173,15 @@ impl NetClient {
     /// long silence means it is gone even if it never said goodbye).
     pub fn silence(&self) -> Duration {
         self.transport.silence()
+    }
+
+    /// Why the connection ended, in words, if it has.
+    pub fn disconnect_reason(&self) -> Option<String> {
+        match (self.renet.disconnect_reason(), self.transport.disconnect_reason()) {
+            (_, Some(r)) => Some(format!("{r:?}")),
+            (Some(r), None) => Some(format!("{r}")),
+            (None, None) => None,
+        }
     }
 
     pub fn client_id(&self) -> u64 {

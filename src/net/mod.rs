@@ -160,12 +160,14 @@ fn send_outgoing(
     mut disconnects: MessageReader<Disconnect>,
     mut server: ResMut<RenetServer>,
     mut net: ResMut<NetServer>,
+    mut pending: ResMut<crate::host::Pending>,
 ) {
     for o in outgoing.read() {
         if !server.is_connected(o.to) {
             continue;
         }
         let bytes = encode(&o.message);
+        pending.busy = true;
         if server.can_send_message(o.to, CHANNEL, bytes.len()) {
             server.send_message(o.to, CHANNEL, bytes);
         } else {
@@ -184,8 +186,14 @@ fn send_outgoing(
     }
 }
 
-fn send_datagrams(mut net: ResMut<NetServer>, mut server: ResMut<RenetServer>) {
-    net.transport.send_packets(&mut server);
+fn send_datagrams(
+    mut net: ResMut<NetServer>,
+    mut server: ResMut<RenetServer>,
+    mut pending: ResMut<crate::host::Pending>,
+) {
+    if net.transport.send_packets(&mut server) {
+        pending.busy = true;
+    }
 }
 
 fn goodbye_on_exit(exit: MessageReader<AppExit>, mut net: ResMut<NetServer>, mut server: ResMut<RenetServer>) {

@@ -9,6 +9,9 @@
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bevy_renet::renet::{ClientId, RenetClient, RenetServer};
@@ -25,6 +28,11 @@ const NETCODE_LAST_PACKET_TYPE: u8 = 6;
 const MAC_BYTES: usize = 16;
 /// A connection request: prefix, version, protocol id, expiry, nonce and the private token.
 const CONNECTION_REQUEST_BYTES: usize = 1 + 13 + 8 + 8 + 24 + 1024;
+/// Bytes the server sends per frame at most, over all clients; the loop comes round again at
+/// once while more waits.
+const SEND_BYTES_PER_FRAME: usize = 192 * 1024;
+/// Datagrams waiting for the next frame at most (about 20 MB of the largest).
+const INBOX_DATAGRAMS: usize = 16 * 1024;
 /// Most datagrams read in one tick, so a flood cannot hold a frame forever.
 const MAX_DATAGRAMS_PER_TICK: usize = 4096;
 
@@ -155,16 +163,40 @@ fn screen_packet(r: &mut Reader, channels: &[u8], max_message_bytes: usize) -> O
 pub struct Screened {
     pub datagrams_dropped: u64,
     pub packets_refused: u64,
+    /// Safe datagrams dropped because the server fell behind by a whole queue.
+    pub queue_overflow: u64,
 }
 
 /// The server's transport: a UDP socket, renetcode's server, and the screens.
+///
+/// A thread of its own drains the socket as datagrams arrive and screens them, so that the
+/// kernel's small buffer never overflows while a frame sleeps (a hundred clients acknowledging a
+/// turn's views would otherwise crowd out the handshakes of clients still joining).
 pub struct ServerTransport {
     socket: UdpSocket,
+    /// Behind a mutex only so the transport can be a resource (one frame reads it at a time).
+    inbox: Mutex<Receiver<(SocketAddr, Vec<u8>)>>,
+    counters: Arc<Counters>,
+    stop: Arc<AtomicBool>,
     netcode: NetcodeServer,
-    buffer: [u8; NETCODE_MAX_PACKET_BYTES],
     channels: Vec<u8>,
     max_message_bytes: usize,
-    pub screened: Screened,
+    /// The client to serve first next frame (so no client always waits).
+    next_sender: usize,
+    packets_refused: u64,
+}
+
+/// Counts kept by the receiving thread.
+#[derive(Default)]
+struct Counters {
+    dropped: AtomicU64,
+    overflow: AtomicU64,
+}
+
+impl Drop for ServerTransport {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl ServerTransport {
@@ -174,15 +206,36 @@ impl ServerTransport {
         channels: Vec<u8>,
         max_message_bytes: usize,
     ) -> io::Result<Self> {
-        socket.set_nonblocking(true)?;
+        // Blocking with a timeout: the thread sleeps in the kernel until a datagram comes, and
+        // looks up now and then to see whether it should stop.
+        socket.set_nonblocking(false)?;
+        socket.set_read_timeout(Some(Duration::from_millis(100)))?;
+        let reader = socket.try_clone()?;
+        let (tx, inbox) = sync_channel(INBOX_DATAGRAMS);
+        let counters = Arc::new(Counters::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c, halt) = (counters.clone(), stop.clone());
+        std::thread::Builder::new().name("truce-udp".into()).spawn(move || receive(reader, tx, c, halt))?;
         Ok(ServerTransport {
             socket,
+            inbox: Mutex::new(inbox),
+            counters,
+            stop,
             netcode: NetcodeServer::new(config),
-            buffer: [0; NETCODE_MAX_PACKET_BYTES],
             channels,
             max_message_bytes,
-            screened: Screened::default(),
+            next_sender: 0,
+            packets_refused: 0,
         })
+    }
+
+    /// What the screens have kept out so far.
+    pub fn screened(&self) -> Screened {
+        Screened {
+            datagrams_dropped: self.counters.dropped.load(Ordering::Relaxed),
+            packets_refused: self.packets_refused,
+            queue_overflow: self.counters.overflow.load(Ordering::Relaxed),
+        }
     }
 
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -198,41 +251,54 @@ impl ServerTransport {
         self.netcode.client_addr(client)
     }
 
-    /// Advances netcode and reads every waiting datagram.
+    /// Advances netcode and hands it every datagram that arrived since the last frame.
     pub fn update(&mut self, elapsed: Duration, server: &mut RenetServer) -> io::Result<()> {
         self.netcode.update(elapsed);
-        for _ in 0..MAX_DATAGRAMS_PER_TICK {
-            let (len, addr) = match self.socket.recv_from(&mut self.buffer) {
-                Ok(received) => received,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock || e.kind() == io::ErrorKind::Interrupted => break,
-                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => continue,
-                Err(e) => return Err(e),
-            };
-            if !datagram_is_safe(&self.buffer[..len]) {
-                self.screened.datagrams_dropped += 1;
-                continue;
-            }
-            let result = self.netcode.process_packet(addr, &mut self.buffer[..len]);
-            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+        let mut refused = 0;
+        let arrived: Vec<(SocketAddr, Vec<u8>)> = match self.inbox.lock() {
+            Ok(inbox) => inbox.try_iter().take(INBOX_DATAGRAMS).collect(),
+            Err(_) => Vec::new(),
+        };
+        for (addr, mut datagram) in arrived {
+            let result = self.netcode.process_packet(addr, &mut datagram);
+            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
         }
         for client in self.netcode.clients_id() {
             let result = self.netcode.update_client(client);
-            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
         }
         for client in server.disconnections_id() {
             let result = self.netcode.disconnect(client);
-            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
         }
+        self.packets_refused += refused;
         Ok(())
     }
 
-    /// Sends what renet has queued for every client.
-    pub fn send_packets(&mut self, server: &mut RenetServer) {
-        for client in server.clients_id() {
+    /// Sends what renet has queued, for as many clients as this frame's budget allows, starting
+    /// where the last frame stopped. Returns true if some clients had to wait for the next frame.
+    ///
+    /// A burst to a hundred clients at once (every view at the start of a turn) would fill the
+    /// socket's buffer, and the handshakes of clients still joining would be lost with the rest.
+    pub fn send_packets(&mut self, server: &mut RenetServer) -> bool {
+        let clients = server.clients_id();
+        if clients.is_empty() {
+            return false;
+        }
+        let mut budget = SEND_BYTES_PER_FRAME;
+        let start = self.next_sender % clients.len();
+        for i in 0..clients.len() {
+            let client = clients[(start + i) % clients.len()];
+            if budget == 0 {
+                self.next_sender = (start + i) % clients.len();
+                return true;
+            }
             let Ok(packets) = server.get_packets_to_send(client) else { continue };
             for packet in packets {
+                budget = budget.saturating_sub(packet.len());
                 match self.netcode.generate_payload_packet(client, &packet) {
                     Ok((addr, payload)) => {
+                        // A full buffer loses this client's packets for now; renet resends them.
                         if self.socket.send_to(payload, addr).is_err() {
                             break;
                         }
@@ -241,25 +307,54 @@ impl ServerTransport {
                 }
             }
         }
+        self.next_sender = start + 1;
+        false
     }
 
     /// Tells every client goodbye at once (on shutdown).
     pub fn disconnect_all(&mut self, server: &mut RenetServer) {
         for client in self.netcode.clients_id() {
             let result = self.netcode.disconnect(client);
-            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.screened);
+            handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
         }
     }
 }
 
+/// The receiving thread: screen every datagram, queue the safe ones for the next frame.
+fn receive(socket: UdpSocket, tx: SyncSender<(SocketAddr, Vec<u8>)>, counters: Arc<Counters>, stop: Arc<AtomicBool>) {
+    let mut buffer = [0u8; NETCODE_MAX_PACKET_BYTES];
+    while !stop.load(Ordering::Relaxed) {
+        let (len, addr) = match socket.recv_from(&mut buffer) {
+            Ok(received) => received,
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => continue,
+            Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::ConnectionReset) => continue,
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        if !datagram_is_safe(&buffer[..len]) {
+            counters.dropped.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        match tx.try_send((addr, buffer[..len].to_vec())) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                counters.overflow.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Disconnected(_)) => return,
+        }
+    }
+}
+
+/// Acts on what netcode made of a datagram; returns 1 if a packet was refused.
 fn handle(
     result: ServerResult,
     socket: &UdpSocket,
     server: &mut RenetServer,
     channels: &[u8],
     max_message_bytes: usize,
-    screened: &mut Screened,
-) {
+) -> u64 {
     match result {
         ServerResult::None => {}
         ServerResult::PacketToSend { payload, addr } => {
@@ -267,14 +362,14 @@ fn handle(
         }
         ServerResult::Payload { client_id, payload } => {
             if !server.is_connected(client_id) {
-                return;
+                return 0;
             }
             if packet_is_safe(payload, channels, max_message_bytes) {
                 let _ = server.process_packet_from(payload, client_id);
             } else {
                 // A malformed packet costs its sender the connection and nobody else anything.
-                screened.packets_refused += 1;
                 server.disconnect(client_id);
+                return 1;
             }
         }
         ServerResult::ClientConnected { client_id, addr, payload, .. } => {
@@ -288,6 +383,7 @@ fn handle(
             }
         }
     }
+    0
 }
 
 /// A client's transport: a UDP socket, renetcode's client and the same screens. The server is
@@ -333,6 +429,11 @@ impl ClientTransport {
         self.netcode.is_disconnected()
     }
 
+    /// Why netcode is disconnected, if it is.
+    pub fn disconnect_reason(&self) -> Option<renetcode::DisconnectReason> {
+        self.netcode.disconnect_reason()
+    }
+
     /// Time since the server was last heard from.
     pub fn silence(&self) -> Duration {
         self.netcode.time_since_last_received_packet()
@@ -376,6 +477,10 @@ impl ClientTransport {
                     client.disconnect();
                 }
             }
+        }
+        // The handshake may have completed in this very batch of datagrams.
+        if self.netcode.is_connected() {
+            client.set_connected();
         }
         if let Some((packet, _)) = self.netcode.update(elapsed) {
             self.socket.send_to(packet, self.server_addr)?;

@@ -1,0 +1,250 @@
+//! The server under load, as a separate process on loopback: CPU use while 50 clients sit idle in
+//! a game, and the time from the last lock of a turn until 100 clients all hold the next turn's
+//! view, against a raw UDP echo round trip on the same machine. Process-level figures do not fit
+//! criterion's model (one function timed in a loop), so this prints its own; they are recorded in
+//! docs/performance.md.
+//!
+//! Run: `cargo bench --bench network`.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use truce::net::client::NetClient;
+use truce::protocol::{ClientMessage, ServerMessage};
+use truce::rules::Phase;
+use truce::rules::orders::SeatAction;
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    codes: serde_json::Value,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(scenario: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let codes = dir.path().join("codes.json");
+    let path = format!("{}/scenarios/{scenario}.ron", env!("CARGO_MANIFEST_DIR"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_truce"))
+        .args(["serve", &path, "--bind", &addr.to_string(), "--turn-seconds", "0", "--game-dir"])
+        .arg(dir.path().join("game"))
+        .arg("--codes-json")
+        .arg(&codes)
+        .stdin(Stdio::piped()) // kept open: the console waits on it
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    for line in lines.by_ref() {
+        if line.unwrap().contains("Type `help`") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let codes = serde_json::from_str(&std::fs::read_to_string(&codes).unwrap()).unwrap();
+    Server { child, addr, codes, _dir: dir }
+}
+
+/// CPU seconds the process has used (user + system), from /proc.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0 // USER_HZ is 100 on Linux
+}
+
+struct Clients {
+    clients: Vec<(String, NetClient)>,
+    turn: Vec<u32>,
+    phase: Vec<Phase>,
+}
+
+impl Clients {
+    fn join(server: &Server, seats: &[String], n: usize) -> Clients {
+        let mut clients = Vec::new();
+        let started = Instant::now();
+        for i in 0..n {
+            let seat = &seats[i % seats.len()];
+            let code = server.codes[seat.as_str()].as_str().unwrap();
+            clients.push((seat.clone(), NetClient::join(server.addr, code).unwrap()));
+            // Everyone already in keeps talking while the others arrive.
+            for (_, c) in clients.iter_mut() {
+                let _ = c.pump();
+            }
+        }
+        eprintln!("{n} clients joined in {:?}", started.elapsed());
+        Clients { turn: vec![0; n], phase: vec![Phase::Lobby; n], clients }
+    }
+
+    fn pump(&mut self) {
+        for (i, (_, c)) in self.clients.iter_mut().enumerate() {
+            for m in c.pump() {
+                if let ServerMessage::View(v) = m {
+                    self.turn[i] = v.turn;
+                    self.phase[i] = v.phase;
+                }
+            }
+        }
+    }
+
+    fn until(&mut self, timeout: Duration, mut done: impl FnMut(&Clients) -> bool) {
+        let end = Instant::now() + timeout;
+        while !done(self) {
+            if Instant::now() >= end {
+                let connected = self.clients.iter().filter(|(_, c)| c.is_connected()).count();
+                let gone = self.clients.iter().filter(|(_, c)| c.is_disconnected()).count();
+                let why: std::collections::BTreeSet<String> = self
+                    .clients
+                    .iter()
+                    .filter_map(|(s, c)| c.disconnect_reason().map(|r| format!("{s}: {r}")))
+                    .collect();
+                eprintln!("{why:?}");
+                panic!("timed out: {connected} connected, {gone} disconnected; turns {:?}", self.turn);
+            }
+            self.pump();
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
+
+/// Pumps a client for a moment so that what it queued is on its way.
+fn flush(c: &mut NetClient) {
+    for _ in 0..50 {
+        c.pump();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn idle_cpu() {
+    let server = start("ukraine_2026");
+    let seats: Vec<String> = ["ukr", "rus", "usa", "fra", "deu"].iter().map(|s| s.to_string()).collect();
+    let mut clients = Clients::join(&server, &seats, 50);
+    clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Lobby) && c.turn.len() == 50);
+    let fac = server.codes["facilitator"].as_str().unwrap();
+    let mut facilitator = NetClient::join(server.addr, fac).unwrap();
+    let end = Instant::now() + Duration::from_secs(5);
+    while !facilitator.is_connected() && Instant::now() < end {
+        facilitator.pump();
+        clients.pump();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
+    flush(&mut facilitator);
+    clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Orders));
+    // Settle, then measure ten seconds of nothing happening but keep-alives.
+    let settle = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < settle {
+        clients.pump();
+        facilitator.pump();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = server.child.id();
+    let (cpu0, t0) = (cpu_seconds(pid), Instant::now());
+    while t0.elapsed() < Duration::from_secs(10) {
+        clients.pump();
+        facilitator.pump();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let share = (cpu_seconds(pid) - cpu0) / t0.elapsed().as_secs_f64();
+    println!("idle: 50 clients connected, orders phase open: server CPU {:.2}% of one core", share * 100.0);
+}
+
+fn turn_latency() {
+    let server = start("ukraine_2026");
+    let seats: Vec<String> = ["ukr", "rus", "usa", "gbr", "fra", "deu", "ita", "pol", "eu", "bra", "ind", "tur", "chn"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut clients = Clients::join(&server, &seats, 100);
+    let fac = server.codes["facilitator"].as_str().unwrap();
+    let mut facilitator = NetClient::join(server.addr, fac).unwrap();
+    let end = Instant::now() + Duration::from_secs(10);
+    while !facilitator.is_connected() && Instant::now() < end {
+        facilitator.pump();
+        clients.pump();
+    }
+    clients.until(Duration::from_secs(30), |c| c.clients.iter().all(|(_, x)| x.is_connected()));
+    facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
+    flush(&mut facilitator);
+    clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Orders) && c.turn[0] == 1);
+    let mut latencies = Vec::new();
+    for turn in 1..=20u32 {
+        // One member of each seat locks; the last lock's send starts the clock.
+        let mut locked = std::collections::BTreeSet::new();
+        for (seat, c) in clients.clients.iter_mut() {
+            if locked.insert(seat.clone()) {
+                c.send(&ClientMessage::Seat(SeatAction::Lock));
+            }
+        }
+        let t0 = Instant::now();
+        for (_, c) in clients.clients.iter_mut() {
+            let _ = c.pump();
+        }
+        facilitator.pump();
+        clients.until(Duration::from_secs(30), |c| {
+            c.turn.iter().zip(&c.phase).all(|(t, p)| *t > turn || *p == Phase::GameOver)
+        });
+        latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
+        if clients.phase[0] == Phase::GameOver {
+            break;
+        }
+    }
+    let (p50, p99) = (percentile(&mut latencies, 0.5), percentile(&mut latencies, 0.99));
+    println!(
+        "turn: last lock to all 100 clients holding the next view, over {} turns: p50 {p50:.1} ms, p99 {p99:.1} ms",
+        latencies.len()
+    );
+}
+
+fn udp_echo() {
+    let echo = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = echo.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = echo.recv_from(&mut buf) {
+            let _ = echo.send_to(&buf[..n], from);
+        }
+    });
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut rtts = Vec::new();
+    let mut buf = [0u8; 1500];
+    for _ in 0..2000 {
+        let t0 = Instant::now();
+        s.send_to(&[7u8; 100], addr).unwrap();
+        s.recv_from(&mut buf).unwrap();
+        rtts.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = (percentile(&mut rtts, 0.5), percentile(&mut rtts, 0.99));
+    println!("raw UDP echo round trip on loopback: p50 {p50:.3} ms, p99 {p99:.3} ms");
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets with `--bench`-less arguments; only measure when asked.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    udp_echo();
+    if std::env::var("TRUCE_BENCH_SKIP_IDLE").is_err() {
+        idle_cpu();
+    }
+    turn_latency();
+    udp_echo();
+}
