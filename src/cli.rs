@@ -75,6 +75,33 @@ pub enum Command {
         #[arg(long, conflicts_with = "resume")]
         seed: Option<u64>,
     },
+    /// Join a game with a code: the terminal client for players, observers and the facilitator.
+    Join {
+        /// The server, as HOST or HOST:PORT (port 7878 if none is given).
+        server: String,
+        /// Your join code, as the facilitator gave it (case and dashes do not matter).
+        #[arg(long)]
+        code: String,
+    },
+    /// Play a nation's seat in a game with its bot's doctrine, from this machine.
+    Bot {
+        /// The server, as HOST or HOST:PORT (port 7878 if none is given).
+        server: String,
+        /// The nation's join code.
+        #[arg(long)]
+        code: String,
+    },
+    /// Play alone against bots: a game on this machine, bots in every other seat, and you.
+    Solo {
+        /// Scenario file (RON); the built-in ukraine_2026 if none is given.
+        scenario: Option<PathBuf>,
+        /// The nation to play, by id or name in any case (`--as ukraine`, `--as ukr`).
+        #[arg(long = "as", value_name = "NATION")]
+        nation: String,
+        /// Seed of the game's dice (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
 }
 
 /// Parses the process arguments and runs the command.
@@ -88,6 +115,9 @@ pub fn run() -> ExitCode {
                 crate::host::HostSettings { turn_seconds: (turn_seconds > 0).then_some(turn_seconds), on_timeout };
             serve(scenario, bind, settings, codes_json, game_dir, resume, commands, seed)
         }
+        Command::Join { server, code } => join(&server, &code),
+        Command::Bot { server, code } => bot(&server, &code),
+        Command::Solo { scenario, nation, seed } => solo(scenario, &nation, seed),
     }
 }
 
@@ -249,7 +279,8 @@ fn serve(
         }
     };
     let resuming = matches!(game, GameSource::Resume(_));
-    let options = ServeOptions { bind, game, codes_json, script, stdin: true, log: Some(bevy::log::Level::WARN) };
+    let options =
+        ServeOptions { bind, game, codes_json, script, stdin: true, echo: true, log: Some(bevy::log::Level::WARN) };
     let server = match Server::start(options) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -273,4 +304,115 @@ fn serve(
     drop(out);
     server.run();
     ExitCode::SUCCESS
+}
+
+fn join(server: &str, code: &str) -> ExitCode {
+    let addr = match crate::net::client::resolve(server) {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    match crate::client::run::run(addr, code) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn bot(server: &str, code: &str) -> ExitCode {
+    let addr = match crate::net::client::resolve(server) {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let result = crate::client::bot::play(addr, code, None, |line| {
+        let _ = writeln!(std::io::stdout(), "{line}");
+    });
+    match result {
+        Ok(report) => {
+            let _ = writeln!(std::io::stdout(), "played {} turns, {} orders", report.turns_played, report.orders_sent);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "error: {e}");
+    ExitCode::from(EXIT_INVALID)
+}
+
+/// Finds a nation by id or name, in any case; a unique start of a name will do.
+pub fn find_nation(scenario: &Scenario, wanted: &str) -> Result<String, String> {
+    let w = wanted.trim().to_lowercase();
+    let exact = scenario.nations.iter().find(|n| n.id.to_lowercase() == w || n.name.to_lowercase() == w);
+    if let Some(n) = exact {
+        return Ok(n.id.clone());
+    }
+    let starts: Vec<_> =
+        scenario.nations.iter().filter(|n| !w.is_empty() && n.name.to_lowercase().starts_with(&w)).collect();
+    if let [one] = starts.as_slice() {
+        return Ok(one.id.clone());
+    }
+    let all: Vec<String> = scenario.nations.iter().map(|n| format!("{} ({})", n.name, n.id)).collect();
+    Err(format!("no single nation {wanted:?} in {}; choose one of: {}", scenario.id, all.join(", ")))
+}
+
+fn solo(scenario: Option<PathBuf>, nation: &str, seed: Option<u64>) -> ExitCode {
+    use crate::host::console::Line;
+    use crate::server::{GameSource, ServeOptions, Server, default_game_dir};
+    let scenario = match scenario::load(scenario.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let seat = match find_nation(&scenario, nation) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let dir = default_game_dir(&format!("solo-{}", scenario.id));
+    let options = ServeOptions {
+        bind: "127.0.0.1:0".parse().expect("literal"),
+        game: GameSource::New {
+            scenario: Box::new(scenario),
+            seed,
+            settings: crate::host::HostSettings { turn_seconds: None, on_timeout: crate::host::OnTimeout::Bot },
+            dir: dir.clone(),
+        },
+        codes_json: None,
+        // The game starts as soon as the player is in; every other seat is a bot.
+        script: vec![Line::WaitPlayers(1), Line::Command(crate::protocol::Command::Start)],
+        stdin: false,
+        echo: false,
+        log: None,
+    };
+    // The server runs on a thread of its own, on loopback, for as long as the player plays.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || match Server::start(options) {
+        Ok(server) => {
+            let code = server.codes.seats.iter().find(|(id, _, _)| *id == seat).map(|s| s.2.clone());
+            let _ = tx.send(Ok((server.addr, code)));
+            server.run();
+        }
+        Err(e) => {
+            let _ = tx.send(Err(e));
+        }
+    });
+    let (addr, code) = match rx.recv() {
+        Ok(Ok((addr, Some(code)))) => (addr, code),
+        Ok(Ok((_, None))) => return fail("the chosen nation has no seat"),
+        Ok(Err(e)) => return fail(&e),
+        Err(_) => return fail("the game could not start"),
+    };
+    match crate::client::run::run(addr, &code) {
+        Ok(()) => {
+            let _ = writeln!(
+                std::io::stdout(),
+                "The game is saved in {}; `truce serve --resume {}` continues it.",
+                dir.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
 }

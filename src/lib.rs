@@ -9,10 +9,12 @@
 //! - [`host`]: a hosted game's seats, inputs, clock and views;
 //! - [`net`]: the screened UDP transport and the join endpoint;
 //! - [`server`]: all of it put together for `truce serve`;
+//! - [`client`]: the terminal client and the network bot;
 //! - [`cli`]: the `truce` command line.
 
 pub mod bots;
 pub mod cli;
+pub mod client;
 pub mod host;
 pub mod institutions;
 pub mod net;

@@ -338,6 +338,29 @@ pub struct Choices {
     pub institutions: Vec<(String, String)>,
     pub templates: Vec<(String, String)>,
     pub injects: Vec<(String, String)>,
+    /// What each kind of order costs in political capital (by `Order::kind`; a mandate proposal
+    /// as `mandate <template id>`).
+    pub costs: Vec<(String, i64)>,
+}
+
+/// A proposal waiting for votes, as everyone may see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProposalView {
+    pub id: u64,
+    pub proposer: String,
+    pub institution: String,
+    pub template: String,
+    /// Empty = the whole line.
+    pub sectors: Vec<String>,
+}
+
+/// What a seat can do now: the kinds of order open to it, the proposals it can vote on, and what
+/// its bot would hand in (the advisor; `truce bot` plays exactly this).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeatOptions {
+    pub kinds: Vec<String>,
+    pub proposals: Vec<ProposalView>,
+    pub advice: Vec<Order>,
 }
 
 /// The phase clock as a client shows it.
@@ -386,6 +409,8 @@ pub struct View {
     pub draft: Option<Draft>,
     pub seats: Vec<SeatStatus>,
     pub sectors: Vec<SectorView>,
+    /// A player's choices this turn.
+    pub options: Option<SeatOptions>,
     /// Announcements and facilitator actions everyone may read, newest last.
     pub notices: Vec<String>,
     /// For the facilitator and the projector only.

@@ -41,6 +41,8 @@ pub struct ServeOptions {
     pub script: Vec<Line>,
     /// Read commands typed on stdin.
     pub stdin: bool,
+    /// Print the console's answers on stdout.
+    pub echo: bool,
     /// Log to stderr at this level (`None`: no log).
     pub log: Option<bevy::log::Level>,
 }
@@ -145,7 +147,7 @@ impl Server {
             let text = serde_json::to_string_pretty(&codes.to_json()).unwrap_or_default();
             std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
-        app.insert_resource(Console::new(options.script, options.stdin));
+        app.insert_resource(Console::new(options.script, options.stdin, options.echo));
         app.finish();
         app.cleanup();
         Ok(Server { app, addr, dir, codes })

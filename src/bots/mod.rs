@@ -27,7 +27,29 @@ pub struct BotsPlugin;
 
 impl Plugin for BotsPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(OnEnter(Phase::Orders), draft_bot_orders.after(crate::rules::orders::open_orders));
+        app.add_systems(OnEnter(Phase::Orders), draft_bot_orders.after(crate::rules::orders::open_orders)).add_systems(
+            crate::rules::ResolveTurn,
+            remember_proposals.in_set(crate::rules::Step::ApplyOrders).after(crate::rules::orders::apply_orders),
+        );
+    }
+}
+
+/// Notes in each seat's memory the mandates it proposed this turn, whoever gave the order (its
+/// bot here, a network bot, or its people), so that its bot does not propose them again at once.
+fn remember_proposals(world: &mut World) {
+    let turn = world.resource::<Clock>().turn;
+    let made: Vec<(String, String, String)> = world
+        .resource::<Proposals>()
+        .open
+        .iter()
+        .filter(|p| p.turn == turn)
+        .map(|p| (p.proposer.clone(), p.template.clone(), p.institution.clone()))
+        .collect();
+    for (proposer, template, institution) in made {
+        let Some(e) = world.resource::<Registry>().get(&proposer) else { continue };
+        let mut memory = world.get::<BotMemory>(e).cloned().unwrap_or_default();
+        memory.proposed.insert((template, institution), turn);
+        world.entity_mut(e).insert(memory);
     }
 }
 

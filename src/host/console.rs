@@ -82,11 +82,14 @@ pub struct Console {
     script: std::collections::VecDeque<Line>,
     waiting_until: Option<Instant>,
     stdin: Option<Mutex<Receiver<String>>>,
+    /// Print answers on stdout (not when a terminal client owns the screen).
+    echo: bool,
 }
 
 impl Console {
-    /// A console running `script`, then reading stdin if `stdin` is set.
-    pub fn new(script: Vec<Line>, stdin: bool) -> Console {
+    /// A console running `script`, then reading stdin if `stdin` is set; answers are printed if
+    /// `echo` is.
+    pub fn new(script: Vec<Line>, stdin: bool, echo: bool) -> Console {
         let stdin = stdin.then(|| {
             let (tx, rx): (Sender<String>, Receiver<String>) = channel();
             std::thread::spawn(move || {
@@ -99,7 +102,7 @@ impl Console {
             });
             Mutex::new(rx)
         });
-        Console { script: script.into(), waiting_until: None, stdin }
+        Console { script: script.into(), waiting_until: None, stdin, echo }
     }
 }
 
@@ -194,7 +197,11 @@ fn run_console(
     }
 }
 
-fn print_console_output(mut lines: MessageReader<ConsoleOutput>) {
+fn print_console_output(mut lines: MessageReader<ConsoleOutput>, console: Option<Res<Console>>) {
+    if !console.is_some_and(|c| c.echo) {
+        lines.clear();
+        return;
+    }
     let mut out = std::io::stdout().lock();
     for l in lines.read() {
         let _ = writeln!(out, "{}", l.0);

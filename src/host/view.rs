@@ -9,14 +9,14 @@ use bevy::prelude::*;
 
 use super::{Connections, Notices, Outgoing, Pending, PhaseClock, Replaying};
 use crate::protocol::{
-    Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, Role, SeatStatus, SectorInfo, SectorView,
-    ServerMessage, View, Welcome, encode,
+    Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, ProposalView, Role, SeatOptions,
+    SeatStatus, SectorInfo, SectorView, ServerMessage, View, Welcome, encode,
 };
 use crate::record::{History, SeatEntry, Trace, briefing_for};
 use crate::rules::{Clock, Controller, OrderBook, Phase};
 use crate::world::{
-    Contingent, Inject, Institution, Key, Label, LineGeometry, MandateTemplate, MonitoringAsset, Nation, ScenarioInfo,
-    Sector, StableId, Tension,
+    Contingent, Inject, Institution, Key, Label, LineGeometry, MandateTemplate, Model, MonitoringAsset, Nation,
+    ScenarioInfo, Sector, StableId, Tension,
 };
 
 /// Most notices a view carries (the newest).
@@ -35,6 +35,8 @@ pub struct WelcomeParams<'w, 's> {
     institutions: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<Institution>>,
     templates: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<MandateTemplate>>,
     injects: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<Inject>>,
+    template_costs: Query<'w, 's, (&'static StableId, &'static Key, &'static MandateTemplate)>,
+    model: Res<'w, Model>,
 }
 
 impl WelcomeParams<'_, '_> {
@@ -80,8 +82,40 @@ pub fn welcome(p: &WelcomeParams, role: Role, seat: Option<String>) -> Welcome {
             institutions: sorted(p.institutions.iter()),
             templates: sorted(p.templates.iter()),
             injects: if role == Role::Facilitator { sorted(p.injects.iter()) } else { Vec::new() },
+            costs: costs(p),
         },
     }
+}
+
+fn costs(p: &WelcomeParams) -> Vec<(String, i64)> {
+    let c = &p.model.0.costs;
+    let mut v: Vec<(String, i64)> = [
+        ("private message", 0),
+        ("public statement", c.public_statement),
+        ("vote", 0),
+        ("pledge", c.pledge),
+        ("deployment", c.deploy),
+        ("withdrawal", c.withdraw),
+        ("guarantee offer", c.offer_guarantee),
+        ("acceptance of a guarantee", 0),
+        ("rejection of a guarantee", 0),
+        ("sanctions", c.sanctions),
+        ("lifting of sanctions", c.sanctions),
+        ("intelligence sharing", c.share_intelligence),
+        ("posture", 0),
+        ("recommitment", c.recommit),
+        ("recommitment with measures", c.recommit_with_measures),
+        ("request for air support", c.request_air_support),
+        ("accusation", c.accuse),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let mut templates: Vec<(StableId, String, i64)> =
+        p.template_costs.iter().map(|(s, k, t)| (*s, k.0.clone(), t.capital_cost)).collect();
+    templates.sort_by_key(|(s, ..)| *s);
+    v.extend(templates.into_iter().map(|(_, k, c)| (format!("mandate {k}"), c)));
+    v
 }
 
 /// The seat table as everyone may see it.
@@ -168,9 +202,88 @@ pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
         draft: seat.and_then(|s| world.resource::<OrderBook>().drafts.get(s).cloned()),
         seats: seat_table(world),
         sectors: sector_views(world),
+        options: seat.map(|s| options(world, s, phase)),
         notices,
         omniscient,
     }
+}
+
+/// The bot's orders for each seat this turn, worked out once per turn (not part of the game).
+#[derive(Resource, Default)]
+pub struct Advice {
+    turn: u32,
+    orders: std::collections::BTreeMap<String, Vec<crate::rules::Order>>,
+}
+
+/// What `seat` can do now, and what its bot would do.
+fn options(world: &mut World, seat: &str, phase: Phase) -> SeatOptions {
+    use crate::scenario::model::NationFlag;
+    let Some(me) = world.resource::<crate::world::Registry>().get(seat) else { return SeatOptions::default() };
+    let belligerent = world.get::<Nation>(me).is_some_and(|n| n.has(NationFlag::Belligerent));
+    let has_contingents = world.query::<&Contingent>().iter(world).any(|c| c.owner == me);
+    let has_offers = world
+        .query::<&crate::world::Guarantee>()
+        .iter(world)
+        .any(|g| g.recipient == me && g.status == crate::scenario::model::GuaranteeStatus::Offered);
+    let proposals: Vec<ProposalView> = world
+        .get_resource::<crate::institutions::Proposals>()
+        .map(|p| {
+            p.open
+                .iter()
+                .map(|p| ProposalView {
+                    id: p.id,
+                    proposer: p.proposer.clone(),
+                    institution: p.institution.clone(),
+                    template: p.template.clone(),
+                    sectors: p.sectors.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut kinds = vec!["private message", "public statement", "mandate proposal"];
+    if !proposals.is_empty() {
+        kinds.push("vote");
+    }
+    if has_contingents {
+        kinds.extend(["pledge", "deployment", "withdrawal"]);
+    }
+    kinds.push("guarantee offer");
+    if has_offers {
+        kinds.extend(["acceptance of a guarantee", "rejection of a guarantee"]);
+    }
+    kinds.extend(["sanctions", "lifting of sanctions", "intelligence sharing"]);
+    if belligerent {
+        kinds.extend(["posture", "recommitment"]);
+    }
+    kinds.extend(["request for air support", "accusation"]);
+    let advice = if phase == Phase::Orders { advice(world, seat, me) } else { Vec::new() };
+    SeatOptions { kinds: kinds.into_iter().map(str::to_string).collect(), proposals, advice }
+}
+
+/// The orders `seat`'s bot would hand in now. Planning notes what the bot proposed in its memory;
+/// the memory is put back as it was, so asking changes nothing in the game.
+fn advice(world: &mut World, seat: &str, me: Entity) -> Vec<crate::rules::Order> {
+    let turn = world.resource::<Clock>().turn;
+    world.init_resource::<Advice>();
+    if world.resource::<Advice>().turn != turn {
+        *world.resource_mut::<Advice>() = Advice { turn, orders: Default::default() };
+    }
+    if let Some(orders) = world.resource::<Advice>().orders.get(seat) {
+        return orders.clone();
+    }
+    let memory = world.get::<crate::bots::BotMemory>(me).cloned();
+    let outlook = crate::bots::Outlook::take(world);
+    let orders = crate::bots::plan(world, me, seat, &outlook);
+    match memory {
+        Some(m) => {
+            world.entity_mut(me).insert(m);
+        }
+        None => {
+            world.entity_mut(me).remove::<crate::bots::BotMemory>();
+        }
+    }
+    world.resource_mut::<Advice>().orders.insert(seat.to_string(), orders.clone());
+    orders
 }
 
 fn omniscient(world: &mut World) -> Omniscient {

@@ -37,6 +37,7 @@ impl Harness {
             codes_json: None,
             script: Vec::<Line>::new(),
             stdin: false,
+            echo: false,
             log: None,
         };
         let server = Server::start(options).expect("server starts");

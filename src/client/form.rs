@@ -1,0 +1,242 @@
+//! Building an order from menus: the kind, then each of its fields from the choices the game
+//! offers now (nations, sectors, the seat's contingents, open proposals, guarantee offers).
+
+use crate::protocol::{View, Welcome};
+use crate::rules::Order;
+use crate::rules::orders::Ballot;
+use crate::scenario::model::{Condition, GuaranteeComponent, MandateKind};
+
+/// What a field asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Field {
+    Nation,
+    Sector,
+    SectorOrWhole,
+    Template,
+    Institution,
+    Proposal,
+    Contingent,
+    Offer,
+    Ballot,
+    Pressure,
+    YesNo,
+    Component,
+    When,
+    Text,
+}
+
+/// A chosen value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Id(String),
+    Number(f64),
+    Yes(bool),
+    Text(String),
+    Ballot(Ballot),
+    Component(GuaranteeComponent),
+    When(Option<Condition>),
+    /// Whole line (for a mandate's sectors).
+    Nothing,
+}
+
+/// The fields of each kind of order, with their prompts.
+pub fn fields(kind: &str) -> Vec<(&'static str, Field)> {
+    use Field::*;
+    match kind {
+        "private message" => vec![("To whom", Nation), ("Message", Text)],
+        "public statement" => vec![("Statement", Text)],
+        "mandate proposal" => vec![("Mandate", Template), ("Asked of", Institution), ("Where", SectorOrWhole)],
+        "vote" => vec![("Proposal", Proposal), ("Ballot", Ballot)],
+        "pledge" => vec![("Contingent", Contingent), ("Sector", Sector), ("When", When)],
+        "deployment" => vec![("Contingent", Contingent), ("Sector", Sector)],
+        "withdrawal" => vec![("Contingent", Contingent)],
+        "guarantee offer" => vec![("To", Nation), ("What", Component)],
+        "acceptance of a guarantee" | "rejection of a guarantee" => vec![("Guarantee", Offer)],
+        "sanctions" | "lifting of sanctions" => vec![("Target", Nation)],
+        "intelligence sharing" => vec![("With", Nation)],
+        "posture" => vec![("Sector", Sector), ("Pressure", Pressure)],
+        "recommitment" => vec![("With concrete measures", YesNo)],
+        "request for air support" => vec![("Sector", Sector)],
+        "accusation" => vec![("Accuse", Nation)],
+        _ => Vec::new(),
+    }
+}
+
+/// The choices for a field: (what the menu shows, the value).
+pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Value)> {
+    let me = view.seat.clone().unwrap_or_default();
+    let ids = |v: &[(String, String)]| -> Vec<(String, Value)> {
+        v.iter().map(|(id, name)| (format!("{name} ({id})"), Value::Id(id.clone()))).collect()
+    };
+    match field {
+        Field::Nation => ids(&welcome.nations.iter().filter(|(id, _)| *id != me).cloned().collect::<Vec<_>>()),
+        Field::Sector => welcome.map.sectors.iter().map(|s| (s.name.clone(), Value::Id(s.id.clone()))).collect(),
+        Field::SectorOrWhole => {
+            let mut v = vec![("The whole line".to_string(), Value::Nothing)];
+            v.extend(welcome.map.sectors.iter().map(|s| (s.name.clone(), Value::Id(s.id.clone()))));
+            v
+        }
+        Field::Template => ids(&welcome.choices.templates),
+        Field::Institution => ids(&welcome.choices.institutions),
+        Field::Proposal => view
+            .options
+            .iter()
+            .flat_map(|o| &o.proposals)
+            .map(|p| {
+                let r#where = if p.sectors.is_empty() { "whole line".to_string() } else { p.sectors.join(", ") };
+                (
+                    format!("#{} {} to {} by {} ({where})", p.id, p.template, p.institution, p.proposer),
+                    Value::Number(p.id as f64),
+                )
+            })
+            .collect(),
+        Field::Contingent => view
+            .briefing
+            .own
+            .iter()
+            .flat_map(|o| &o.contingents)
+            .map(|(id, kind, size, at)| (format!("{id}: {size} {kind}, at {at}"), Value::Id(id.clone())))
+            .collect(),
+        Field::Offer => view
+            .briefing
+            .own
+            .iter()
+            .flat_map(|o| &o.offers)
+            .map(|(id, from)| (format!("{id} from {from}"), Value::Id(id.clone())))
+            .collect(),
+        Field::Ballot => [("Yes", Ballot::Yes), ("No", Ballot::No), ("Abstain", Ballot::Abstain)]
+            .into_iter()
+            .map(|(l, b)| (l.to_string(), Value::Ballot(b)))
+            .collect(),
+        Field::Pressure => (0..=10)
+            .map(|i| {
+                let p = f64::from(i) / 10.0;
+                let words = match i {
+                    0 => " (hold fire)",
+                    10 => " (push hard)",
+                    _ => "",
+                };
+                (format!("{p:.1}{words}"), Value::Number(p))
+            })
+            .collect(),
+        Field::YesNo => vec![("No".to_string(), Value::Yes(false)), ("Yes".to_string(), Value::Yes(true))],
+        Field::Component => [
+            GuaranteeComponent::Training,
+            GuaranteeComponent::WeaponsSupply,
+            GuaranteeComponent::DefenceIndustry,
+            GuaranteeComponent::IntelligenceSharing,
+            GuaranteeComponent::SanctionsOnAggressor,
+            GuaranteeComponent::EconomicCooperation,
+            GuaranteeComponent::EuAccessionPath,
+            GuaranteeComponent::MutualAssistance,
+        ]
+        .into_iter()
+        .map(|c| (format!("{c:?}"), Value::Component(c)))
+        .collect(),
+        Field::When => vec![
+            ("At once".to_string(), Value::When(None)),
+            (
+                "When an armed (interpose) mandate is in force".to_string(),
+                Value::When(Some(Condition::MandateOfKind(MandateKind::Interpose))),
+            ),
+            (
+                "When an enforcement mandate is in force".to_string(),
+                Value::When(Some(Condition::MandateOfKind(MandateKind::Enforce))),
+            ),
+            ("While the ceasefire holds".to_string(), Value::When(Some(Condition::CeasefireHolds))),
+        ],
+        Field::Text => Vec::new(),
+    }
+}
+
+/// The order the chosen values make, for the seat `me`.
+pub fn build(kind: &str, values: &[Value], me: &str) -> Option<Order> {
+    let id = |i: usize| match values.get(i) {
+        Some(Value::Id(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let text = |i: usize| match values.get(i) {
+        Some(Value::Text(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Some(match kind {
+        "private message" => Order::PrivateMessage { to: id(0)?, text: text(1)? },
+        "public statement" => Order::PublicStatement { text: text(0)? },
+        "mandate proposal" => Order::ProposeMandate {
+            template: id(0)?,
+            institution: id(1)?,
+            sectors: id(2).into_iter().collect(),
+            contributors: vec![me.to_string()],
+            duration_turns: None,
+        },
+        "vote" => match (values.first(), values.get(1)) {
+            (Some(Value::Number(p)), Some(Value::Ballot(b))) => Order::Vote { proposal: *p as u64, ballot: *b },
+            _ => return None,
+        },
+        "pledge" => Order::Pledge {
+            contingent: id(0)?,
+            sector: id(1)?,
+            condition: match values.get(2) {
+                Some(Value::When(c)) => c.clone(),
+                _ => None,
+            },
+        },
+        "deployment" => Order::Deploy { contingent: id(0)?, sector: id(1)? },
+        "withdrawal" => Order::Withdraw { contingent: id(0)? },
+        "guarantee offer" => match values.get(1) {
+            Some(Value::Component(c)) => Order::OfferGuarantee { recipient: id(0)?, components: vec![*c] },
+            _ => return None,
+        },
+        "acceptance of a guarantee" => Order::AcceptGuarantee { guarantee: id(0)? },
+        "rejection of a guarantee" => Order::RejectGuarantee { guarantee: id(0)? },
+        "sanctions" => Order::ImposeSanctions { target: id(0)? },
+        "lifting of sanctions" => Order::LiftSanctions { target: id(0)? },
+        "intelligence sharing" => Order::ShareIntelligence { with: id(0)? },
+        "posture" => match values.get(1) {
+            Some(Value::Number(p)) => Order::SetPosture { sector: id(0)?, pressure: *p },
+            _ => return None,
+        },
+        "recommitment" => match values.first() {
+            Some(Value::Yes(m)) => Order::Recommit { measures: *m },
+            _ => return None,
+        },
+        "request for air support" => Order::RequestAirSupport { sector: id(0)? },
+        "accusation" => Order::Accuse { nation: id(0)?, violation: None },
+        _ => return None,
+    })
+}
+
+/// An order in a line of words, for the draft and the advisor.
+pub fn describe(order: &Order) -> String {
+    match order {
+        Order::PrivateMessage { to, text } => format!("message to {to}: {text}"),
+        Order::PublicStatement { text } => format!("statement: {text}"),
+        Order::ProposeMandate { template, institution, sectors, .. } => {
+            let r#where = if sectors.is_empty() { "whole line".into() } else { sectors.join(", ") };
+            format!("propose {template} to {institution} ({where})")
+        }
+        Order::Vote { proposal, ballot } => format!("vote {ballot:?} on #{proposal}"),
+        Order::Pledge { contingent, sector, condition } => match condition {
+            None => format!("pledge {contingent} to {sector} at once"),
+            Some(_) => format!("pledge {contingent} to {sector} on a condition"),
+        },
+        Order::Withdraw { contingent } => format!("withdraw {contingent}"),
+        Order::Deploy { contingent, sector } => format!("deploy {contingent} to {sector}"),
+        Order::OfferGuarantee { recipient, components } => format!("offer {recipient} {components:?}"),
+        Order::AcceptGuarantee { guarantee } => format!("accept guarantee {guarantee}"),
+        Order::RejectGuarantee { guarantee } => format!("reject guarantee {guarantee}"),
+        Order::ImposeSanctions { target } => format!("sanction {target}"),
+        Order::LiftSanctions { target } => format!("lift sanctions on {target}"),
+        Order::ShareIntelligence { with } => format!("share intelligence with {with}"),
+        Order::SetPosture { sector, pressure } => format!("posture {pressure:.1} in {sector}"),
+        Order::Recommit { measures } => {
+            if *measures {
+                "recommit, with measures".into()
+            } else {
+                "recommit".into()
+            }
+        }
+        Order::RequestAirSupport { sector } => format!("request air support in {sector}"),
+        Order::Accuse { nation, .. } => format!("accuse {nation}"),
+    }
+}

@@ -1,0 +1,351 @@
+//! The terminal client: what a player, observer, projector or facilitator sees and does, drawn
+//! with ratatui; the network bot; and the loop that keeps both connected.
+
+pub mod bot;
+pub mod form;
+pub mod run;
+pub mod ui;
+
+use std::collections::BTreeSet;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::protocol::{ClientMessage, Command, Role, ServerMessage, View, Welcome};
+use crate::record::SeatEntry;
+use crate::rules::Phase;
+use crate::rules::orders::SeatAction;
+use form::{Field, Value};
+
+/// The panels on the right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Inbox,
+    Orders,
+    Seats,
+    /// The white cell's trace and log (facilitator and projector).
+    WhiteCell,
+}
+
+/// The state of the connection, as the client shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Connected,
+    /// Lost; trying again (why it was lost).
+    Reconnecting(String),
+}
+
+/// An order being built from menus.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Builder {
+    /// `None` while the kind is being chosen.
+    pub kind: Option<String>,
+    pub values: Vec<Value>,
+    pub cursor: usize,
+    pub text: String,
+}
+
+/// Everything the client knows and shows.
+pub struct Client {
+    pub welcome: Option<Welcome>,
+    pub view: Option<View>,
+    /// Every report read so far, oldest first (the briefings only carry the last turn's).
+    pub reports: Vec<SeatEntry>,
+    seen: BTreeSet<u64>,
+    /// Verdicts, refusals and announcements, newest last.
+    pub events: Vec<String>,
+    pub link: Link,
+    pub tab: Tab,
+    pub sector: usize,
+    pub scroll: usize,
+    /// Selected line in the orders or seats list.
+    pub line: usize,
+    pub builder: Option<Builder>,
+    /// A facilitator's command being typed after `:`.
+    pub prompt: Option<String>,
+    pub help: bool,
+}
+
+/// What a key asks the loop to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Send(ClientMessage),
+    Quit,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client {
+            welcome: None,
+            view: None,
+            reports: Vec::new(),
+            seen: BTreeSet::new(),
+            events: Vec::new(),
+            link: Link::Connecting,
+            tab: Tab::Inbox,
+            sector: 0,
+            scroll: 0,
+            line: 0,
+            builder: None,
+            prompt: None,
+            help: false,
+        }
+    }
+}
+
+impl Client {
+    pub fn role(&self) -> Role {
+        self.welcome.as_ref().map_or(Role::Observer, |w| w.role)
+    }
+
+    pub fn phase(&self) -> Option<Phase> {
+        self.view.as_ref().map(|v| v.phase)
+    }
+
+    /// Takes in one message from the server.
+    pub fn on_message(&mut self, message: ServerMessage) {
+        match message {
+            ServerMessage::Welcome(w) => {
+                if self.welcome.is_none() && w.role.omniscient() {
+                    self.tab = Tab::Seats;
+                }
+                self.welcome = Some(*w);
+            }
+            ServerMessage::View(v) => {
+                for r in &v.briefing.reports {
+                    if self.seen.insert(r.seq) {
+                        self.reports.push(r.clone());
+                    }
+                }
+                self.view = Some(*v);
+            }
+            ServerMessage::Verdict(v) => {
+                let line = if v.accepted {
+                    match v.id {
+                        Some(id) => format!("✔ {} accepted as order {id} (cost {})", v.what, v.cost),
+                        None => format!("✔ {} done", v.what),
+                    }
+                } else {
+                    format!("✘ {} refused: {}", v.what, v.reason)
+                };
+                self.events.push(line);
+            }
+            ServerMessage::Refused { what, reason } => self.events.push(format!("✘ {what} refused: {reason}")),
+            ServerMessage::Done { what } => self.events.push(format!("✔ {what}")),
+            ServerMessage::Clock(c) => {
+                if let Some(v) = self.view.as_mut() {
+                    v.clock = c;
+                }
+            }
+            ServerMessage::Seats(s) => {
+                if let Some(v) = self.view.as_mut() {
+                    v.seats = s;
+                }
+            }
+            ServerMessage::Notice(n) => self.events.push(format!("📣 {n}")),
+            ServerMessage::Goodbye(why) => self.events.push(format!("The server closed this connection: {why}")),
+        }
+    }
+
+    fn tabs(&self) -> Vec<Tab> {
+        match self.role() {
+            Role::Player => vec![Tab::Inbox, Tab::Orders, Tab::Seats],
+            Role::Observer => vec![Tab::Inbox, Tab::Seats],
+            Role::Projector | Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Inbox],
+        }
+    }
+
+    fn sectors(&self) -> usize {
+        self.welcome.as_ref().map_or(0, |w| w.map.sectors.len())
+    }
+
+    /// Handles a key; returns what to send (or to quit).
+    pub fn on_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            return vec![Action::Quit];
+        }
+        if self.help {
+            self.help = false;
+            return Vec::new();
+        }
+        if self.prompt.is_some() {
+            return self.on_prompt_key(key);
+        }
+        if self.builder.is_some() {
+            return self.on_builder_key(key);
+        }
+        let player = self.role() == Role::Player;
+        match key.code {
+            KeyCode::Char('q') => return vec![Action::Quit],
+            KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => self.help = true,
+            KeyCode::Tab | KeyCode::BackTab => {
+                let tabs = self.tabs();
+                let at = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let next = if key.code == KeyCode::Tab { at + 1 } else { at + tabs.len() - 1 };
+                self.tab = tabs[next % tabs.len()];
+                self.scroll = 0;
+                self.line = 0;
+            }
+            KeyCode::Left | KeyCode::Char('[') => self.sector = self.sector.saturating_sub(1),
+            KeyCode::Right | KeyCode::Char(']') => {
+                self.sector = (self.sector + 1).min(self.sectors().saturating_sub(1));
+            }
+            KeyCode::Up => {
+                self.scroll = self.scroll.saturating_sub(1);
+                self.line = self.line.saturating_sub(1);
+            }
+            KeyCode::Down => {
+                self.scroll += 1;
+                self.line += 1;
+            }
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            KeyCode::PageDown => self.scroll += 10,
+            KeyCode::Char('r') => return vec![Action::Send(ClientMessage::Refresh)],
+            KeyCode::Char('n') | KeyCode::Char('o') if player => {
+                self.builder = Some(Builder { kind: None, values: Vec::new(), cursor: 0, text: String::new() });
+            }
+            KeyCode::Char('l') if player => {
+                let locked = self.view.as_ref().and_then(|v| v.draft.as_ref()).is_some_and(|d| d.locked);
+                let action = if locked { SeatAction::Unlock } else { SeatAction::Lock };
+                return vec![Action::Send(ClientMessage::Seat(action))];
+            }
+            KeyCode::Char('a') if player => {
+                // Hand in the advisor's orders that are not in the draft yet.
+                let Some(v) = self.view.as_ref() else { return Vec::new() };
+                let draft: Vec<_> = v.draft.iter().flat_map(|d| &d.orders).map(|d| d.order.clone()).collect();
+                return v
+                    .options
+                    .iter()
+                    .flat_map(|o| &o.advice)
+                    .filter(|o| !draft.contains(o))
+                    .map(|o| Action::Send(ClientMessage::Order(o.clone())))
+                    .collect();
+            }
+            KeyCode::Char('d') | KeyCode::Delete if player && self.tab == Tab::Orders => {
+                let id = self
+                    .view
+                    .as_ref()
+                    .and_then(|v| v.draft.as_ref())
+                    .and_then(|d| d.orders.get(self.line.min(d.orders.len().saturating_sub(1))))
+                    .map(|o| o.id);
+                if let Some(id) = id {
+                    return vec![Action::Send(ClientMessage::Seat(SeatAction::Retract(id)))];
+                }
+            }
+            KeyCode::Char(':') if self.role() == Role::Facilitator => self.prompt = Some(String::new()),
+            KeyCode::Char('s') if self.role() == Role::Facilitator && self.phase() == Some(Phase::Lobby) => {
+                return vec![Action::Send(ClientMessage::Command(Command::Start))];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_prompt_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        let Some(text) = self.prompt.as_mut() else { return Vec::new() };
+        match key.code {
+            KeyCode::Esc => self.prompt = None,
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Enter => {
+                let line = std::mem::take(text);
+                self.prompt = None;
+                match Command::parse(&line) {
+                    Ok(c) => return vec![Action::Send(ClientMessage::Command(c))],
+                    Err(e) => self.events.push(format!("✘ {e}")),
+                }
+            }
+            KeyCode::Char(c) if text.chars().count() < crate::protocol::MAX_ANNOUNCEMENT_CHARS => text.push(c),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// The menu the builder shows now: its title and (label, value) lines; an empty list means
+    /// free text.
+    pub fn builder_menu(&self) -> (String, Vec<(String, Option<Value>)>) {
+        let (Some(b), Some(w), Some(v)) = (self.builder.as_ref(), self.welcome.as_ref(), self.view.as_ref()) else {
+            return (String::new(), Vec::new());
+        };
+        match &b.kind {
+            None => {
+                let kinds: Vec<String> = v.options.as_ref().map(|o| o.kinds.clone()).unwrap_or_default();
+                let lines = kinds
+                    .into_iter()
+                    .map(|k| {
+                        let cost = w.choices.costs.iter().find(|(c, _)| *c == k).map(|(_, c)| *c);
+                        let label = match cost {
+                            Some(c) if c > 0 => format!("{k} (costs {c})"),
+                            _ => k,
+                        };
+                        (label, None)
+                    })
+                    .collect();
+                ("New order: what kind?".into(), lines)
+            }
+            Some(kind) => {
+                let fields = form::fields(kind);
+                let Some((prompt, field)) = fields.get(b.values.len()) else { return (String::new(), Vec::new()) };
+                let title = format!("{kind}: {prompt}");
+                if *field == Field::Text {
+                    return (title, Vec::new());
+                }
+                (title, form::choices(*field, w, v).into_iter().map(|(l, v)| (l, Some(v))).collect())
+            }
+        }
+    }
+
+    fn on_builder_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        let (_, menu) = self.builder_menu();
+        let me = self.view.as_ref().and_then(|v| v.seat.clone()).unwrap_or_default();
+        let kinds: Vec<String> =
+            self.view.as_ref().and_then(|v| v.options.as_ref()).map(|o| o.kinds.clone()).unwrap_or_default();
+        let Some(b) = self.builder.as_mut() else { return Vec::new() };
+        let text_field = b.kind.is_some() && menu.is_empty();
+        match key.code {
+            KeyCode::Esc => {
+                self.builder = None;
+                return Vec::new();
+            }
+            KeyCode::Up if !text_field => b.cursor = b.cursor.saturating_sub(1),
+            KeyCode::Down if !text_field => b.cursor = (b.cursor + 1).min(menu.len().saturating_sub(1)),
+            KeyCode::Backspace if text_field => {
+                b.text.pop();
+            }
+            KeyCode::Char(c) if text_field && b.text.chars().count() < crate::rules::orders::MAX_TEXT_CHARS => {
+                b.text.push(c);
+            }
+            KeyCode::Enter => {
+                if b.kind.is_none() {
+                    let Some(kind) = kinds.get(b.cursor) else { return Vec::new() };
+                    b.kind = Some(kind.clone());
+                    b.cursor = 0;
+                } else if text_field {
+                    if b.text.trim().is_empty() {
+                        return Vec::new();
+                    }
+                    b.values.push(Value::Text(std::mem::take(&mut b.text)));
+                } else if let Some((_, Some(value))) = menu.get(b.cursor) {
+                    b.values.push(value.clone());
+                    b.cursor = 0;
+                } else {
+                    self.events.push("✘ nothing to choose here".into());
+                    self.builder = None;
+                    return Vec::new();
+                }
+                let kind = b.kind.clone().unwrap_or_default();
+                if b.values.len() == form::fields(&kind).len() {
+                    let order = form::build(&kind, &b.values, &me);
+                    self.builder = None;
+                    self.tab = Tab::Orders;
+                    if let Some(order) = order {
+                        return vec![Action::Send(ClientMessage::Order(order))];
+                    }
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}

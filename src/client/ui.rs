@@ -1,0 +1,433 @@
+//! Drawing the client: the situation bar, the map of the line, the selected sector, the inbox,
+//! the orders, the seats, the white cell's view, help and the order builder. Works from 80×24 up.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::canvas::{Canvas, Line as Stroke};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Tabs, Wrap};
+
+use super::{Client, Link, Tab, form};
+use crate::protocol::{Role, phase_word};
+use crate::rules::Phase;
+
+/// Colour of a sector by tension (0..1).
+pub fn tension_colour(t: f64) -> Color {
+    if t < 0.33 {
+        Color::Green
+    } else if t < 0.66 {
+        Color::Yellow
+    } else {
+        Color::Red
+    }
+}
+
+fn clock_text(c: &Client) -> String {
+    let Some(v) = &c.view else { return String::new() };
+    match v.clock.remaining_ms {
+        Some(ms) => {
+            let s = ms / 1000;
+            let paused = if v.clock.paused { " (paused)" } else { "" };
+            format!("{:02}:{:02} left{paused}", s / 60, s % 60)
+        }
+        None if v.phase == Phase::Orders => "no clock".into(),
+        None => String::new(),
+    }
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, c: &Client) {
+    let area = frame.area();
+    let [top, body, bottom] =
+        Layout::vertical([Constraint::Length(4), Constraint::Min(8), Constraint::Length(1)]).areas(area);
+    draw_situation(frame, top, c);
+    // A big terminal shows the map larger; observers on a projector get the most map.
+    let map_share = if c.role() == Role::Observer { 60 } else { 45 };
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(map_share), Constraint::Percentage(100 - map_share)]).areas(body);
+    let [map, details] = Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(left);
+    draw_map(frame, map, c);
+    draw_sector(frame, details, c);
+    draw_panel(frame, right, c);
+    draw_keys(frame, bottom, c);
+    if c.builder.is_some() {
+        draw_builder(frame, area, c);
+    }
+    if let Some(p) = &c.prompt {
+        let r = centred(area, 70, 3);
+        frame.render_widget(Clear, r);
+        frame.render_widget(
+            Paragraph::new(format!(":{p}")).block(Block::bordered().title(" Command (Enter to run, Esc to cancel) ")),
+            r,
+        );
+    }
+    if c.help {
+        draw_help(frame, area, c);
+    }
+}
+
+fn draw_situation(frame: &mut Frame, area: Rect, c: &Client) {
+    let (Some(w), Some(v)) = (&c.welcome, &c.view) else {
+        let text = match &c.link {
+            Link::Reconnecting(why) => format!("Connection lost ({why}); reconnecting…"),
+            _ => "Connecting…".into(),
+        };
+        frame.render_widget(Paragraph::new(text).block(Block::bordered().title(" Truce ")), area);
+        return;
+    };
+    let who = match (&v.seat, v.role) {
+        (Some(s), _) => w.nations.iter().find(|(id, _)| id == s).map_or(s.clone(), |(_, n)| n.clone()),
+        (None, Role::Observer) => "Observer — public view".into(),
+        (None, Role::Projector) => "Projector — white cell view".into(),
+        (None, Role::Facilitator) => "Facilitator".into(),
+        (None, Role::Player) => String::new(),
+    };
+    let b = &v.briefing;
+    let ceasefire_colour = match b.ceasefire.as_str() {
+        "holding" => Color::Green,
+        "fraying" => Color::Yellow,
+        _ => Color::Red,
+    };
+    let mut first = vec![
+        Span::styled(who, Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw(format!("  Turn {}/{}  {}  {}", v.turn, w.turns, phase_word(v.phase), clock_text(c))),
+    ];
+    if let Link::Reconnecting(_) = c.link {
+        first.push(Span::styled("  reconnecting…", Style::new().fg(Color::Red)));
+    }
+    let mut second = vec![
+        Span::raw(format!("Escalation {:.2}  ", b.escalation)),
+        Span::styled(format!("ceasefire {}", b.ceasefire), Style::new().fg(ceasefire_colour)),
+    ];
+    if let Some(own) = &b.own {
+        let spent = v.draft.as_ref().map_or(0, |d| d.spent());
+        second.push(Span::raw(format!(
+            "  Capital {} ({} left)  Support {:.0}%  Score {}",
+            own.capital,
+            own.capital - spent,
+            own.support * 100.0,
+            own.score
+        )));
+    }
+    let title = format!(" Truce — {} ", w.title);
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(second)]).block(Block::bordered().title(title)),
+        area,
+    );
+}
+
+fn draw_map(frame: &mut Frame, area: Rect, c: &Client) {
+    let Some(w) = &c.welcome else {
+        frame.render_widget(Block::bordered().title(" Map "), area);
+        return;
+    };
+    let pts = &w.map.points;
+    if pts.len() < 2 {
+        frame.render_widget(Block::bordered().title(" Map "), area);
+        return;
+    }
+    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (lat, lon) in pts {
+        lo_x = lo_x.min(*lon);
+        hi_x = hi_x.max(*lon);
+        lo_y = lo_y.min(*lat);
+        hi_y = hi_y.max(*lat);
+    }
+    let pad_x = ((hi_x - lo_x) * 0.1).max(0.2);
+    let pad_y = ((hi_y - lo_y) * 0.1).max(0.2);
+    let sectors = w.map.sectors.clone();
+    let views = c.view.as_ref().map(|v| v.sectors.clone()).unwrap_or_default();
+    let selected = c.sector.min(sectors.len().saturating_sub(1));
+    let canvas = Canvas::default()
+        .block(Block::bordered().title(format!(" {} — tension: green low, red high ", w.map.line_name)))
+        .marker(Marker::Braille)
+        .x_bounds([lo_x - pad_x, hi_x + pad_x])
+        .y_bounds([lo_y - pad_y, hi_y + pad_y])
+        .paint(move |ctx| {
+            for (i, s) in sectors.iter().enumerate() {
+                let tension = views.iter().find(|v| v.id == s.id).map_or(0.0, |v| v.tension);
+                let colour = if i == selected { Color::White } else { tension_colour(tension) };
+                let (a, b) = (s.points.0 as usize, s.points.1 as usize);
+                for k in a..b.min(pts.len() - 1) {
+                    let ((y1, x1), (y2, x2)) = (pts[k], pts[k + 1]);
+                    ctx.draw(&Stroke { x1, y1, x2, y2, color: colour });
+                }
+                let mid = pts[((a + b) / 2).min(pts.len() - 1)];
+                let v = views.iter().find(|v| v.id == s.id);
+                let mut mark = String::new();
+                if v.is_some_and(|v| v.peacekeepers > 0) {
+                    mark.push('▲');
+                }
+                if v.is_some_and(|v| v.monitors > 0) {
+                    mark.push('◉');
+                }
+                let label = if i == selected { format!("▶{}{mark}", i + 1) } else { format!("{}{mark}", i + 1) };
+                ctx.print(mid.1, mid.0, Line::styled(label, Style::new().fg(colour)));
+            }
+        });
+    frame.render_widget(canvas, area);
+}
+
+fn draw_sector(frame: &mut Frame, area: Rect, c: &Client) {
+    let Some(w) = &c.welcome else { return };
+    let Some(s) = w.map.sectors.get(c.sector.min(w.map.sectors.len().saturating_sub(1))) else { return };
+    let v = c.view.as_ref().and_then(|v| v.sectors.iter().find(|x| x.id == s.id));
+    let mut lines =
+        vec![Line::styled(format!("{} ({:.0} km)", s.name, s.length_km), Style::new().add_modifier(Modifier::BOLD))];
+    if let Some(v) = v {
+        lines.push(Line::from(vec![
+            Span::raw("Tension "),
+            Span::styled(format!("{:.2}", v.tension), Style::new().fg(tension_colour(v.tension))),
+            Span::raw(format!("   Recorded violations last turn {}", v.recorded_last_turn)),
+        ]));
+        lines.push(Line::raw(format!(
+            "▲ troops deployed {}   ◉ monitors {}   incidents {}",
+            v.peacekeepers, v.monitors, v.incidents_last_turn
+        )));
+    }
+    if let Some(own) = c.view.as_ref().and_then(|v| v.briefing.own.as_ref()) {
+        let here: Vec<String> =
+            own.contingents.iter().filter(|x| x.3 == s.id).map(|x| format!("{} ({} {})", x.0, x.2, x.1)).collect();
+        if !here.is_empty() {
+            lines.push(Line::raw(format!("Yours here: {}", here.join(", "))));
+        }
+    }
+    let title = format!(" Sector {}/{} (←/→) ", c.sector + 1, w.map.sectors.len());
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(Block::bordered().title(title)), area);
+}
+
+fn tab_name(t: Tab) -> &'static str {
+    match t {
+        Tab::Inbox => "Inbox",
+        Tab::Orders => "Orders",
+        Tab::Seats => "Seats",
+        Tab::WhiteCell => "White cell",
+    }
+}
+
+fn draw_panel(frame: &mut Frame, area: Rect, c: &Client) {
+    let tabs = c.tabs();
+    let [head, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+    let selected = tabs.iter().position(|t| *t == c.tab).unwrap_or(0);
+    frame.render_widget(
+        Tabs::new(tabs.iter().map(|t| tab_name(*t)))
+            .select(selected)
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
+        head,
+    );
+    match c.tab {
+        Tab::Inbox => draw_inbox(frame, rest, c),
+        Tab::Orders => draw_orders(frame, rest, c),
+        Tab::Seats => draw_seats(frame, rest, c),
+        Tab::WhiteCell => draw_white_cell(frame, rest, c),
+    }
+}
+
+/// The inbox: events (verdicts, announcements) and every report this seat may read, newest first.
+fn draw_inbox(frame: &mut Frame, area: Rect, c: &Client) {
+    let mut lines: Vec<Line> = Vec::new();
+    for e in c.events.iter().rev().take(6) {
+        lines.push(Line::styled(e.clone(), Style::new().fg(Color::Cyan)));
+    }
+    if let Some(v) = &c.view {
+        for n in v.notices.iter().rev().take(3) {
+            lines.push(Line::styled(format!("📣 {n}"), Style::new().fg(Color::Magenta)));
+        }
+    }
+    // Newest turn first; within a turn, what people said and what happened before the
+    // violation-by-violation explanations.
+    let mut reports: Vec<&crate::record::SeatEntry> = c.reports.iter().collect();
+    reports.sort_by_key(|r| (std::cmp::Reverse(r.turn), r.rule == "violation", r.seq));
+    for r in reports {
+        let style = match r.rule.as_str() {
+            "message" | "private" => Style::new().fg(Color::Yellow),
+            "violation" => Style::new().fg(Color::Red),
+            _ => Style::new(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("T{} d{} ", r.turn, r.day), Style::new().fg(Color::DarkGray)),
+            Span::styled(r.text.clone(), style),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::raw("Nothing yet: reports arrive at the start of each turn."));
+    }
+    let title = " Inbox: messages, statements, reports — why things happened (↑/↓ PgUp/PgDn) ";
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
+            .block(Block::bordered().title(title)),
+        area,
+    );
+}
+
+fn draw_orders(frame: &mut Frame, area: Rect, c: &Client) {
+    let Some(v) = &c.view else { return };
+    let [list, advice] = Layout::vertical([Constraint::Min(4), Constraint::Length(6)]).areas(area);
+    let draft = v.draft.clone().unwrap_or_default();
+    let mut items: Vec<ListItem> = draft
+        .orders
+        .iter()
+        .map(|d| ListItem::new(format!("#{} {} (cost {})", d.id, form::describe(&d.order), d.cost)))
+        .collect();
+    if items.is_empty() {
+        items.push(ListItem::new("No orders yet: press n to build one, a to take the advisor's."));
+    }
+    let status = if draft.locked { "LOCKED (l to unlock)" } else { "open (l to lock)" };
+    let title = format!(" Your orders — {status}, spent {} ", draft.spent());
+    let mut state = ListState::default().with_selected(Some(c.line.min(draft.orders.len().saturating_sub(1))));
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(Block::bordered().title(title))
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
+        list,
+        &mut state,
+    );
+    let mut lines: Vec<Line> =
+        c.events.iter().rev().take(1).map(|e| Line::styled(e.clone(), Style::new().fg(Color::Cyan))).collect();
+    for o in v.options.iter().flat_map(|o| &o.advice).take(4) {
+        lines.push(Line::raw(format!("· {}", form::describe(o))));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(" Last verdict · advisor suggests (a) ")),
+        advice,
+    );
+}
+
+fn draw_seats(frame: &mut Frame, area: Rect, c: &Client) {
+    let Some(v) = &c.view else { return };
+    let mut lines: Vec<Line> = v
+        .seats
+        .iter()
+        .map(|s| {
+            let who = if s.bot { "bot".to_string() } else { format!("{} connected", s.connected) };
+            let lock = if s.locked { "locked" } else { "drafting" };
+            let style = if s.locked { Style::new().fg(Color::Green) } else { Style::new() };
+            Line::styled(format!("{:<28} {:<9} {who}", s.name, lock), style)
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    for m in &v.briefing.mandates {
+        lines.push(Line::styled(format!("Mandate: {m}"), Style::new().fg(Color::Cyan)));
+    }
+    for (sector, n) in &v.briefing.recorded {
+        lines.push(Line::raw(format!("Recorded last turn in {sector}: {n}")));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(" Seats and the public picture ")),
+        area,
+    );
+}
+
+fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {
+    let Some(o) = c.view.as_ref().and_then(|v| v.omniscient.as_ref()) else {
+        frame.render_widget(Paragraph::new("Not for this role.").block(Block::bordered()), area);
+        return;
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    for (seat, d) in &o.drafts {
+        let orders: Vec<String> = d.orders.iter().map(|x| form::describe(&x.order)).collect();
+        lines.push(Line::styled(
+            format!("{seat}{}: {}", if d.locked { " (locked)" } else { "" }, orders.join("; ")),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    for l in o.log.iter().rev().take(5) {
+        lines.push(Line::styled(l.clone(), Style::new().fg(Color::Magenta)));
+    }
+    for e in o.trace.iter().rev() {
+        lines.push(Line::raw(format!("[{} d{}] {}", e.rule, e.day, e.text)));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
+            .block(Block::bordered().title(" White cell: every draft, the log, the whole truth ")),
+        area,
+    );
+}
+
+fn draw_keys(frame: &mut Frame, area: Rect, c: &Client) {
+    let keys = match c.role() {
+        Role::Player => "q quit  ? help  Tab panel  ←→ sector  n new order  a advisor  d retract  l lock",
+        Role::Facilitator => "q quit  ? help  Tab panel  ←→ sector  s start  : command (pause, extend 60, …)",
+        _ => "q quit  ? help  Tab panel  ←→ sector  ↑↓ scroll",
+    };
+    frame.render_widget(Paragraph::new(keys).style(Style::new().add_modifier(Modifier::REVERSED)), area);
+}
+
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+fn draw_builder(frame: &mut Frame, area: Rect, c: &Client) {
+    let (title, menu) = c.builder_menu();
+    let Some(b) = &c.builder else { return };
+    let r = centred(area, 72, (menu.len() as u16 + 4).clamp(5, 20));
+    frame.render_widget(Clear, r);
+    let block = Block::bordered().title(format!(" {title} ")).title_bottom(" Enter choose · Esc cancel ");
+    if menu.is_empty() && b.kind.is_some() {
+        frame.render_widget(
+            Paragraph::new(format!("{}▏", b.text))
+                .wrap(Wrap { trim: false })
+                .block(block.title_bottom(" type, then Enter ")),
+            r,
+        );
+        return;
+    }
+    let items: Vec<ListItem> = menu.iter().map(|(l, _)| ListItem::new(l.clone())).collect();
+    let mut state = ListState::default().with_selected(Some(b.cursor));
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(block)
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+            .highlight_symbol("▶ "),
+        r,
+        &mut state,
+    );
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, c: &Client) {
+    let mut text = vec![
+        Line::styled("Truce — keys", Style::new().add_modifier(Modifier::BOLD)),
+        Line::raw(""),
+        Line::raw("Tab / Shift-Tab   switch panel (inbox, orders, seats)"),
+        Line::raw("← → or [ ]        select a sector on the map"),
+        Line::raw("↑ ↓ PgUp PgDn     scroll, or move in a list"),
+        Line::raw("r                 ask the server for the full picture again"),
+        Line::raw("q or Ctrl-C       quit"),
+    ];
+    match c.role() {
+        Role::Player => text.extend([
+            Line::raw("n                 build a new order from menus (Esc cancels)"),
+            Line::raw("a                 hand in what your advisor (your nation's bot) suggests"),
+            Line::raw("d                 retract the selected order (orders panel)"),
+            Line::raw("l                 lock your orders for this turn, or unlock to revise"),
+            Line::raw(""),
+            Line::raw("Each turn: talk, propose and vote, pledge and deploy, then lock. When every"),
+            Line::raw("seat has locked (or the clock runs out) the turn resolves and your inbox"),
+            Line::raw("explains what happened and why."),
+        ]),
+        Role::Facilitator => text.extend([
+            Line::raw("s                 start the game (in the lobby)"),
+            Line::raw(":                 type a command: pause, resume, extend 60, shorten 60,"),
+            Line::raw("                  end-phase, inject ID, announce TEXT, bot SEAT, human SEAT,"),
+            Line::raw("                  kick SEAT, save"),
+        ]),
+        _ => {}
+    }
+    text.push(Line::raw(""));
+    text.push(Line::raw("Any key closes this help."));
+    let r = centred(area, 80, text.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    frame.render_widget(Paragraph::new(text).block(Block::bordered().title(" Help ")), r);
+}

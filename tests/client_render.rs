@@ -1,0 +1,151 @@
+//! The terminal client's screens, drawn with ratatui's test backend from what a real server sent
+//! over loopback: a player's main screen, the order builder, help, an observer's dashboard and
+//! the facilitator's white cell, at 80×24 and larger.
+
+mod support;
+
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use support::{Harness, Player};
+use truce::client::{Action, Client, Tab, ui};
+use truce::host::OnTimeout;
+use truce::protocol::{ClientMessage, Command};
+use truce::rules::Phase;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn screen(c: &Client, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::draw(f, c)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>()).collect::<Vec<_>>().join("\n")
+}
+
+fn model(p: &Player) -> Client {
+    let mut c = Client::default();
+    for m in &p.received {
+        c.on_message(m.clone());
+    }
+    c
+}
+
+fn key(c: &mut Client, code: KeyCode) -> Vec<Action> {
+    c.on_key(KeyEvent::from(code))
+}
+
+/// Sends what the keys asked for and waits for the answer.
+fn act(h: &mut Harness, p: &mut Player, actions: Vec<Action>) {
+    let mark = p.received.len();
+    for a in actions {
+        if let Action::Send(m) = a {
+            p.send(m);
+        }
+    }
+    h.run(&mut [&mut *p], WAIT, |ps| ps[0].answer_since(mark).is_some());
+    h.idle(&mut [&mut *p], Duration::from_millis(100));
+}
+
+#[test]
+fn a_players_screens_show_the_nation_the_turn_the_map_and_the_verdicts() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+
+    let mut c = model(&ukr);
+    let s = screen(&c, 80, 24);
+    assert!(s.contains("Ukraine"), "{s}");
+    assert!(s.contains("Turn 1/8"), "{s}");
+    assert!(s.contains("North"), "the selected sector's details: {s}");
+    assert!(s.contains("Escalation"), "{s}");
+    assert!(s.contains("Capital"), "{s}");
+    assert!(s.contains("n new order"), "the keys are on screen: {s}");
+
+    // Build a statement from the menus: n, the kind, the text, Enter.
+    key(&mut c, KeyCode::Char('n'));
+    let s = screen(&c, 80, 24);
+    assert!(s.contains("New order: what kind?") && s.contains("public statement"), "{s}");
+    key(&mut c, KeyCode::Down);
+    key(&mut c, KeyCode::Enter);
+    for ch in "We hold".chars() {
+        key(&mut c, KeyCode::Char(ch));
+    }
+    let s = screen(&c, 80, 24);
+    assert!(s.contains("public statement: Statement") && s.contains("We hold"), "{s}");
+    let actions = key(&mut c, KeyCode::Enter);
+    assert_eq!(actions.len(), 1);
+    act(&mut h, &mut ukr, actions);
+    let mut c2 = model(&ukr);
+    c2.tab = Tab::Orders;
+    let s = screen(&c2, 100, 30);
+    assert!(s.contains("public statement accepted as order"), "the verdict: {s}");
+    assert!(s.contains("statement: We hold"), "the draft: {s}");
+    assert!(s.contains("open (l to lock)"), "{s}");
+
+    // A refused order shows why.
+    let actions = vec![Action::Send(ClientMessage::Order(truce::rules::Order::SetPosture {
+        sector: "north".into(),
+        pressure: 0.5,
+    }))];
+    let mut ita_like = c2;
+    act(&mut h, &mut ukr, actions);
+    ita_like = {
+        let mut c = model(&ukr);
+        c.tab = ita_like.tab;
+        c
+    };
+    let s = screen(&ita_like, 100, 30);
+    assert!(s.contains("refused") || s.contains("accepted"), "{s}");
+
+    // Help, on a key, and gone on the next.
+    key(&mut ita_like, KeyCode::Char('?'));
+    let s = screen(&ita_like, 80, 24);
+    assert!(s.contains("Help") && s.contains("lock your orders"), "{s}");
+    key(&mut ita_like, KeyCode::Char('x'));
+    assert!(!screen(&ita_like, 80, 24).contains("Any key closes"));
+
+    // A larger terminal is used: more of the inbox and the seats fit.
+    ita_like.tab = Tab::Seats;
+    let big = screen(&ita_like, 160, 48);
+    assert!(big.contains("France") && big.contains("Italy") && big.contains("bot"), "{big}");
+}
+
+#[test]
+fn the_observer_dashboard_and_the_facilitator_view_show_their_own_content() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut obs = h.join("observer");
+    let mut fac = h.join("facilitator");
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut obs, &mut fac, &mut ukr], WAIT, |ps| ps.iter().all(|p| p.phase() == Some(Phase::Orders)));
+    ukr.send(ClientMessage::Order(truce::rules::Order::PublicStatement { text: "Kyiv speaks".into() }));
+    ukr.send(ClientMessage::Seat(truce::rules::orders::SeatAction::Lock));
+    h.run(&mut [&mut obs, &mut fac, &mut ukr], WAIT, |ps| ps.iter().all(|p| p.turn() == 2));
+    h.idle(&mut [&mut obs, &mut fac, &mut ukr], Duration::from_millis(700));
+
+    let c = model(&obs);
+    let s = screen(&c, 120, 40);
+    assert!(s.contains("Observer — public view"), "{s}");
+    assert!(s.contains("Turn 2/8"), "{s}");
+    assert!(s.contains("Kyiv speaks"), "public statements reach the dashboard: {s}");
+    assert!(!s.contains("n new order"), "observers give no orders");
+
+    let mut c = model(&fac);
+    assert_eq!(c.tab, Tab::Seats, "the facilitator starts on the seats");
+    let s = screen(&c, 120, 40);
+    assert!(s.contains("Facilitator") && s.contains("Ukraine") && s.contains(": command"), "{s}");
+    key(&mut c, KeyCode::Tab);
+    let s = screen(&c, 120, 40);
+    assert!(s.contains("White cell") && s.contains("started the game"), "the log of actions: {s}");
+    // The facilitator types a command after ':'.
+    key(&mut c, KeyCode::Char(':'));
+    for ch in "extend 60".chars() {
+        key(&mut c, KeyCode::Char(ch));
+    }
+    assert!(screen(&c, 80, 24).contains(":extend 60"));
+    let actions = key(&mut c, KeyCode::Enter);
+    assert_eq!(actions, vec![Action::Send(ClientMessage::Command(Command::Extend(60)))]);
+}
