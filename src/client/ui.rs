@@ -146,7 +146,10 @@ fn draw_map(frame: &mut Frame, area: Rect, c: &Client) {
         .x_bounds([lo_x - pad_x, hi_x + pad_x])
         .y_bounds([lo_y - pad_y, hi_y + pad_y])
         .paint(move |ctx| {
-            for (i, s) in sectors.iter().enumerate() {
+            // The selected sector last, so its label is on top where labels crowd.
+            let order = (0..sectors.len()).filter(|i| *i != selected).chain(std::iter::once(selected));
+            for i in order {
+                let Some(s) = sectors.get(i) else { continue };
                 let tension = views.iter().find(|v| v.id == s.id).map_or(0.0, |v| v.tension);
                 let colour = if i == selected { Color::White } else { tension_colour(tension) };
                 let (a, b) = (s.points.0 as usize, s.points.1 as usize);
