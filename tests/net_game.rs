@@ -180,6 +180,17 @@ fn the_facilitator_runs_the_game_from_a_connection_and_the_console() {
     h.idle(&mut [&mut ukr, &mut fac], Duration::from_millis(300));
     assert!(ukr.client.is_connected() && fac.client.is_connected());
 
+    // The projector reads everything (every draft, the white cell's log) and commands nothing.
+    let mut projector = h.join("projector");
+    let omniscient = projector.view.as_ref().unwrap().omniscient.clone().expect("the white cell's view");
+    assert!(omniscient.drafts.contains_key("rus") && !omniscient.log.is_empty());
+    let mark = projector.received.len();
+    projector.send(ClientMessage::Command(Command::Pause));
+    h.run(&mut [&mut projector], WAIT, |p| p[0].answer_since(mark).is_some());
+    assert!(refused_reason(&projector, mark).contains("facilitator"));
+    // Players and observers never get it.
+    assert!(ukr.view.as_ref().unwrap().omniscient.is_none());
+
     // A player cannot command.
     let mark = ukr.received.len();
     ukr.send(ClientMessage::Command(Command::EndPhase));
