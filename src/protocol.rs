@@ -253,6 +253,7 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
             Err(format!("a name is at most {MAX_NAME_CHARS} characters"))
         }
         M::Hello { .. } | M::Refresh => Ok(()),
+        M::Order(order) if !numbers_finite(order) => Err("numbers in an order must be finite".into()),
         M::Order(_) | M::Seat(_) => {
             if role != Role::Player {
                 Err(format!("a {} has no seat to give orders for", role.word()))
@@ -282,6 +283,25 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
                 Err(format!("`{}` cannot be used while the game is in {}", c.word(), phase_word(phase)))
             }
         }
+    }
+}
+
+/// Whether every number in an order is finite (NaN and infinities cannot be journalled as JSON,
+/// and mean nothing in a condition).
+fn numbers_finite(order: &Order) -> bool {
+    use crate::scenario::model::Condition as C;
+    fn condition(c: &C) -> bool {
+        match c {
+            C::EscalationAtLeast(x) | C::EscalationBelow(x) | C::SupportAtLeast { value: x, .. } => x.is_finite(),
+            C::All(v) | C::Any(v) => v.iter().all(condition),
+            C::Not(c) => condition(c),
+            _ => true,
+        }
+    }
+    match order {
+        Order::SetPosture { pressure, .. } => pressure.is_finite(),
+        Order::Pledge { condition: Some(c), .. } => condition(c),
+        _ => true,
     }
 }
 

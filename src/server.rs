@@ -203,9 +203,12 @@ fn now_at(app: &App) -> (u32, Phase) {
     (app.world().resource::<Clock>().turn, *app.world().resource::<State<Phase>>().get())
 }
 
-/// Runs frames until the game stands at (turn, phase); an error if it passes it.
+/// Runs frames until the game stands at (turn, phase); an error if it passes it, or stops moving
+/// before it (a game of bots runs through many turns with nothing in the journal).
 fn step_to(app: &mut App, turn: u32, phase: Phase, line: usize) -> Result<(), String> {
-    for _ in 0..64 {
+    let mut still = 0;
+    let mut last = now_at(app);
+    while still < 16 {
         let (t, p) = now_at(app);
         if (t, p) == (turn, phase) {
             return Ok(());
@@ -214,6 +217,9 @@ fn step_to(app: &mut App, turn: u32, phase: Phase, line: usize) -> Result<(), St
             break;
         }
         app.update();
+        let at = now_at(app);
+        still = if at == last { still + 1 } else { 0 };
+        last = at;
     }
     let (t, p) = now_at(app);
     Err(format!(

@@ -74,6 +74,18 @@ fn a_slice_index_not_below_its_count_costs_only_its_sender_the_connection() {
     assert!(screened(&h).packets_refused >= 1);
     still_served(&mut h, &mut ukr, "still here after the slice");
     assert!(fac.client.is_connected());
+
+    // The same from an observer, in two steps: a message announced in 2 slices, then a slice of
+    // it claiming to be number 13 of 14 (renet made room for 2).
+    let mut observer = h.join("observer");
+    let mut first = vec![2u8, 0, 0, 0, 0, 2, 0x44, 0xB0];
+    first.extend([7u8; 1200]);
+    let mut second = vec![2u8, 1, 0, 0, 13, 14, 0x44, 0xB0];
+    second.extend([7u8; 1200]);
+    observer.client.transport_mut().send_raw_payload(&first).unwrap();
+    observer.client.transport_mut().send_raw_payload(&second).unwrap();
+    h.run(&mut [&mut ukr, &mut fac, &mut observer], WAIT, |ps| ps[2].client.is_disconnected());
+    still_served(&mut h, &mut ukr, "still here after the disagreeing slices");
 }
 
 #[test]
@@ -164,4 +176,21 @@ fn random_renet_packets_from_authenticated_clients_cost_only_their_senders() {
     }
     still_served(&mut h, &mut ukr, "still here after the random packets");
     assert!(fac.client.is_connected());
+}
+
+#[test]
+fn numbers_that_are_not_finite_are_refused_before_they_reach_the_journal() {
+    let (mut h, mut ukr, _fac) = started();
+    let mark = ukr.received.len();
+    ukr.send(ClientMessage::Order(Order::Pledge {
+        contingent: "x".into(),
+        sector: "north".into(),
+        condition: Some(Condition::All(vec![Condition::EscalationAtLeast(f64::NAN)])),
+    }));
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].answer_since(mark).is_some());
+    assert!(
+        matches!(ukr.answer_since(mark), Some(ServerMessage::Refused { reason, .. }) if reason.contains("finite")),
+        "{:?}",
+        ukr.since(mark)
+    );
 }

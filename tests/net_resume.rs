@@ -243,3 +243,41 @@ fn a_game_killed_and_resumed_a_dozen_times_ends_as_an_uninterrupted_one() {
     let statements = journal.lines().filter(|l| l.contains("Ukraine on turn 3\"")).count();
     assert_eq!(statements, 1, "an order was applied twice");
 }
+
+#[test]
+fn a_long_game_of_bots_with_nothing_in_its_journal_but_the_start_resumes() {
+    // 24 turns of bots run through 70-odd frames with no record between the start and the end.
+    let dir = tempfile::tempdir().unwrap();
+    let game_dir = dir.path().join("game");
+    let start = |game: truce::server::GameSource| {
+        truce::server::Server::start(truce::server::ServeOptions {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            game,
+            codes_json: None,
+            script: vec![truce::host::console::Line::Command(truce::protocol::Command::Start)],
+            stdin: false,
+            echo: false,
+            log: None,
+        })
+    };
+    let scenario = truce::scenario::builtin().unwrap();
+    let settings = truce::host::HostSettings { turn_seconds: None, on_timeout: truce::host::OnTimeout::Bot };
+    let mut server = start(truce::server::GameSource::New {
+        scenario: Box::new(scenario),
+        seed: None,
+        settings,
+        dir: game_dir.clone(),
+    })
+    .unwrap();
+    let end = Instant::now() + Duration::from_secs(120);
+    while final_hash(&game_dir).is_none() {
+        server.update();
+        assert!(Instant::now() < end, "the bots did not finish");
+    }
+    let hash = final_hash(&game_dir).unwrap();
+    drop(server);
+    let resumed = start(truce::server::GameSource::Resume(game_dir.clone())).expect("a finished game resumes");
+    let phase = *resumed.app.world().resource::<bevy::prelude::State<Phase>>().get();
+    assert_eq!(phase, Phase::GameOver);
+    assert_eq!(final_hash(&game_dir).unwrap(), hash);
+}

@@ -42,6 +42,9 @@ pub fn play(
     let mut lock_sent_at: Option<Instant> = None;
     loop {
         connection.pump(&mut client);
+        if let Some(why) = &client.closed {
+            return Err(format!("the server closed the connection: {why}"));
+        }
         if deadline.is_some_and(|d| started.elapsed() > d) {
             connection.close();
             return Err(format!("the game did not end within {:?}", deadline.unwrap_or_default()));

@@ -33,6 +33,8 @@ pub enum Link {
     Connected,
     /// Lost; trying again (why it was lost).
     Reconnecting(String),
+    /// Closed by the server on purpose; not tried again.
+    Closed(String),
 }
 
 /// An order being built from menus.
@@ -64,6 +66,8 @@ pub struct Client {
     /// A facilitator's command being typed after `:`.
     pub prompt: Option<String>,
     pub help: bool,
+    /// The server closed this connection on purpose (the facilitator kicked it): do not rejoin.
+    pub closed: Option<String>,
 }
 
 /// What a key asks the loop to do.
@@ -89,6 +93,7 @@ impl Default for Client {
             builder: None,
             prompt: None,
             help: false,
+            closed: None,
         }
     }
 }
@@ -143,7 +148,10 @@ impl Client {
                 }
             }
             ServerMessage::Notice(n) => self.events.push(format!("📣 {n}")),
-            ServerMessage::Goodbye(why) => self.events.push(format!("The server closed this connection: {why}")),
+            ServerMessage::Goodbye(why) => {
+                self.events.push(format!("The server closed this connection: {why}"));
+                self.closed = Some(why);
+            }
         }
     }
 

@@ -42,6 +42,10 @@ impl Connection {
             if self.net.take().is_some() {
                 client.link = Link::Reconnecting(why);
             }
+            if let Some(why) = &client.closed {
+                client.link = Link::Closed(why.clone());
+                return;
+            }
             if self.last_try.elapsed() >= RETRY_EVERY {
                 self.last_try = Instant::now();
                 match NetClient::join(self.server, &self.code) {

@@ -72,6 +72,7 @@ fn draw_situation(frame: &mut Frame, area: Rect, c: &Client) {
     let (Some(w), Some(v)) = (&c.welcome, &c.view) else {
         let text = match &c.link {
             Link::Reconnecting(why) => format!("Connection lost ({why}); reconnecting…"),
+            Link::Closed(why) => format!("The server closed this connection: {why}. Press q."),
             _ => "Connecting…".into(),
         };
         frame.render_widget(Paragraph::new(text).block(Block::bordered().title(" Truce ")), area);
@@ -94,8 +95,12 @@ fn draw_situation(frame: &mut Frame, area: Rect, c: &Client) {
         Span::styled(who, Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(format!("  Turn {}/{}  {}  {}", v.turn, w.turns, phase_word(v.phase), clock_text(c))),
     ];
-    if let Link::Reconnecting(_) = c.link {
-        first.push(Span::styled("  reconnecting…", Style::new().fg(Color::Red)));
+    match &c.link {
+        Link::Reconnecting(_) => first.push(Span::styled("  reconnecting…", Style::new().fg(Color::Red))),
+        Link::Closed(_) => {
+            first.push(Span::styled("  disconnected by the server (q quits)", Style::new().fg(Color::Red)))
+        }
+        _ => {}
     }
     let mut second = vec![
         Span::raw(format!("Escalation {:.2}  ", b.escalation)),

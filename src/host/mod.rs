@@ -104,9 +104,44 @@ pub struct Connection {
     pub role: Role,
     pub seat: Option<String>,
     pub name: String,
+    /// Messages it may still send now; refilled at `MESSAGES_PER_SECOND`.
+    allowance: f64,
+    last_message: Instant,
+}
+
+/// A connection's sustained rate of messages, and its burst: far above any person or bot, far below
+/// what would fill the journal or the disk.
+const MESSAGES_PER_SECOND: f64 = 20.0;
+const MESSAGE_BURST: f64 = 100.0;
+
+/// Connections one code may hold at once (a team, a class of observers, the white cell).
+pub fn most_connections(role: Role) -> usize {
+    match role {
+        Role::Player => 16,
+        Role::Observer => 128,
+        Role::Projector => 8,
+        Role::Facilitator => 4,
+    }
 }
 
 impl Connection {
+    pub fn new(role: Role, seat: Option<String>) -> Connection {
+        Connection { role, seat, name: String::new(), allowance: MESSAGE_BURST, last_message: Instant::now() }
+    }
+
+    /// Takes one message from the allowance; false when the connection is sending too fast.
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last_message).as_secs_f64() * MESSAGES_PER_SECOND;
+        self.allowance = (self.allowance + refill).min(MESSAGE_BURST);
+        self.last_message = now;
+        if self.allowance < 1.0 {
+            return false;
+        }
+        self.allowance -= 1.0;
+        true
+    }
+
     fn label(&self, client: u64) -> String {
         let who = match &self.seat {
             Some(s) => format!("{} {s}", self.role.word()),
@@ -177,6 +212,9 @@ pub struct ConsoleCommand(pub Command);
 /// The orders phase's clock.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct PhaseClock {
+    /// The turn whose orders phase the clock times (a deadline left from a turn that ended early
+    /// must not end the next one).
+    pub turn: u32,
     pub deadline: Option<Instant>,
     /// Time left while paused.
     pub paused: Option<Duration>,
@@ -252,6 +290,8 @@ pub struct Pending {
     pub views: BTreeSet<u64>,
     /// The seat table changed (locks, bots, connections).
     pub seats: bool,
+    /// Drafts or seats changed since the white cell's views were last sent.
+    pub omniscient_stale: bool,
     /// The (turn, phase) last seen, to notice a new phase.
     pub seen: Option<(u32, Phase)>,
     /// When the omniscient views were last sent (they change with every draft).
@@ -289,6 +329,7 @@ impl Plugin for HostPlugin {
             .init_resource::<Replaying>()
             .init_resource::<Pending>()
             .init_resource::<Reclaims>()
+            .init_resource::<LobbyChoices>()
             .add_message::<Joined>()
             .add_message::<Left>()
             .add_message::<Incoming>()
@@ -307,6 +348,10 @@ impl Plugin for HostPlugin {
         console::plugin(app);
     }
 }
+
+/// Seats the facilitator handed to bots (true) or kept for people (false) before the start.
+#[derive(Resource, Debug, Default)]
+pub struct LobbyChoices(pub BTreeMap<String, bool>);
 
 /// Players who came back to a seat its bot holds, this frame.
 #[derive(Resource, Debug, Default)]
@@ -327,6 +372,7 @@ enum Actor {
 }
 
 /// Keeps the connection table; welcomes newcomers and gives a returning player its seat back.
+#[allow(clippy::too_many_arguments)] // one reader or writer per thing a connection touches
 fn track_connections(
     mut joined: MessageReader<Joined>,
     mut left: MessageReader<Left>,
@@ -334,10 +380,19 @@ fn track_connections(
     mut pending: ResMut<Pending>,
     mut reclaims: ResMut<Reclaims>,
     mut out: MessageWriter<Outgoing>,
+    mut closing: MessageWriter<Disconnect>,
     welcome: view::WelcomeParams,
 ) {
     for j in joined.read() {
-        connections.0.insert(j.client, Connection { role: j.role, seat: j.seat.clone(), name: String::new() });
+        let same = connections.0.values().filter(|c| c.role == j.role && c.seat == j.seat).count();
+        if same >= most_connections(j.role) {
+            closing.write(Disconnect {
+                client: j.client,
+                reason: format!("this code already has {same} connections, the most it may have"),
+            });
+            continue;
+        }
+        connections.0.insert(j.client, Connection::new(j.role, j.seat.clone()));
         out.write(Outgoing {
             to: j.client,
             message: ServerMessage::Welcome(Box::new(view::welcome(&welcome, j.role, j.seat.clone()))),
@@ -366,8 +421,10 @@ pub fn apply_inputs(world: &mut World) {
     let mut requests: Vec<(Actor, Request)> = Vec::new();
     // The clock first: an input that arrives after time is up is too late.
     let phase = *world.resource::<State<Phase>>().get();
+    let turn_now = world.resource::<Clock>().turn;
     let expired = phase == Phase::Orders
         && !world.resource::<Replaying>().0
+        && world.resource::<PhaseClock>().turn == turn_now
         && world.resource::<PhaseClock>().deadline.is_some_and(|d| Instant::now() >= d);
     if expired {
         world.resource_mut::<PhaseClock>().deadline = None;
@@ -394,6 +451,7 @@ pub fn apply_inputs(world: &mut World) {
     let mut replies: Vec<(Actor, ServerMessage)> = Vec::new();
     let mut disconnects: Vec<Disconnect> = Vec::new();
     let mut journalled = false;
+    let mut phase_ended = false;
     for (actor, request) in requests {
         let phase = *world.resource::<State<Phase>>().get();
         let (role, seat, by) = match &actor {
@@ -421,7 +479,10 @@ pub fn apply_inputs(world: &mut World) {
                 let turn = world.resource::<Clock>().turn;
                 if let Ok(applied) = apply_input(world, &input, &by) {
                     let record = Record { n: 0, turn, phase, by: by.clone(), input, id: applied.id };
-                    journalled |= journal(world, record);
+                    match journal(world, record) {
+                        Ok(written) => journalled |= written,
+                        Err(e) => return stop_unsaved(world, &e),
+                    }
                     let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
                     world.resource_mut::<Pending>().views.extend(everyone);
                 }
@@ -429,7 +490,25 @@ pub fn apply_inputs(world: &mut World) {
             }
         };
         let what = message.word().to_string();
+        if let Actor::Client(id) = actor
+            && !world.resource_mut::<Connections>().0.get_mut(&id).is_some_and(Connection::allow)
+        {
+            replies
+                .push((actor, ServerMessage::Refused { what, reason: "too many messages at once; slow down".into() }));
+            continue;
+        }
         if let Err(reason) = legal(&message, phase, role) {
+            replies.push((actor, ServerMessage::Refused { what, reason }));
+            continue;
+        }
+        // Once the phase has been ended in this frame, nothing may reopen it.
+        if phase_ended
+            && matches!(
+                message,
+                ClientMessage::Order(_) | ClientMessage::Seat(_) | ClientMessage::Command(Command::EndPhase)
+            )
+        {
+            let reason = "the orders phase has just ended".to_string();
             replies.push((actor, ServerMessage::Refused { what, reason }));
             continue;
         }
@@ -439,7 +518,6 @@ pub fn apply_inputs(world: &mut World) {
                     && let Some(c) = world.resource_mut::<Connections>().0.get_mut(&id)
                 {
                     c.name = name;
-                    world.resource_mut::<Pending>().seats = true;
                 }
                 continue;
             }
@@ -462,8 +540,12 @@ pub fn apply_inputs(world: &mut World) {
         let turn = world.resource::<Clock>().turn;
         match apply_input(world, &input, &by) {
             Ok(applied) => {
+                phase_ended |= matches!(input, Input::EndPhase { .. });
                 let record = Record { n: 0, turn, phase, by: by.clone(), input: input.clone(), id: applied.id };
-                journalled |= journal(world, record);
+                match journal(world, record) {
+                    Ok(written) => journalled |= written,
+                    Err(e) => return stop_unsaved(world, &e),
+                }
                 after_applied(world, &input, &by, &mut disconnects);
                 replies.push((actor, applied.reply));
             }
@@ -474,7 +556,8 @@ pub fn apply_inputs(world: &mut World) {
         && let Some(j) = world.resource_mut::<GameFiles>().into_inner().journal.as_mut()
         && let Err(e) = j.sync()
     {
-        error!("could not sync the journal {}: {e}", j.path().display());
+        let e = format!("could not sync the journal {}: {e}", j.path().display());
+        return stop_unsaved(world, &e);
     }
     for (actor, message) in replies {
         match actor {
@@ -502,17 +585,22 @@ fn console_line(message: &ServerMessage) -> Option<String> {
 }
 
 /// Appends a record to the journal (when the game has one and is live). True if written.
-fn journal(world: &mut World, mut record: Record) -> bool {
+fn journal(world: &mut World, mut record: Record) -> Result<bool, String> {
     if world.resource::<Replaying>().0 {
-        return false;
+        return Ok(false);
     }
-    let Some(j) = world.resource_mut::<GameFiles>().into_inner().journal.as_mut() else { return false };
+    let Some(j) = world.resource_mut::<GameFiles>().into_inner().journal.as_mut() else { return Ok(false) };
     record.n = j.len;
-    if let Err(e) = j.append(&record) {
-        error!("could not write the journal {}: {e}", j.path().display());
-        return false;
-    }
-    true
+    j.append(&record).map_err(|e| format!("could not write the journal {}: {e}", j.path().display()))?;
+    Ok(true)
+}
+
+/// The journal cannot be written: stop at once, before anyone is told that an input was taken.
+/// What was synced is safe; `--resume` continues from it.
+fn stop_unsaved(world: &mut World, error: &str) {
+    error!("{error}; stopping so that nothing acknowledged is lost");
+    world.write_message(ConsoleOutput(format!("error: {error}; the server stops (resume with --resume)")));
+    world.write_message(AppExit::error());
 }
 
 /// Turns a facilitator's command into the input it means now (for `start`: which seats have
@@ -523,8 +611,15 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
     };
     Ok(match command {
         Command::Start => {
-            let occupied = world.resource::<Connections>().occupied();
-            Input::Start { humans: occupied.into_iter().collect() }
+            let mut humans = world.resource::<Connections>().occupied();
+            for (seat, bot) in &world.resource::<LobbyChoices>().0 {
+                if *bot {
+                    humans.remove(seat);
+                } else {
+                    humans.insert(seat.clone());
+                }
+            }
+            Input::Start { humans: humans.into_iter().collect() }
         }
         Command::Pause | Command::Resume | Command::Extend(_) | Command::Shorten(_) => {
             world.resource_mut::<PhaseClock>().change(&command)?;
@@ -573,6 +668,13 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
         Input::Seat { seat, action } => {
             world.write_message(SeatCommand { nation: seat.clone(), action: action.clone() });
             verdict(world)
+        }
+        Input::Control { seat, bot } if *world.resource::<State<Phase>>().get() == Phase::Lobby => {
+            // Before the start, a preference that `start` honours.
+            world.resource_mut::<LobbyChoices>().0.insert(seat.clone(), *bot);
+            let words = if *bot { "will hand {} to its bot at the start" } else { "will keep {} for its people" };
+            note(world, by, &words.replace("{}", seat));
+            done(if *bot { format!("bot {seat}") } else { format!("human {seat}") })
         }
         Input::Control { seat, bot } => {
             let Some(e) = world.resource::<Registry>().get(seat) else {
@@ -772,6 +874,7 @@ fn note_new_phase(world: &mut World) {
     }
     let seconds = world.resource::<HostSettings>().turn_seconds;
     *world.resource_mut::<PhaseClock>() = PhaseClock {
+        turn: now.0,
         deadline: seconds
             .filter(|_| now.1 == Phase::Orders)
             .map(|s| Instant::now() + Duration::from_secs(u64::from(s))),

@@ -326,11 +326,19 @@ pub fn view_message(mut view: View) -> ServerMessage {
             shrink(&mut o.trace);
         } else if !view.briefing.reports.is_empty() {
             shrink(&mut view.briefing.reports);
-        } else if let Some(o) = view.omniscient.as_mut() {
+        } else if let Some(o) = view.omniscient.as_mut().filter(|o| !o.seats.is_empty() || !o.log.is_empty()) {
             o.seats.clear();
             o.log.clear();
+        } else if let Some(o) = view.omniscient.as_mut().filter(|o| !o.drafts.is_empty()) {
+            // Drafts full of the longest messages: the seat table still says who has locked.
+            o.drafts.clear();
         } else {
+            // Nothing left to shrink but the notices and the drafts: this always ends.
             view.notices.clear();
+            view.omniscient = None;
+            if let Some(d) = view.draft.as_mut() {
+                d.orders.clear();
+            }
             return ServerMessage::View(Box::new(view));
         }
     }
@@ -345,9 +353,13 @@ pub fn send_views(world: &mut World) {
     let connections = world.resource::<Connections>().clone();
     {
         let mut pending = world.resource_mut::<Pending>();
-        // Drafts changed: the white cell sees them, but not at every keystroke.
-        if pending.seats && pending.omniscient_sent.is_none_or(|t| now.duration_since(t) >= OMNISCIENT_EVERY) {
+        // Drafts changed: the white cell sees them, but not at every keystroke; what it has not
+        // seen yet stays marked until it has.
+        pending.omniscient_stale |= pending.seats;
+        if pending.omniscient_stale && pending.omniscient_sent.is_none_or(|t| now.duration_since(t) >= OMNISCIENT_EVERY)
+        {
             pending.views.extend(connections.0.iter().filter(|(_, c)| c.role.omniscient()).map(|(id, _)| *id));
+            pending.omniscient_stale = false;
         }
     }
     let mut pending = std::mem::take(&mut world.resource_mut::<Pending>().views);

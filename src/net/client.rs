@@ -129,6 +129,7 @@ impl NetClient {
         let _ = self.transport.update(elapsed, &mut self.renet);
         let mut out = Vec::new();
         while let Some(bytes) = self.renet.receive_message(CHANNEL) {
+            self.transport.peer.delivered += 1;
             match decode_server(&bytes) {
                 Some(m) => out.push(m),
                 None => {

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Read;
-use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs};
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -239,48 +239,106 @@ impl JoinService {
     }
 }
 
-/// The game address as the client named the host (an IP literal, or a name resolved here).
+/// The game address as the client named the host, when it named it by address. Names are not
+/// looked up: a lookup would let any request make the server wait on a name server.
 fn reached_addr(host: &str, port: u16) -> Option<SocketAddr> {
     let name = match host.rsplit_once(':') {
         Some((name, p)) if p.chars().all(|c| c.is_ascii_digit()) && !name.ends_with(':') => name,
         _ => host,
     };
     let name = name.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = name.parse::<IpAddr>() {
-        return Some(SocketAddr::new(ip, port));
-    }
-    (name, port).to_socket_addrs().ok()?.find(|a| a.is_ipv4())
+    name.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, port))
 }
 
-/// Serves the join endpoint on `listener` until the process ends.
-pub fn serve_http(listener: TcpListener, mut service: JoinService) -> std::io::Result<std::thread::JoinHandle<()>> {
+/// Requests answered at once, at most, over all addresses and from one address: a request whose
+/// body never comes holds one of them, never the endpoint.
+const MAX_REQUESTS_IN_FLIGHT: usize = 32;
+const MAX_REQUESTS_IN_FLIGHT_PER_ADDRESS: usize = 4;
+
+/// Serves the join endpoint on `listener` until the process ends: each request on a thread of
+/// its own, within the limits above.
+pub fn serve_http(listener: TcpListener, service: JoinService) -> std::io::Result<std::thread::JoinHandle<()>> {
     let server = tiny_http::Server::from_listener(listener, None).map_err(std::io::Error::other)?;
+    let service = Arc::new(Mutex::new(service));
+    let in_flight: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::new(Mutex::new(HashMap::new()));
     Ok(std::thread::spawn(move || {
-        for mut request in server.incoming_requests() {
+        for request in server.incoming_requests() {
             let from = request.remote_addr().map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
-            let host = request.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str().to_string());
-            let mut body = Vec::new();
-            let too_long = request.body_length().is_some_and(|n| n > MAX_JOIN_BODY_BYTES);
-            let read = request.as_reader().take(MAX_JOIN_BODY_BYTES as u64 + 1).read_to_end(&mut body);
-            let answer = if too_long || body.len() > MAX_JOIN_BODY_BYTES {
-                Answer::error(413, format!("the body is limited to {MAX_JOIN_BODY_BYTES} bytes"))
-            } else if read.is_err() {
-                Answer::error(400, "could not read the body")
-            } else {
-                service.answer(request.method().as_str(), request.url(), &body, from, host.as_deref())
+            let refusal = match request.body_length() {
+                _ if request.method() != &tiny_http::Method::Post => None,
+                None => Some(Answer::error(411, "send the body with a Content-Length")),
+                Some(n) if n > MAX_JOIN_BODY_BYTES => {
+                    Some(Answer::error(413, format!("the body is limited to {MAX_JOIN_BODY_BYTES} bytes")))
+                }
+                Some(_) => None,
             };
-            let mut response = tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
-            if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", "application/json") {
-                response.add_header(h);
+            if let Some(answer) = refusal {
+                respond(request, answer);
+                continue;
             }
-            if let Some(secs) = answer.retry_after
-                && let Ok(h) = tiny_http::Header::from_bytes("Retry-After", secs.to_string())
-            {
-                response.add_header(h);
+            let admitted = {
+                let Ok(mut counts) = in_flight.lock() else { continue };
+                let total: usize = counts.values().sum();
+                let mine = counts.entry(from).or_default();
+                if total >= MAX_REQUESTS_IN_FLIGHT || *mine >= MAX_REQUESTS_IN_FLIGHT_PER_ADDRESS {
+                    false
+                } else {
+                    *mine += 1;
+                    true
+                }
+            };
+            if !admitted {
+                let mut answer = Answer::error(503, "busy; try again in a second");
+                answer.retry_after = Some(1);
+                respond(request, answer);
+                continue;
             }
-            let _ = request.respond(response);
+            let (service, in_flight) = (service.clone(), in_flight.clone());
+            std::thread::spawn(move || {
+                answer_one(request, from, &service);
+                if let Ok(mut counts) = in_flight.lock()
+                    && let Some(n) = counts.get_mut(&from)
+                {
+                    *n -= 1;
+                    if *n == 0 {
+                        counts.remove(&from);
+                    }
+                }
+            });
         }
     }))
+}
+
+fn answer_one(mut request: tiny_http::Request, from: IpAddr, service: &Mutex<JoinService>) {
+    let host = request.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str().to_string());
+    let mut body = Vec::new();
+    let read = request.as_reader().take(MAX_JOIN_BODY_BYTES as u64 + 1).read_to_end(&mut body);
+    let answer = if body.len() > MAX_JOIN_BODY_BYTES {
+        Answer::error(413, format!("the body is limited to {MAX_JOIN_BODY_BYTES} bytes"))
+    } else if read.is_err() {
+        Answer::error(400, "could not read the body")
+    } else {
+        let method = request.method().as_str().to_string();
+        let url = request.url().to_string();
+        match service.lock() {
+            Ok(mut s) => s.answer(&method, &url, &body, from, host.as_deref()),
+            Err(_) => Answer::error(500, "the join service failed"),
+        }
+    };
+    respond(request, answer);
+}
+
+fn respond(request: tiny_http::Request, answer: Answer) {
+    let mut response = tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
+    if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", "application/json") {
+        response.add_header(h);
+    }
+    if let Some(secs) = answer.retry_after
+        && let Ok(h) = tiny_http::Header::from_bytes("Retry-After", secs.to_string())
+    {
+        response.add_header(h);
+    }
+    let _ = request.respond(response);
 }
 
 #[cfg(test)]

@@ -110,11 +110,13 @@ fn receive_datagrams(mut net: ResMut<NetServer>, mut server: ResMut<RenetServer>
 /// connection, and nobody else notices.
 fn read_messages(
     mut server: ResMut<RenetServer>,
+    mut net: ResMut<NetServer>,
     mut incoming: MessageWriter<Incoming>,
     mut pending: ResMut<crate::host::Pending>,
 ) {
     for client in server.clients_id() {
         while let Some(bytes) = server.receive_message(client, CHANNEL) {
+            net.transport.delivered(client);
             pending.busy = true;
             match decode_client(&bytes) {
                 Some(message) => {

@@ -7,6 +7,7 @@
 //! that fuzzing found: a packet shorter than its sequence plus its 16-byte tag (renetcode slices
 //! before the start of the buffer) and a sequence near `u64::MAX` (replay protection overflows).
 
+use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -105,25 +106,45 @@ impl Reader<'_> {
     }
 }
 
-/// Whether a decrypted renet packet is well formed for our channels (`channels` lists the ids) and
-/// sliced messages of at most `max_message_bytes`.
-pub fn packet_is_safe(packet: &[u8], channels: &[u8], max_message_bytes: usize) -> bool {
-    screen_packet(&mut Reader { bytes: packet }, channels, max_message_bytes).is_some()
+/// What one peer's packets have announced so far. renet sizes a message's slice buffer from its
+/// first slice, so every later slice of that message must give the same count; and it buffers
+/// messages that arrive ahead of the next one due, so ids far ahead are refused.
+#[derive(Debug, Default)]
+pub struct PeerScreen {
+    /// Sliced messages being assembled: id → (slice count, slices seen).
+    slices: HashMap<u64, (u64, BTreeSet<u64>)>,
+    /// Messages the application has taken from this peer (the next id due on an ordered channel).
+    pub delivered: u64,
 }
 
-fn screen_packet(r: &mut Reader, channels: &[u8], max_message_bytes: usize) -> Option<()> {
+/// Message ids may run at most this far ahead of the next one due (an honest peer has a handful in
+/// flight).
+const MESSAGE_ID_WINDOW: u64 = 1024;
+/// Sliced messages being assembled at once, at most, per peer.
+const MAX_MESSAGES_IN_SLICES: usize = 16;
+
+/// Whether a decrypted renet packet is well formed for our channels (`channels` lists the ids) and
+/// sliced messages of at most `max_message_bytes`, and consistent with what `peer` sent before.
+pub fn packet_is_safe(packet: &[u8], channels: &[u8], max_message_bytes: usize, peer: &mut PeerScreen) -> bool {
+    screen_packet(&mut Reader { bytes: packet }, channels, max_message_bytes, peer).is_some()
+}
+
+fn screen_packet(r: &mut Reader, channels: &[u8], max_message_bytes: usize, peer: &mut PeerScreen) -> Option<()> {
     let kind = r.u8()?;
     r.varint()?; // sequence
+    let in_window = |id: u64| id < peer.delivered.saturating_add(MESSAGE_ID_WINDOW);
     match kind {
         0 | 1 => {
             if !channels.contains(&r.u8()?) {
                 return None;
             }
             for _ in 0..r.u16()? {
-                if kind == 0 {
-                    r.varint()?; // message id
+                if kind == 0 && !in_window(r.varint()?) {
+                    return None;
                 }
-                if r.bytes_with_length()?.len() > max_message_bytes {
+                let message = r.bytes_with_length()?;
+                // An empty message costs renet memory it does not count.
+                if message.is_empty() || message.len() > max_message_bytes {
                     return None;
                 }
             }
@@ -133,13 +154,38 @@ fn screen_packet(r: &mut Reader, channels: &[u8], max_message_bytes: usize) -> O
             if !channels.contains(&r.u8()?) {
                 return None;
             }
-            r.varint()?; // message id
+            let id = r.varint()?;
             let index = r.varint()?;
             let count = r.varint()?;
             let most = max_message_bytes.div_ceil(SLICE_BYTES) as u64;
             let payload = r.bytes_with_length()?;
-            (count >= 1 && count <= most && index < count && !payload.is_empty() && payload.len() <= SLICE_BYTES)
-                .then_some(())
+            let well_formed = count >= 1
+                && count <= most
+                && index < count
+                && !payload.is_empty()
+                && payload.len() <= SLICE_BYTES
+                && in_window(id);
+            if !well_formed {
+                return None;
+            }
+            match peer.slices.get_mut(&id) {
+                Some((c, _)) if *c != count => return None,
+                Some((_, seen)) => {
+                    seen.insert(index);
+                }
+                None => {
+                    if peer.slices.len() >= MAX_MESSAGES_IN_SLICES {
+                        return None;
+                    }
+                    peer.slices.insert(id, (count, BTreeSet::from([index])));
+                }
+            }
+            // Once every slice has come, renet has the message; later copies of its slices are
+            // ignored by renet whatever they say.
+            if peer.slices.get(&id).is_some_and(|(c, seen)| seen.len() as u64 == *c) {
+                peer.slices.remove(&id);
+            }
+            Some(())
         }
         4 => {
             let end = r.varint()?;
@@ -184,6 +230,7 @@ pub struct ServerTransport {
     /// The client to serve first next frame (so no client always waits).
     next_sender: usize,
     packets_refused: u64,
+    peers: HashMap<ClientId, PeerScreen>,
 }
 
 /// Counts kept by the receiving thread.
@@ -226,7 +273,13 @@ impl ServerTransport {
             max_message_bytes,
             next_sender: 0,
             packets_refused: 0,
+            peers: HashMap::new(),
         })
+    }
+
+    /// Notes that the application took one message from `client` (see `PeerScreen`).
+    pub fn delivered(&mut self, client: ClientId) {
+        self.peers.entry(client).or_default().delivered += 1;
     }
 
     /// What the screens have kept out so far.
@@ -261,15 +314,15 @@ impl ServerTransport {
         };
         for (addr, mut datagram) in arrived {
             let result = self.netcode.process_packet(addr, &mut datagram);
-            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
+            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.peers);
         }
         for client in self.netcode.clients_id() {
             let result = self.netcode.update_client(client);
-            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
+            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.peers);
         }
         for client in server.disconnections_id() {
             let result = self.netcode.disconnect(client);
-            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
+            refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.peers);
         }
         self.packets_refused += refused;
         Ok(())
@@ -298,7 +351,8 @@ impl ServerTransport {
                 budget = budget.saturating_sub(packet.len());
                 match self.netcode.generate_payload_packet(client, &packet) {
                     Ok((addr, payload)) => {
-                        // A full buffer loses this client's packets for now; renet resends them.
+                        // The socket blocks for as long as the kernel needs to make room (it is
+                        // shared with the receiving thread); the frame's budget keeps that short.
                         if self.socket.send_to(payload, addr).is_err() {
                             break;
                         }
@@ -315,7 +369,7 @@ impl ServerTransport {
     pub fn disconnect_all(&mut self, server: &mut RenetServer) {
         for client in self.netcode.clients_id() {
             let result = self.netcode.disconnect(client);
-            handle(result, &self.socket, server, &self.channels, self.max_message_bytes);
+            handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.peers);
         }
     }
 }
@@ -354,6 +408,7 @@ fn handle(
     server: &mut RenetServer,
     channels: &[u8],
     max_message_bytes: usize,
+    peers: &mut HashMap<ClientId, PeerScreen>,
 ) -> u64 {
     match result {
         ServerResult::None => {}
@@ -364,7 +419,7 @@ fn handle(
             if !server.is_connected(client_id) {
                 return 0;
             }
-            if packet_is_safe(payload, channels, max_message_bytes) {
+            if packet_is_safe(payload, channels, max_message_bytes, peers.entry(client_id).or_default()) {
                 let _ = server.process_packet_from(payload, client_id);
             } else {
                 // A malformed packet costs its sender the connection and nobody else anything.
@@ -378,6 +433,7 @@ fn handle(
         }
         ServerResult::ClientDisconnected { client_id, addr, payload } => {
             server.remove_connection(client_id);
+            peers.remove(&client_id);
             if let Some(payload) = payload {
                 let _ = socket.send_to(payload, addr);
             }
@@ -396,6 +452,8 @@ pub struct ClientTransport {
     channels: Vec<u8>,
     max_message_bytes: usize,
     pub screened: Screened,
+    /// What the server's packets announced so far.
+    pub peer: PeerScreen,
 }
 
 impl ClientTransport {
@@ -418,6 +476,7 @@ impl ClientTransport {
             channels,
             max_message_bytes,
             screened: Screened::default(),
+            peer: PeerScreen::default(),
         })
     }
 
@@ -470,7 +529,7 @@ impl ClientTransport {
                 continue;
             }
             if let Some(payload) = self.netcode.process_packet(&mut self.buffer[..len]) {
-                if packet_is_safe(payload, &self.channels, self.max_message_bytes) {
+                if packet_is_safe(payload, &self.channels, self.max_message_bytes, &mut self.peer) {
                     client.process_packet(payload);
                 } else {
                     self.screened.packets_refused += 1;
@@ -549,12 +608,33 @@ mod tests {
 
     #[test]
     fn slice_index_not_below_count_is_refused() {
+        let peer = &mut PeerScreen::default();
         // ReliableSlice: type 2, sequence 0, channel 0, message 0, index 3, count 3, 1 byte.
-        assert!(!packet_is_safe(&[2, 0, 0, 0, 3, 3, 1, 9], &[0], 4096));
-        assert!(packet_is_safe(&[2, 0, 0, 0, 2, 3, 1, 9], &[0], 4096));
+        assert!(!packet_is_safe(&[2, 0, 0, 0, 3, 3, 1, 9], &[0], 4096, peer));
+        assert!(packet_is_safe(&[2, 0, 0, 0, 2, 3, 1, 9], &[0], 4096, peer));
         // More slices than the largest message needs.
-        assert!(!packet_is_safe(&[2, 0, 0, 0, 0, 0x40, 200, 1, 9], &[0], 4096));
+        assert!(!packet_is_safe(&[2, 0, 0, 0, 0, 0x40, 200, 1, 9], &[0], 4096, peer));
         // An unknown channel.
-        assert!(!packet_is_safe(&[0, 0, 7, 0, 0], &[0], 4096));
+        assert!(!packet_is_safe(&[0, 0, 7, 0, 0], &[0], 4096, peer));
+    }
+
+    #[test]
+    fn a_later_slice_must_agree_with_the_first_on_the_count() {
+        let peer = &mut PeerScreen::default();
+        // Message 0 announced in 2 slices, then a slice claiming 4 with index 3: renet would index
+        // past the buffer it made for 2.
+        assert!(packet_is_safe(&[2, 0, 0, 0, 0, 2, 1, 9], &[0], 4096, peer));
+        assert!(!packet_is_safe(&[2, 1, 0, 0, 3, 4, 1, 9], &[0], 4096, peer));
+        assert!(packet_is_safe(&[2, 2, 0, 0, 1, 2, 1, 9], &[0], 4096, peer));
+    }
+
+    #[test]
+    fn empty_messages_and_ids_far_ahead_are_refused() {
+        let peer = &mut PeerScreen::default();
+        // SmallReliable: type 0, sequence 0, channel 0, one message, id 0, length 0.
+        assert!(!packet_is_safe(&[0, 0, 0, 0, 1, 0, 0], &[0], 4096, peer));
+        assert!(packet_is_safe(&[0, 0, 0, 0, 1, 0, 1, 7], &[0], 4096, peer));
+        // Id 5000 (a two-byte varint) while nothing was delivered yet.
+        assert!(!packet_is_safe(&[0, 0, 0, 0, 1, 0x53, 0x88, 1, 7], &[0], 4096, peer));
     }
 }
