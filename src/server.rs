@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::host::console::{Console, Line};
 use crate::host::{Autosave, GameFiles, HostPlugin, HostSettings, Pending, Record, Replaying, apply_input};
 use crate::net::join::Codes;
-use crate::net::{NetServerPlugin, start_server};
+use crate::net::{NetServerPlugin, bind_pair, start_server};
 use crate::protocol::PROTOCOL_VERSION;
 use crate::record::journal::{AUTOSAVE_FILE, Journal, META_FILE, read_json, write_atomic};
 use crate::rules::{Clock, Phase};
@@ -69,6 +69,13 @@ pub const BUSY_TICK: Duration = Duration::from_millis(1);
 impl Server {
     /// Creates or resumes the game, binds the network and prints nothing.
     pub fn start(options: ServeOptions) -> Result<Server, String> {
+        if let GameSource::Resume(dir) = &options.game
+            && !dir.join(META_FILE).exists()
+        {
+            return Err(format!("{} holds no game (no {META_FILE})", dir.display()));
+        }
+        // The port first: a server that cannot listen leaves no half-made game behind.
+        let (udp, tcp) = bind_pair(options.bind).map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
         let (meta, dir, resuming) = match options.game {
             GameSource::New { scenario, seed, settings, dir } => {
                 if dir.join(META_FILE).exists() {
@@ -94,11 +101,7 @@ impl Server {
                 (meta, dir, false)
             }
             GameSource::Resume(dir) => {
-                let path = dir.join(META_FILE);
-                if !path.exists() {
-                    return Err(format!("{} holds no game (no {META_FILE})", dir.display()));
-                }
-                let meta: Meta = read_json(&path)?;
+                let meta: Meta = read_json(&dir.join(META_FILE))?;
                 if meta.protocol_version != PROTOCOL_VERSION {
                     return Err(format!(
                         "{} was made by protocol version {}; this server speaks {PROTOCOL_VERSION}",
@@ -141,7 +144,7 @@ impl Server {
             world.resource_mut::<Pending>().seen = None;
         }
         let codes = meta.codes.clone();
-        let addr = start_server(&mut app, options.bind, Arc::new(codes.clone()))
+        let addr = start_server(&mut app, udp, tcp, Arc::new(codes.clone()))
             .map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
         if let Some(path) = &options.codes_json {
             let text = serde_json::to_string_pretty(&codes.to_json()).unwrap_or_default();

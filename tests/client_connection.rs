@@ -84,6 +84,18 @@ fn client_commands_explain_what_is_wrong() {
     let (code, err) = truce(&["bot", "no-such-host.invalid", "--code", "AAAA-AAAA"]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such-host.invalid"), "{err}");
+    // A port already taken: said so, and no half-made game is left behind to trip the next try.
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let bind = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let game = dir.path().join("game");
+    let (code, err) = truce(&["serve", "--bind", &bind, "--game-dir", game.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot listen on") && err.contains(&bind), "{err}");
+    assert!(!game.exists());
+    let (code, err) = truce(&["serve", "--resume", dir.path().to_str().unwrap(), "--bind", "127.0.0.1:0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("holds no game"), "{err}");
 }
 
 #[test]

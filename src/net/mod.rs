@@ -59,10 +59,9 @@ impl Plugin for NetServerPlugin {
     }
 }
 
-/// Binds the game's UDP socket and the join endpoint's TCP listener on the same port, makes a
-/// fresh private key, and puts the transport in `app`. Returns the bound address.
-pub fn start_server(app: &mut App, bind: SocketAddr, codes: Arc<Codes>) -> std::io::Result<SocketAddr> {
-    let (udp, tcp) = bind_pair(bind)?;
+/// Makes a fresh private key and puts the transport on the bound sockets (see `bind_pair`) in
+/// `app`; starts the join endpoint. Returns the game's address.
+pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, codes: Arc<Codes>) -> std::io::Result<SocketAddr> {
     let addr = udp.local_addr()?;
     let key = generate_random_bytes::<32>();
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(std::io::Error::other)?;
@@ -81,7 +80,7 @@ pub fn start_server(app: &mut App, bind: SocketAddr, codes: Arc<Codes>) -> std::
 }
 
 /// A UDP socket and a TCP listener with the same port number (any free one for port 0).
-fn bind_pair(bind: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
+pub fn bind_pair(bind: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
     let mut last = None;
     for _ in 0..20 {
         let udp = UdpSocket::bind(bind)?;
