@@ -120,6 +120,19 @@ impl Clients {
     }
 }
 
+/// Joins as the facilitator, keeping the other clients talking meanwhile.
+fn join_facilitator(server: &Server, clients: &mut Clients) -> NetClient {
+    let code = server.codes["facilitator"].as_str().unwrap();
+    let mut facilitator = NetClient::join(server.addr, code).unwrap();
+    let end = Instant::now() + Duration::from_secs(10);
+    while !facilitator.is_connected() && Instant::now() < end {
+        facilitator.pump();
+        clients.pump();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    facilitator
+}
+
 /// Pumps a client for a moment so that what it queued is on its way.
 fn flush(c: &mut NetClient) {
     for _ in 0..50 {
@@ -138,14 +151,7 @@ fn idle_cpu() {
     let seats: Vec<String> = ["ukr", "rus", "usa", "fra", "deu"].iter().map(|s| s.to_string()).collect();
     let mut clients = Clients::join(&server, &seats, 50);
     clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Lobby) && c.turn.len() == 50);
-    let fac = server.codes["facilitator"].as_str().unwrap();
-    let mut facilitator = NetClient::join(server.addr, fac).unwrap();
-    let end = Instant::now() + Duration::from_secs(5);
-    while !facilitator.is_connected() && Instant::now() < end {
-        facilitator.pump();
-        clients.pump();
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    let mut facilitator = join_facilitator(&server, &mut clients);
     facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
     flush(&mut facilitator);
     clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Orders));
@@ -174,13 +180,7 @@ fn turn_latency() {
         .map(|s| s.to_string())
         .collect();
     let mut clients = Clients::join(&server, &seats, 100);
-    let fac = server.codes["facilitator"].as_str().unwrap();
-    let mut facilitator = NetClient::join(server.addr, fac).unwrap();
-    let end = Instant::now() + Duration::from_secs(10);
-    while !facilitator.is_connected() && Instant::now() < end {
-        facilitator.pump();
-        clients.pump();
-    }
+    let mut facilitator = join_facilitator(&server, &mut clients);
     clients.until(Duration::from_secs(30), |c| c.clients.iter().all(|(_, x)| x.is_connected()));
     facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
     flush(&mut facilitator);

@@ -483,8 +483,7 @@ pub fn apply_inputs(world: &mut World) {
                         Ok(written) => journalled |= written,
                         Err(e) => return stop_unsaved(world, &e),
                     }
-                    let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
-                    world.resource_mut::<Pending>().views.extend(everyone);
+                    refresh_every_view(world);
                 }
                 continue;
             }
@@ -750,12 +749,7 @@ fn after_applied(world: &mut World, input: &Input, by: &str, disconnects: &mut V
             }
         }
         Input::Save => autosave(world),
-        Input::Announce(text) => {
-            let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
-            for to in everyone {
-                world.write_message(Outgoing { to, message: ServerMessage::Notice(text.clone()) });
-            }
-        }
+        Input::Announce(text) => tell_everyone(world, &ServerMessage::Notice(text.clone())),
         Input::Order { seat, .. } | Input::Seat { seat, .. } => {
             let team: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
             let mut pending = world.resource_mut::<Pending>();
@@ -764,16 +758,24 @@ fn after_applied(world: &mut World, input: &Input, by: &str, disconnects: &mut V
         }
         Input::Clock(_) => {
             let clock = world.resource::<PhaseClock>().view();
-            let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
-            for to in everyone {
-                world.write_message(Outgoing { to, message: ServerMessage::Clock(clock.clone()) });
-            }
+            tell_everyone(world, &ServerMessage::Clock(clock));
         }
-        _ => {
-            let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
-            world.resource_mut::<Pending>().views.extend(everyone);
-        }
+        _ => refresh_every_view(world),
     }
+}
+
+/// Sends `message` to every connection.
+fn tell_everyone(world: &mut World, message: &ServerMessage) {
+    let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+    for to in everyone {
+        world.write_message(Outgoing { to, message: message.clone() });
+    }
+}
+
+/// Marks every connection's view for sending at the end of the frame.
+fn refresh_every_view(world: &mut World) {
+    let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+    world.resource_mut::<Pending>().views.extend(everyone);
 }
 
 fn refused(what: &str, reason: String) -> ServerMessage {
@@ -883,9 +885,8 @@ fn note_new_phase(world: &mut World) {
     if now.1 != Phase::Lobby {
         autosave(world);
     }
-    let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+    refresh_every_view(world);
     let mut pending = world.resource_mut::<Pending>();
-    pending.views.extend(everyone);
     pending.seats = true;
     pending.busy = true;
 }
