@@ -1,17 +1,19 @@
 //! Truce: a multiplayer policy-simulation game server about guarding a ceasefire.
 //!
 //! Each domain is one module with one Bevy plugin:
+//! - [`access`]: the join codes, barred codes and the tokens issued for them;
 //! - [`scenario`]: the RON scenario format, its loader and validator;
 //! - [`world`]: the ECS components, spawning a scenario and reading it back;
 //! - [`rules`], [`institutions`], [`bots`]: the turn cycle, decisions and the bots' doctrine;
 //! - [`record`]: the explanation trace, briefings, and the journal of a hosted game;
 //! - [`protocol`]: the messages between server and clients;
 //! - [`host`]: a hosted game's seats, inputs, clock and views;
-//! - [`net`]: the screened UDP transport and the join endpoint;
+//! - [`net`]: the screened UDP transport and the HTTP side (the join endpoint);
 //! - [`server`]: all of it put together for `truce serve`;
 //! - [`client`]: the terminal client and the network bot;
 //! - [`cli`]: the `truce` command line.
 
+pub mod access;
 pub mod bots;
 pub mod cli;
 pub mod client;

@@ -13,7 +13,7 @@ use crate::rules::{Order, OrderVerdict, Phase};
 
 /// Bumped whenever a message changes shape; the netcode protocol id derives from it, so clients
 /// of another version cannot connect at all (they fail at the handshake, not mid-game).
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// The netcode protocol id: "TRUCE" and the version.
 pub const fn protocol_id() -> u64 {
@@ -34,10 +34,35 @@ pub const MAX_CLOCK_CHANGE_SECONDS: u32 = 24 * 3600;
 pub const MAX_CODE_CHARS: usize = 32;
 /// Largest body the join endpoint reads.
 pub const MAX_JOIN_BODY_BYTES: usize = 1024;
-/// Seconds a connect token stays valid for connecting.
-pub const TOKEN_EXPIRE_SECONDS: u64 = 60;
+/// Seconds a connect token stays valid for connecting: a client uses it at once, and an unused
+/// one holds one of its code's few places for no longer than this.
+pub const TOKEN_EXPIRE_SECONDS: u64 = 10;
+/// Tokens one code may have out and unused at once (a team reconnecting together); the next
+/// request is answered 503 with `Retry-After: 1`.
+pub const UNUSED_TOKENS_PER_CODE: usize = 8;
+/// Handshakes under way from one IP address at once (a class behind one router shares one).
+pub const MAX_PENDING_HANDSHAKES_PER_ADDRESS: usize = 32;
+/// A connection silent this long gives its place to a newer connection of the same code.
+pub const SILENT_AFTER_MS: u64 = 2000;
+/// Inputs (orders, retractions, locks) one seat may hand in per turn: far above any team's
+/// need, and a bound on what one seat can write to the journal.
+pub const MAX_INPUTS_PER_SEAT_PER_TURN: usize = 300;
+/// A `Refresh` is answered at most this often per connection, and only when the view changed.
+pub const REFRESH_EVERY_MS: u64 = 1000;
 /// Seconds of silence after which netcode drops a connection.
 pub const CONNECTION_TIMEOUT_SECONDS: i32 = 8;
+
+/// Live connections one code may hold at once (a team, a class of observers, the white cell).
+/// When a code is full, a new connection replaces the code's longest-silent one if that one has
+/// been silent `SILENT_AFTER_MS`; otherwise it is told to try again later.
+pub fn most_connections(role: Role) -> usize {
+    match role {
+        Role::Player => 16,
+        Role::Observer => 128,
+        Role::Projector => 8,
+        Role::Facilitator => 4,
+    }
+}
 
 /// What a connection may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -135,8 +160,12 @@ pub enum Command {
     HandToBot(String),
     /// Give a seat back to its people.
     HandBack(String),
-    /// Disconnect every connection of a seat (or "observers").
+    /// Disconnect every connection of a seat (or "observers") and bar its code until `Readmit`.
     Kick(String),
+    /// Let a kicked seat's (or the observers') code in again.
+    Readmit(String),
+    /// Give a seat a new code (told to the facilitator only) and disconnect the old one's holders.
+    Revoke(String),
     /// Write a save now.
     Save,
 }
@@ -155,6 +184,8 @@ impl Command {
             Command::HandToBot(_) => "bot",
             Command::HandBack(_) => "human",
             Command::Kick(_) => "kick",
+            Command::Readmit(_) => "readmit",
+            Command::Revoke(_) => "revoke",
             Command::Save => "save",
         }
     }
@@ -189,11 +220,13 @@ impl Command {
             "bot" => Ok(Command::HandToBot(arg("a seat (nation id)")?)),
             "human" => Ok(Command::HandBack(arg("a seat (nation id)")?)),
             "kick" => Ok(Command::Kick(arg("a seat (nation id) or `observers`")?)),
+            "readmit" => Ok(Command::Readmit(arg("a seat (nation id) or `observers`")?)),
+            "revoke" => Ok(Command::Revoke(arg("a seat (nation id)")?)),
             "save" => none(Command::Save),
             "" => Err("empty command".into()),
             other => Err(format!(
                 "unknown command {other:?}; commands: start, pause, resume, extend N, shorten N, end-phase, \
-                 inject ID, announce TEXT, bot SEAT, human SEAT, kick SEAT, save"
+                 inject ID, announce TEXT, bot SEAT, human SEAT, kick SEAT, readmit SEAT, revoke SEAT, save"
             )),
         }
     }
@@ -207,7 +240,14 @@ impl Command {
             Command::Announce(t) if t.chars().count() > MAX_ANNOUNCEMENT_CHARS => {
                 Err(format!("an announcement is at most {MAX_ANNOUNCEMENT_CHARS} characters"))
             }
-            Command::Inject(s) | Command::HandToBot(s) | Command::HandBack(s) | Command::Kick(s) if s.len() > 64 => {
+            Command::Inject(s)
+            | Command::HandToBot(s)
+            | Command::HandBack(s)
+            | Command::Kick(s)
+            | Command::Readmit(s)
+            | Command::Revoke(s)
+                if s.len() > 64 =>
+            {
                 Err("that id is longer than any in this game".into())
             }
             _ => Ok(()),
@@ -248,6 +288,7 @@ impl ClientMessage {
 /// the error is the reason the sender is told. Orders are also checked by the rules afterwards.
 pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), String> {
     use ClientMessage as M;
+    only_text(message)?;
     match message {
         M::Hello { name } if name.chars().count() > MAX_NAME_CHARS => {
             Err(format!("a name is at most {MAX_NAME_CHARS} characters"))
@@ -275,7 +316,9 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
                 }
                 Command::EndPhase | Command::Inject(_) => phase == Phase::Orders,
                 Command::HandToBot(_) | Command::HandBack(_) => matches!(phase, Phase::Lobby | Phase::Orders),
-                Command::Announce(_) | Command::Kick(_) | Command::Save => true,
+                Command::Announce(_) | Command::Kick(_) | Command::Readmit(_) | Command::Revoke(_) | Command::Save => {
+                    true
+                }
             };
             if ok {
                 Ok(())
@@ -283,6 +326,45 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
                 Err(format!("`{}` cannot be used while the game is in {}", c.word(), phase_word(phase)))
             }
         }
+    }
+}
+
+/// Whether a character may not appear in any text: C0 and C1 controls (ESC among them), DEL,
+/// and the bidirectional overrides and isolates that reorder what a reader sees.
+pub fn is_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without its control characters (tabs and line ends become spaces).
+pub fn clean_text(text: &str) -> String {
+    if !text.chars().any(is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .filter_map(|c| if matches!(c, '\t' | '\n' | '\r') { Some(' ') } else { (!is_control(c)).then_some(c) })
+        .collect()
+}
+
+/// Refuses a message any of whose strings holds a control character (see `is_control`), naming
+/// the first one and where it is.
+fn only_text(message: &ClientMessage) -> Result<(), String> {
+    fn find(v: &serde_json::Value) -> Option<(char, usize)> {
+        match v {
+            serde_json::Value::String(s) => s.chars().enumerate().find(|(_, c)| is_control(*c)).map(|(i, c)| (c, i)),
+            serde_json::Value::Array(a) => a.iter().find_map(find),
+            serde_json::Value::Object(o) => o.iter().find_map(|(k, v)| {
+                k.chars().enumerate().find(|(_, c)| is_control(*c)).map(|(i, c)| (c, i)).or_else(|| find(v))
+            }),
+            _ => None,
+        }
+    }
+    let value = serde_json::to_value(message).unwrap_or_default();
+    match find(&value) {
+        Some((c, at)) => {
+            Err(format!("text may not hold control characters; found U+{:04X} at character {}", c as u32, at + 1))
+        }
+        None => Ok(()),
     }
 }
 
@@ -472,8 +554,12 @@ pub enum ServerMessage {
     Seats(Vec<SeatStatus>),
     /// Something every connection should read now.
     Notice(String),
-    /// The server is closing this connection, and why.
-    Goodbye(String),
+    /// The server is closing this connection, and why; `rejoin` says whether the client should
+    /// try again later (the code is full) or not (kicked, code replaced, game over).
+    Goodbye {
+        reason: String,
+        rejoin: bool,
+    },
 }
 
 /// Encodes a message for the wire.

@@ -3,18 +3,23 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{Codes, SharedGate};
 use crate::host::console::{Console, Line};
-use crate::host::{Autosave, GameFiles, HostPlugin, HostSettings, Pending, Record, Replaying, apply_input};
-use crate::net::join::Codes;
+use crate::host::{
+    Autosave, GameFiles, HostPlugin, HostSettings, Pending, Record, Replaying, RestoredClock, Seal, apply_input,
+};
 use crate::net::{NetServerPlugin, bind_pair, start_server};
 use crate::protocol::PROTOCOL_VERSION;
-use crate::record::journal::{AUTOSAVE_FILE, Journal, META_FILE, read_json, write_atomic};
+use crate::record::journal::{
+    AUTOSAVE_FILE, JOURNAL_FILE, Journal, META_FILE, SEAL_FILE, create_private_dir, genesis, lock_dir, read_json,
+    write_atomic, write_private,
+};
 use crate::rules::{Clock, Phase};
 use crate::scenario::Scenario;
 use crate::scenario::validate::validate;
@@ -76,42 +81,8 @@ impl Server {
         }
         // The port first: a server that cannot listen leaves no half-made game behind.
         let (udp, tcp) = bind_pair(options.bind).map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
-        let (meta, dir, resuming) = match options.game {
-            GameSource::New { scenario, seed, settings, dir } => {
-                if dir.join(META_FILE).exists() {
-                    return Err(format!(
-                        "{} already holds a game; resume it with `truce serve --resume {}` or choose another --game-dir",
-                        dir.display(),
-                        dir.display()
-                    ));
-                }
-                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                let nations: Vec<(String, String)> =
-                    scenario.nations.iter().map(|n| (n.id.clone(), n.name.clone())).collect();
-                let meta = Meta {
-                    protocol_version: PROTOCOL_VERSION,
-                    created_unix: unix_now(),
-                    seed: seed.unwrap_or(scenario.seed),
-                    settings,
-                    codes: Codes::generate(&nations),
-                    scenario: *scenario,
-                };
-                write_atomic(&dir.join(META_FILE), &meta)
-                    .map_err(|e| format!("cannot write {}: {e}", dir.join(META_FILE).display()))?;
-                (meta, dir, false)
-            }
-            GameSource::Resume(dir) => {
-                let meta: Meta = read_json(&dir.join(META_FILE))?;
-                if meta.protocol_version != PROTOCOL_VERSION {
-                    return Err(format!(
-                        "{} was made by protocol version {}; this server speaks {PROTOCOL_VERSION}",
-                        dir.display(),
-                        meta.protocol_version
-                    ));
-                }
-                (meta, dir, true)
-            }
-        };
+        let resuming = matches!(options.game, GameSource::Resume(_));
+        let (meta, dir, lock) = open_game_dir(options.game)?;
         let problems = validate(&meta.scenario);
         if let Some(p) = problems.first() {
             return Err(format!("the game's scenario is not valid: {}: {}", p.path, p.message));
@@ -125,30 +96,42 @@ impl Server {
         app.add_plugins(bevy::time::TimePlugin);
         crate::sim::game_plugins(&mut app, meta.scenario.clone(), Some(meta.seed));
         app.add_plugins((HostPlugin { settings: meta.settings.clone() }, NetServerPlugin));
+        let gate = SharedGate::new(meta.codes.clone());
+        app.insert_resource(gate.clone());
         app.update(); // spawn the world
-        let (journal, records) = Journal::open::<Record>(&dir)?;
+        let meta_bytes = std::fs::read(dir.join(META_FILE)).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if resuming && !dir.join(JOURNAL_FILE).exists() && dir.join(SEAL_FILE).exists() {
+            return Err(damaged(&dir, &format!("{JOURNAL_FILE} is missing")));
+        }
+        let (journal, records) = Journal::open::<Record>(&dir, genesis(&meta_bytes)).map_err(|e| damaged(&dir, &e))?;
         if !records.is_empty() && !resuming {
             return Err(format!("{} has a journal but no game; remove it or resume", dir.display()));
         }
         if resuming {
-            let autosave: Option<Autosave> =
-                if dir.join(AUTOSAVE_FILE).exists() { Some(read_json(&dir.join(AUTOSAVE_FILE))?) } else { None };
-            replay(&mut app, &records, autosave.as_ref())?;
+            let checked = check_game_dir(&dir, &journal, &records).map_err(|e| damaged(&dir, &e))?;
+            replay(&mut app, &records, checked.autosave.as_ref())?;
+            if let Some(seal) = checked.seal {
+                app.insert_resource(RestoredClock(seal.clock.restore()));
+            }
         }
         {
             let world = app.world_mut();
             let mut files = world.resource_mut::<GameFiles>();
             files.dir = Some(dir.clone());
             files.journal = Some(journal);
-            // Treat the phase as new: the clock restarts and an autosave is written.
+            files.lock = Some(lock);
+            // Treat the phase as new: an autosave is written (the clock is restored if it ran).
             world.resource_mut::<Pending>().seen = None;
         }
-        let codes = meta.codes.clone();
-        let addr = start_server(&mut app, udp, tcp, Arc::new(codes.clone()))
+        // From its first moment the directory says what it holds.
+        crate::host::seal_journal(app.world_mut())?;
+        let addr = start_server(&mut app, udp, tcp, gate.clone())
             .map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
+        let codes = gate.lock().codes().clone();
         if let Some(path) = &options.codes_json {
             let text = serde_json::to_string_pretty(&codes.to_json()).unwrap_or_default();
-            std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            write_private(path, (text + "\n").as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
         app.insert_resource(Console::new(options.script, options.stdin, options.echo));
         app.finish();
@@ -184,6 +167,104 @@ impl Server {
         let busy = std::mem::take(&mut world.resource_mut::<Pending>().busy);
         busy || matches!(phase, Phase::Resolution | Phase::Briefing)
     }
+}
+
+/// Makes a new game's directory (private, locked, with its `game.json`) or opens and locks a
+/// resumed one.
+fn open_game_dir(game: GameSource) -> Result<(Meta, PathBuf, std::fs::File), String> {
+    match game {
+        GameSource::New { scenario, seed, settings, dir } => {
+            if dir.join(META_FILE).exists() {
+                return Err(format!(
+                    "{} already holds a game; resume it with `truce serve --resume {}` or choose another --game-dir",
+                    dir.display(),
+                    dir.display()
+                ));
+            }
+            create_private_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let lock = lock_dir(&dir)?;
+            let nations: Vec<(String, String)> =
+                scenario.nations.iter().map(|n| (n.id.clone(), n.name.clone())).collect();
+            let meta = Meta {
+                protocol_version: PROTOCOL_VERSION,
+                created_unix: unix_now(),
+                seed: seed.unwrap_or(scenario.seed),
+                settings,
+                codes: Codes::generate(&nations),
+                scenario: *scenario,
+            };
+            write_atomic(&dir.join(META_FILE), &meta)
+                .map_err(|e| format!("cannot write {}: {e}", dir.join(META_FILE).display()))?;
+            Ok((meta, dir, lock))
+        }
+        GameSource::Resume(dir) => {
+            let lock = lock_dir(&dir)?;
+            let meta: Meta = read_json(&dir.join(META_FILE))?;
+            if meta.protocol_version != PROTOCOL_VERSION {
+                return Err(format!(
+                    "{} was made by protocol version {}; this server speaks {PROTOCOL_VERSION}",
+                    dir.display(),
+                    meta.protocol_version
+                ));
+            }
+            Ok((meta, dir, lock))
+        }
+    }
+}
+
+/// What a resumed directory's seal and autosave say, once checked against the journal.
+struct Checked {
+    seal: Option<Seal>,
+    autosave: Option<Autosave>,
+}
+
+/// Checks a resumed directory: the journal holds every record the seal vouches for, with the
+/// same chain; the autosave agrees with the chain where it was taken; nothing that a started
+/// game must have is missing.
+fn check_game_dir(dir: &Path, journal: &Journal, records: &[Record]) -> Result<Checked, String> {
+    let seal: Option<Seal> = if dir.join(SEAL_FILE).exists() { Some(read_json(&dir.join(SEAL_FILE))?) } else { None };
+    let autosave: Option<Autosave> =
+        if dir.join(AUTOSAVE_FILE).exists() { Some(read_json(&dir.join(AUTOSAVE_FILE))?) } else { None };
+    let started = records.iter().any(|r| matches!(r.input, crate::host::Input::Start { .. }));
+    let Some(seal) = seal else {
+        if records.is_empty() && autosave.is_none() {
+            return Ok(Checked { seal: None, autosave: None });
+        }
+        return Err(format!("{SEAL_FILE} is missing, so nothing says how much of {JOURNAL_FILE} was acknowledged"));
+    };
+    if journal.len < seal.records {
+        let what = if journal.len == 0 { "empty or missing" } else { "cut short" };
+        return Err(format!(
+            "{JOURNAL_FILE} is {what}: it holds {} records, but {} were acknowledged",
+            journal.len, seal.records
+        ));
+    }
+    if journal.head_at(seal.records).as_deref() != Some(seal.head.as_str()) {
+        return Err(format!(
+            "{JOURNAL_FILE} was changed: its first {} records are not the ones acknowledged",
+            seal.records
+        ));
+    }
+    match &autosave {
+        None if started => return Err(format!("{AUTOSAVE_FILE} is missing, though the game had started")),
+        Some(save) if journal.head_at(save.records).as_deref() != Some(save.head.as_str()) => {
+            return Err(format!(
+                "{AUTOSAVE_FILE} does not belong to this journal (it was taken after record {}, which differs)",
+                save.records
+            ));
+        }
+        _ => {}
+    }
+    Ok(Checked { seal: Some(seal), autosave })
+}
+
+/// A damaged directory's error, with what to do about it.
+fn damaged(dir: &Path, problem: &str) -> String {
+    format!(
+        "cannot resume {}: {problem}.\nNothing was changed. Restore the directory from a backup (a copy taken while \
+         the server was stopped), or start the game again from its scenario with the same --seed.",
+        dir.display()
+    )
 }
 
 fn unix_now() -> u64 {
@@ -250,6 +331,11 @@ pub fn replay(app: &mut App, records: &[Record], autosave: Option<&Autosave>) ->
     for (i, r) in records.iter().enumerate() {
         if let Some(save) = autosave.filter(|s| s.records == i as u64) {
             check(app, save)?;
+        }
+        if r.input.changes_access() {
+            // Who may join does not depend on where the game stands.
+            let _ = apply_input(app.world_mut(), &r.input, &r.by);
+            continue;
         }
         if !r.input.changes_game() {
             continue;

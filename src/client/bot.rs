@@ -1,14 +1,15 @@
 //! `truce bot`: a network client that plays a seat with its nation's doctrine. The server works
 //! out what the seat's bot would order (the advisor, in the seat's view), exactly as the
 //! in-process bots do; this client hands those orders in and locks, turn after turn, reconnecting
-//! on its own. It is also the reference client for third parties (see docs/protocol.md).
+//! on its own and asking a busy server again with growing pauses. It is also the reference client
+//! for third parties (see docs/protocol.md).
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::Client;
-use super::run::Connection;
+use super::run::{Connection, OPEN_PATIENCE};
 use crate::protocol::{ClientMessage, Role};
 use crate::rules::Phase;
 use crate::rules::orders::SeatAction;
@@ -29,7 +30,10 @@ pub fn play(
     deadline: Option<Duration>,
     mut say: impl FnMut(&str),
 ) -> Result<BotReport, String> {
-    let mut connection = Connection::open(server, code).map_err(|e| e.to_string())?;
+    let mut connection = Connection::open_within(server, code, OPEN_PATIENCE, |why, wait| {
+        say(&format!("{why}; asking again in {:.1} s", wait.as_secs_f64()));
+    })
+    .map_err(|e| e.to_string())?;
     if connection.net.as_ref().is_some_and(|n| n.reply.role != Role::Player) {
         return Err("a bot plays a nation's seat: use a nation's code".into());
     }

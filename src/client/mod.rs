@@ -1,8 +1,10 @@
 //! The terminal client: what a player, observer, projector or facilitator sees and does, drawn
-//! with ratatui; the network bot; and the loop that keeps both connected.
+//! with ratatui from what the server sent, cleaned and bounded; the network bot; and the loop
+//! that keeps both connected.
 
 pub mod bot;
 pub mod form;
+pub mod guard;
 pub mod run;
 pub mod ui;
 
@@ -10,11 +12,18 @@ use std::collections::BTreeSet;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::protocol::{ClientMessage, Command, Role, ServerMessage, View, Welcome};
+use crate::protocol::{ClientMessage, Command, Role, ServerMessage, View, Welcome, is_control};
 use crate::record::SeatEntry;
 use crate::rules::Phase;
 use crate::rules::orders::SeatAction;
 use form::{Field, Value};
+
+/// Verdicts and announcements kept, newest: the inbox shows a few, and a server that sends a
+/// stream of them must not fill the memory.
+pub const MAX_EVENTS: usize = 500;
+/// Reports kept, newest: many turns of any scenario, and a bound on what a server can make the
+/// client hold.
+pub const MAX_REPORTS: usize = 2_000;
 
 /// The panels on the right.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,10 +60,12 @@ pub struct Builder {
 pub struct Client {
     pub welcome: Option<Welcome>,
     pub view: Option<View>,
-    /// Every report read so far, oldest first (the briefings only carry the last turn's).
+    /// The reports read so far, oldest first (the briefings only carry the last turn's); the
+    /// newest `MAX_REPORTS`.
     pub reports: Vec<SeatEntry>,
+    /// The sequence numbers of `reports`.
     seen: BTreeSet<u64>,
-    /// Verdicts, refusals and announcements, newest last.
+    /// Verdicts, refusals and announcements, newest last; the newest `MAX_EVENTS`.
     pub events: Vec<String>,
     pub link: Link,
     pub tab: Tab,
@@ -107,8 +118,12 @@ impl Client {
         self.view.as_ref().map(|v| v.phase)
     }
 
-    /// Takes in one message from the server.
+    /// Takes in one message from the server, cleaned and bounded first (see `guard`).
     pub fn on_message(&mut self, message: ServerMessage) {
+        let Some(message) = guard::guard(message) else {
+            self.event("✘ the server sent a message this client cannot read".into());
+            return;
+        };
         match message {
             ServerMessage::Welcome(w) => {
                 if self.welcome.is_none() && w.role.omniscient() {
@@ -117,11 +132,7 @@ impl Client {
                 self.welcome = Some(*w);
             }
             ServerMessage::View(v) => {
-                for r in &v.briefing.reports {
-                    if self.seen.insert(r.seq) {
-                        self.reports.push(r.clone());
-                    }
-                }
+                self.take_reports(&v.briefing.reports);
                 self.view = Some(*v);
             }
             ServerMessage::Verdict(v) => {
@@ -133,10 +144,10 @@ impl Client {
                 } else {
                     format!("✘ {} refused: {}", v.what, v.reason)
                 };
-                self.events.push(line);
+                self.event(line);
             }
-            ServerMessage::Refused { what, reason } => self.events.push(format!("✘ {what} refused: {reason}")),
-            ServerMessage::Done { what } => self.events.push(format!("✔ {what}")),
+            ServerMessage::Refused { what, reason } => self.event(format!("✘ {what} refused: {reason}")),
+            ServerMessage::Done { what } => self.event(format!("✔ {what}")),
             ServerMessage::Clock(c) => {
                 if let Some(v) = self.view.as_mut() {
                     v.clock = c;
@@ -147,12 +158,40 @@ impl Client {
                     v.seats = s;
                 }
             }
-            ServerMessage::Notice(n) => self.events.push(format!("📣 {n}")),
-            ServerMessage::Goodbye(why) => {
-                self.events.push(format!("The server closed this connection: {why}"));
-                self.closed = Some(why);
+            ServerMessage::Notice(n) => self.event(format!("📣 {n}")),
+            ServerMessage::Goodbye { reason, rejoin: true } => {
+                self.event(format!("The server closed this connection: {reason}; trying again shortly"));
+            }
+            ServerMessage::Goodbye { reason, rejoin: false } => {
+                self.event(format!("The server closed this connection: {reason}"));
+                self.closed = Some(reason);
             }
         }
+    }
+
+    /// Adds a line to the events, forgetting the oldest past `MAX_EVENTS`.
+    pub fn event(&mut self, line: String) {
+        self.events.push(line);
+        guard::keep_newest(&mut self.events, MAX_EVENTS);
+    }
+
+    /// Keeps the reports not seen yet, forgetting the oldest past `MAX_REPORTS`.
+    fn take_reports(&mut self, reports: &[SeatEntry]) {
+        for r in reports {
+            if self.seen.insert(r.seq) {
+                self.reports.push(r.clone());
+            }
+        }
+        if self.reports.len() > MAX_REPORTS {
+            for gone in self.reports.drain(..self.reports.len() - MAX_REPORTS) {
+                self.seen.remove(&gone.seq);
+            }
+        }
+    }
+
+    /// The sequence numbers of the reports kept (as many as `reports`).
+    pub fn seen(&self) -> usize {
+        self.seen.len()
     }
 
     fn tabs(&self) -> Vec<Tab> {
@@ -261,10 +300,13 @@ impl Client {
                 self.prompt = None;
                 match Command::parse(&line) {
                     Ok(c) => return vec![Action::Send(ClientMessage::Command(c))],
-                    Err(e) => self.events.push(format!("✘ {e}")),
+                    Err(e) => self.event(format!("✘ {e}")),
                 }
             }
-            KeyCode::Char(c) if text.chars().count() < crate::protocol::MAX_ANNOUNCEMENT_CHARS => text.push(c),
+            // Typed text is text too: no control character reaches a command.
+            KeyCode::Char(c) if !is_control(c) && text.chars().count() < crate::protocol::MAX_ANNOUNCEMENT_CHARS => {
+                text.push(c)
+            }
             _ => {}
         }
         Vec::new()
@@ -321,7 +363,9 @@ impl Client {
             KeyCode::Backspace if text_field => {
                 b.text.pop();
             }
-            KeyCode::Char(c) if text_field && b.text.chars().count() < crate::rules::orders::MAX_TEXT_CHARS => {
+            KeyCode::Char(c)
+                if text_field && !is_control(c) && b.text.chars().count() < crate::rules::orders::MAX_TEXT_CHARS =>
+            {
                 b.text.push(c);
             }
             KeyCode::Enter => {
@@ -338,7 +382,7 @@ impl Client {
                     b.values.push(value.clone());
                     b.cursor = 0;
                 } else {
-                    self.events.push("✘ nothing to choose here".into());
+                    self.event("✘ nothing to choose here".into());
                     self.builder = None;
                     return Vec::new();
                 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Line as Stroke};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Tabs, Wrap};
 
-use super::{Client, Link, Tab, form};
+use super::{Client, Link, Tab, form, guard};
 use crate::protocol::{Role, phase_word};
 use crate::rules::Phase;
 
@@ -22,6 +22,11 @@ pub fn tension_colour(t: f64) -> Color {
     } else {
         Color::Red
     }
+}
+
+/// Capital a draft spends (the server's numbers, added without overflowing).
+fn spent(d: &crate::rules::orders::Draft) -> i64 {
+    d.orders.iter().fold(0i64, |sum, o| sum.saturating_add(o.cost))
 }
 
 fn clock_text(c: &Client) -> String {
@@ -107,11 +112,11 @@ fn draw_situation(frame: &mut Frame, area: Rect, c: &Client) {
         Span::styled(format!("ceasefire {}", b.ceasefire), Style::new().fg(ceasefire_colour)),
     ];
     if let Some(own) = &b.own {
-        let spent = v.draft.as_ref().map_or(0, |d| d.spent());
+        let used = v.draft.as_ref().map_or(0, spent);
         second.push(Span::raw(format!(
             "  Capital {} ({} left)  Support {:.0}%  Score {}",
             own.capital,
-            own.capital - spent,
+            own.capital.saturating_sub(used),
             own.support * 100.0,
             own.score
         )));
@@ -128,22 +133,17 @@ fn draw_map(frame: &mut Frame, area: Rect, c: &Client) {
         frame.render_widget(Block::bordered().title(" Map "), area);
         return;
     };
-    let pts = &w.map.points;
-    if pts.len() < 2 {
+    // What arrived is bounded already (see `guard`); drawing bounds itself again so that no
+    // welcome, however it was made, can make a frame slow.
+    let pts = &w.map.points[..w.map.points.len().min(guard::MAX_MAP_POINTS)];
+    let Some(([lo_x, hi_x], [lo_y, hi_y])) = extent(pts) else {
         frame.render_widget(Block::bordered().title(" Map "), area);
         return;
-    }
-    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for (lat, lon) in pts {
-        lo_x = lo_x.min(*lon);
-        hi_x = hi_x.max(*lon);
-        lo_y = lo_y.min(*lat);
-        hi_y = hi_y.max(*lat);
-    }
+    };
     let pad_x = ((hi_x - lo_x) * 0.1).max(0.2);
     let pad_y = ((hi_y - lo_y) * 0.1).max(0.2);
-    let sectors = w.map.sectors.clone();
-    let views = c.view.as_ref().map(|v| v.sectors.clone()).unwrap_or_default();
+    let sectors = &w.map.sectors[..w.map.sectors.len().min(guard::MAX_SECTORS)];
+    let views = c.view.as_ref().map(|v| v.sectors.as_slice()).unwrap_or_default();
     let selected = c.sector.min(sectors.len().saturating_sub(1));
     let canvas = Canvas::default()
         .block(Block::bordered().title(format!(" {} — tension: green low, red high ", w.map.line_name)))
@@ -151,19 +151,22 @@ fn draw_map(frame: &mut Frame, area: Rect, c: &Client) {
         .x_bounds([lo_x - pad_x, hi_x + pad_x])
         .y_bounds([lo_y - pad_y, hi_y + pad_y])
         .paint(move |ctx| {
+            let mut segments = guard::MAX_MAP_SEGMENTS;
             // The selected sector last, so its label is on top where labels crowd.
             let order = (0..sectors.len()).filter(|i| *i != selected).chain(std::iter::once(selected));
             for i in order {
                 let Some(s) = sectors.get(i) else { continue };
-                let tension = views.iter().find(|v| v.id == s.id).map_or(0.0, |v| v.tension);
+                let v = views.iter().take(guard::MAX_SECTORS).find(|v| v.id == s.id);
+                let tension = v.map_or(0.0, |v| v.tension);
                 let colour = if i == selected { Color::White } else { tension_colour(tension) };
                 let (a, b) = (s.points.0 as usize, s.points.1 as usize);
-                for k in a..b.min(pts.len() - 1) {
+                let end = b.min(pts.len() - 1).min(a.saturating_add(segments));
+                for k in a..end {
                     let ((y1, x1), (y2, x2)) = (pts[k], pts[k + 1]);
                     ctx.draw(&Stroke { x1, y1, x2, y2, color: colour });
                 }
-                let mid = pts[((a + b) / 2).min(pts.len() - 1)];
-                let v = views.iter().find(|v| v.id == s.id);
+                segments -= end.saturating_sub(a);
+                let mid = pts[(a / 2 + b / 2).min(pts.len() - 1)];
                 let mut mark = String::new();
                 if v.is_some_and(|v| v.peacekeepers > 0) {
                     mark.push('▲');
@@ -176,6 +179,23 @@ fn draw_map(frame: &mut Frame, area: Rect, c: &Client) {
             }
         });
     frame.render_widget(canvas, area);
+}
+
+/// The longitudes' and latitudes' ranges of a line of (latitude, longitude) points, when it has
+/// two points or more and they are all finite.
+fn extent(pts: &[(f64, f64)]) -> Option<([f64; 2], [f64; 2])> {
+    if pts.len() < 2 {
+        return None;
+    }
+    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (lat, lon) in pts {
+        lo_x = lo_x.min(*lon);
+        hi_x = hi_x.max(*lon);
+        lo_y = lo_y.min(*lat);
+        hi_y = hi_y.max(*lat);
+    }
+    let finite = [lo_x, hi_x, lo_y, hi_y].iter().all(|x| x.is_finite()) && (hi_x - lo_x).is_finite();
+    (finite && (hi_y - lo_y).is_finite()).then_some(([lo_x, hi_x], [lo_y, hi_y]))
 }
 
 fn draw_sector(frame: &mut Frame, area: Rect, c: &Client) {
@@ -285,7 +305,7 @@ fn draw_orders(frame: &mut Frame, area: Rect, c: &Client) {
         items.push(ListItem::new("No orders yet: press n to build one, a to take the advisor's."));
     }
     let status = if draft.locked { "LOCKED (l to unlock)" } else { "open (l to lock)" };
-    let title = format!(" Your orders — {status}, spent {} ", draft.spent());
+    let title = format!(" Your orders — {status}, spent {} ", spent(&draft));
     let mut state = ListState::default().with_selected(Some(c.line.min(draft.orders.len().saturating_sub(1))));
     frame.render_stateful_widget(
         List::new(items)
@@ -380,7 +400,7 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
 fn draw_builder(frame: &mut Frame, area: Rect, c: &Client) {
     let (title, menu) = c.builder_menu();
     let Some(b) = &c.builder else { return };
-    let r = centred(area, 72, (menu.len() as u16 + 4).clamp(5, 20));
+    let r = centred(area, 72, (menu.len().min(16) as u16 + 4).max(5));
     frame.render_widget(Clear, r);
     let block = Block::bordered().title(format!(" {title} ")).title_bottom(" Enter choose · Esc cancel ");
     if menu.is_empty() && b.kind.is_some() {

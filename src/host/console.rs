@@ -31,12 +31,21 @@ pub enum Line {
 }
 
 pub const HELP: &str = "commands: start | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
-inject ID | announce TEXT | bot SEAT | human SEAT | kick SEAT|observers | save | status | quit; \
-in scripts also: wait SECONDS | wait-turn N | wait-players N; # starts a comment";
+inject ID | announce TEXT | bot SEAT | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
+save | status | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
+comment";
 
-/// Parses one console line; `Ok(None)` for a blank line or a comment.
+/// Parses one console line; `Ok(None)` for a blank line or a comment. A `#` at the start of a
+/// line, or after a space, starts a comment, except in the text of an announcement.
 pub fn parse_line(line: &str) -> Result<Option<Line>, String> {
-    let line = line.split('#').next().unwrap_or("").trim();
+    let line = crate::protocol::clean_text(line);
+    let line = line.trim();
+    let announcing = line.split_whitespace().next().is_some_and(|w| matches!(w, "announce" | "say"));
+    let line = if announcing || line.starts_with('#') {
+        if line.starts_with('#') { "" } else { line }
+    } else {
+        line.split(" #").next().unwrap_or("").trim()
+    };
     if line.is_empty() {
         return Ok(None);
     }

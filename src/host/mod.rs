@@ -16,11 +16,15 @@ use bevy::ecs::message::MessageCursor;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{SharedGate, fresh_code, holder_named};
 use crate::bots::{set_controllers, stand_in};
-use crate::protocol::{ClientMessage, ClockView, Command, Role, ServerMessage, legal};
-use crate::record::journal::{AUTOSAVE_FILE, Journal, write_atomic};
+use crate::protocol::{
+    ClientMessage, ClockView, Command, MAX_INPUTS_PER_SEAT_PER_TURN, REFRESH_EVERY_MS, Role, SILENT_AFTER_MS,
+    ServerMessage, legal, most_connections,
+};
+use crate::record::journal::{AUTOSAVE_FILE, Journal, SEAL_FILE, write_atomic};
 use crate::record::{History, TurnSummary, state_hash};
-use crate::rules::orders::{SeatAction, intake_orders};
+use crate::rules::orders::{Draft, SeatAction, intake_orders};
 use crate::rules::{Clock, Controller, Order, OrderBook, OrderSubmitted, OrderVerdict, Phase, SeatCommand, StartGame};
 use crate::world::{Key, Nation, Registry};
 
@@ -72,14 +76,26 @@ pub enum Input {
     Announce(String),
     /// A change to the clock (pause, resume, extend, shorten): kept for the record.
     Clock(Command),
+    /// The seat's (or the observers') connections closed and its code barred.
     Kick(String),
+    Readmit(String),
+    /// A seat's new code (the journal is readable by its owner only).
+    Revoke {
+        seat: String,
+        code: String,
+    },
     Save,
 }
 
 impl Input {
-    /// Whether the input changes the game (and so must be replayed on resume).
+    /// Whether the input changes the game (and so must be replayed in its place on resume).
     pub fn changes_game(&self) -> bool {
-        !matches!(self, Input::Clock(_) | Input::Kick(_) | Input::Save)
+        !matches!(self, Input::Clock(_) | Input::Save) && !self.changes_access()
+    }
+
+    /// Whether the input changes who may join (replayed on resume to rebuild the gate).
+    pub fn changes_access(&self) -> bool {
+        matches!(self, Input::Kick(_) | Input::Readmit(_) | Input::Revoke { .. })
     }
 }
 
@@ -96,6 +112,9 @@ pub struct Record {
     /// The id an accepted order got (checked on replay).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
+    /// When it was accepted (Unix milliseconds).
+    #[serde(default)]
+    pub at_ms: u64,
 }
 
 /// A connection as the host knows it.
@@ -107,6 +126,9 @@ pub struct Connection {
     /// Messages it may still send now; refilled at `MESSAGES_PER_SECOND`.
     allowance: f64,
     last_message: Instant,
+    /// When a `Refresh` was last answered, and a fingerprint of the last view it was sent.
+    refreshed: Option<Instant>,
+    pub(crate) view_sent: u64,
 }
 
 /// A connection's sustained rate of messages, and its burst: far above any person or bot, far below
@@ -114,19 +136,27 @@ pub struct Connection {
 const MESSAGES_PER_SECOND: f64 = 20.0;
 const MESSAGE_BURST: f64 = 100.0;
 
-/// Connections one code may hold at once (a team, a class of observers, the white cell).
-pub fn most_connections(role: Role) -> usize {
-    match role {
-        Role::Player => 16,
-        Role::Observer => 128,
-        Role::Projector => 8,
-        Role::Facilitator => 4,
-    }
-}
-
 impl Connection {
     pub fn new(role: Role, seat: Option<String>) -> Connection {
-        Connection { role, seat, name: String::new(), allowance: MESSAGE_BURST, last_message: Instant::now() }
+        Connection {
+            role,
+            seat,
+            name: String::new(),
+            allowance: MESSAGE_BURST,
+            last_message: Instant::now(),
+            refreshed: None,
+            view_sent: 0,
+        }
+    }
+
+    /// Whether a `Refresh` may be answered now (at most once every `REFRESH_EVERY_MS`).
+    fn may_refresh(&mut self) -> bool {
+        let now = Instant::now();
+        if self.refreshed.is_some_and(|t| now.duration_since(t) < Duration::from_millis(REFRESH_EVERY_MS)) {
+            return false;
+        }
+        self.refreshed = Some(now);
+        true
     }
 
     /// Takes one message from the allowance; false when the connection is sending too fast.
@@ -194,12 +224,17 @@ pub struct Outgoing {
     pub message: ServerMessage,
 }
 
-/// Close a client's connection (after telling it why).
+/// Close a client's connection (after telling it why, and whether to try again later).
 #[derive(Message, Clone, Debug)]
 pub struct Disconnect {
     pub client: u64,
     pub reason: String,
+    pub rejoin: bool,
 }
+
+/// When each connection was last heard from (the network fills it every frame).
+#[derive(Resource, Clone, Debug, Default)]
+pub struct LastHeard(pub BTreeMap<u64, Instant>);
 
 /// A line for the server console's output.
 #[derive(Message, Clone, Debug)]
@@ -272,11 +307,13 @@ pub struct Notices {
     pub log: Vec<String>,
 }
 
-/// The journal and directory of the game, when it has one.
+/// The journal and directory of the game, when it has one, and the lock that keeps a second
+/// server out of it.
 #[derive(Resource, Default)]
 pub struct GameFiles {
     pub dir: Option<PathBuf>,
     pub journal: Option<Journal>,
+    pub lock: Option<std::fs::File>,
 }
 
 /// Set while the journal is replayed: the clock stands still and nothing is written or sent.
@@ -288,6 +325,8 @@ pub struct Replaying(pub bool);
 pub struct Pending {
     /// Connections that need their full view.
     pub views: BTreeSet<u64>,
+    /// Connections that asked for their view: sent only if it changed since they last had it.
+    pub refreshes: BTreeSet<u64>,
     /// The seat table changed (locks, bots, connections).
     pub seats: bool,
     /// Drafts or seats changed since the white cell's views were last sent.
@@ -305,8 +344,10 @@ pub struct Pending {
 pub struct Autosave {
     pub turn: u32,
     pub phase: Phase,
-    /// Journal records applied when it was taken.
+    /// Journal records applied when it was taken, and the hash chain's head after them.
     pub records: u64,
+    #[serde(default)]
+    pub head: String,
     /// `state_hash` of the game then, as 16 hex digits.
     pub state_hash: String,
     pub saved_at_unix: u64,
@@ -330,6 +371,10 @@ impl Plugin for HostPlugin {
             .init_resource::<Pending>()
             .init_resource::<Reclaims>()
             .init_resource::<LobbyChoices>()
+            .init_resource::<HeldForBots>()
+            .init_resource::<InputCounts>()
+            .init_resource::<LockedBefore>()
+            .init_resource::<LastHeard>()
             .add_message::<Joined>()
             .add_message::<Left>()
             .add_message::<Incoming>()
@@ -353,6 +398,24 @@ impl Plugin for HostPlugin {
 #[derive(Resource, Debug, Default)]
 pub struct LobbyChoices(pub BTreeMap<String, bool>);
 
+/// Seats the facilitator handed to their bots: they stay with the bot until `human SEAT`, however
+/// often their people reconnect.
+#[derive(Resource, Debug, Default)]
+pub struct HeldForBots(pub BTreeSet<String>);
+
+/// Inputs each seat handed in this turn: (turn, count).
+#[derive(Resource, Debug, Default)]
+pub struct InputCounts(pub BTreeMap<String, (u32, usize)>);
+
+/// A seat's draft as it stood locked before someone unlocked it this turn: if the clock ends
+/// before the seat locks again, the locked orders stand (not the bot's).
+#[derive(Resource, Debug, Default)]
+pub struct LockedBefore(pub BTreeMap<String, Draft>);
+
+/// The clock as a resumed game found it, to be put back instead of a fresh one.
+#[derive(Resource, Debug, Clone)]
+pub struct RestoredClock(pub PhaseClock);
+
 /// Players who came back to a seat its bot holds, this frame.
 #[derive(Resource, Debug, Default)]
 pub struct Reclaims(pub Vec<(u64, String)>);
@@ -371,7 +434,30 @@ enum Actor {
     Client(u64),
 }
 
-/// Keeps the connection table; welcomes newcomers and gives a returning player its seat back.
+/// The connection of the same code as `joined` that has been silent longest, if the code is full
+/// and that one has been silent `SILENT_AFTER_MS`: it gives its place to the newcomer. `Err` when
+/// the code is full of live connections.
+fn place_for(connections: &Connections, heard: &LastHeard, joined: &Joined) -> Result<Option<u64>, usize> {
+    let same: Vec<u64> = connections
+        .0
+        .iter()
+        .filter(|(_, c)| c.role == joined.role && c.seat == joined.seat)
+        .map(|(id, _)| *id)
+        .collect();
+    if same.len() < most_connections(joined.role) {
+        return Ok(None);
+    }
+    let now = Instant::now();
+    let silence = |id: &u64| heard.0.get(id).map_or(Duration::MAX, |t| now.saturating_duration_since(*t));
+    same.iter()
+        .max_by_key(|id| silence(id))
+        .filter(|id| silence(id) >= Duration::from_millis(SILENT_AFTER_MS))
+        .map(|id| Some(*id))
+        .ok_or(same.len())
+}
+
+/// Keeps the connection table; welcomes newcomers and gives a returning player its seat back
+/// (unless the facilitator holds it for the bot).
 #[allow(clippy::too_many_arguments)] // one reader or writer per thing a connection touches
 fn track_connections(
     mut joined: MessageReader<Joined>,
@@ -381,16 +467,29 @@ fn track_connections(
     mut reclaims: ResMut<Reclaims>,
     mut out: MessageWriter<Outgoing>,
     mut closing: MessageWriter<Disconnect>,
+    (heard, held): (Res<LastHeard>, Res<HeldForBots>),
     welcome: view::WelcomeParams,
 ) {
     for j in joined.read() {
-        let same = connections.0.values().filter(|c| c.role == j.role && c.seat == j.seat).count();
-        if same >= most_connections(j.role) {
-            closing.write(Disconnect {
-                client: j.client,
-                reason: format!("this code already has {same} connections, the most it may have"),
-            });
-            continue;
+        match place_for(&connections, &heard, j) {
+            Ok(None) => {}
+            Ok(Some(silent)) => {
+                connections.0.remove(&silent);
+                pending.views.remove(&silent);
+                closing.write(Disconnect {
+                    client: silent,
+                    reason: "a newer connection with this code took the place of this silent one".into(),
+                    rejoin: true,
+                });
+            }
+            Err(live) => {
+                closing.write(Disconnect {
+                    client: j.client,
+                    reason: format!("this code already has {live} live connections, the most it may have"),
+                    rejoin: true,
+                });
+                continue;
+            }
         }
         connections.0.insert(j.client, Connection::new(j.role, j.seat.clone()));
         out.write(Outgoing {
@@ -405,7 +504,11 @@ fn track_connections(
             && j.role == Role::Player
             && welcome.is_bot(seat)
         {
-            reclaims.0.push((j.client, seat.clone()));
+            if held.0.contains(seat) {
+                out.write(Outgoing { to: j.client, message: ServerMessage::Notice(held_notice(seat)) });
+            } else {
+                reclaims.0.push((j.client, seat.clone()));
+            }
         }
     }
     for l in left.read() {
@@ -418,8 +521,53 @@ fn track_connections(
 /// Applies every input of this frame in arrival order: checks it, applies it, journals the
 /// accepted ones, syncs the journal once, then answers.
 pub fn apply_inputs(world: &mut World) {
+    let requests = gather_requests(world);
+    if requests.is_empty() {
+        return;
+    }
+    world.resource_mut::<Pending>().busy = true;
+    let mut frame = FrameOutcome::default();
+    for (actor, request) in requests {
+        if let Err(e) = take_request(world, actor, request, &mut frame) {
+            return stop_unsaved(world, &e);
+        }
+    }
+    if frame.journalled
+        && let Err(e) = seal_journal(world)
+    {
+        return stop_unsaved(world, &e);
+    }
+    for (actor, message) in frame.replies {
+        match actor {
+            Actor::Client(to) => {
+                world.write_message(Outgoing { to, message });
+            }
+            Actor::Console | Actor::Clock => {
+                if let Some(line) = console_line(&message) {
+                    world.write_message(ConsoleOutput(line));
+                }
+            }
+        }
+    }
+    for d in frame.disconnects {
+        world.write_message(d);
+    }
+}
+
+/// What this frame's inputs gave: answers, connections to close, and whether anything was
+/// journalled (and so must be synced before anyone is told).
+#[derive(Default)]
+struct FrameOutcome {
+    replies: Vec<(Actor, ServerMessage)>,
+    disconnects: Vec<Disconnect>,
+    journalled: bool,
+    phase_ended: bool,
+}
+
+/// This frame's requests in arrival order; the clock first (an input that arrives after time is
+/// up is too late).
+fn gather_requests(world: &mut World) -> Vec<(Actor, Request)> {
     let mut requests: Vec<(Actor, Request)> = Vec::new();
-    // The clock first: an input that arrives after time is up is too late.
     let phase = *world.resource::<State<Phase>>().get();
     let turn_now = world.resource::<Clock>().turn;
     let expired = phase == Phase::Orders
@@ -444,135 +592,154 @@ pub fn apply_inputs(world: &mut World) {
             .drain()
             .map(|i| (Actor::Client(i.client), Request::Message(i.message))),
     );
-    if requests.is_empty() {
-        return;
+    requests
+}
+
+/// Handles one request; `Err` only when the journal could not be written.
+fn take_request(world: &mut World, actor: Actor, request: Request, frame: &mut FrameOutcome) -> Result<(), String> {
+    let phase = *world.resource::<State<Phase>>().get();
+    let (role, seat, by) = match &actor {
+        Actor::Console => (Role::Facilitator, None, "console".to_string()),
+        Actor::Clock => (Role::Facilitator, None, "clock".to_string()),
+        Actor::Client(id) => match world.resource::<Connections>().0.get(id) {
+            Some(c) => (c.role, c.seat.clone(), c.label(*id)),
+            None => return Ok(()), // gone in the meantime
+        },
+    };
+    let message = match request {
+        Request::Message(m) => m,
+        Request::Reclaim(seat) => return reclaim(world, actor, seat, &by, frame),
+    };
+    let what = message.word().to_string();
+    if let Err(reason) = screen(world, &actor, &message, phase, role, seat.as_deref(), frame.phase_ended) {
+        frame.replies.push((actor, ServerMessage::Refused { what, reason }));
+        return Ok(());
     }
-    world.resource_mut::<Pending>().busy = true;
-    let mut replies: Vec<(Actor, ServerMessage)> = Vec::new();
-    let mut disconnects: Vec<Disconnect> = Vec::new();
-    let mut journalled = false;
-    let mut phase_ended = false;
-    for (actor, request) in requests {
-        let phase = *world.resource::<State<Phase>>().get();
-        let (role, seat, by) = match &actor {
-            Actor::Console => (Role::Facilitator, None, "console".to_string()),
-            Actor::Clock => (Role::Facilitator, None, "clock".to_string()),
-            Actor::Client(id) => match world.resource::<Connections>().0.get(id) {
-                Some(c) => (c.role, c.seat.clone(), c.label(*id)),
-                None => continue, // gone in the meantime
-            },
-        };
-        let message = match request {
-            Request::Message(m) => m,
-            Request::Reclaim(seat) => {
-                if matches!(phase, Phase::Briefing | Phase::Resolution) {
-                    // Between turns: take the seat back once the next one opens.
-                    if let Actor::Client(client) = actor {
-                        world.resource_mut::<Reclaims>().0.push((client, seat));
-                    }
-                    continue;
-                }
-                if phase != Phase::Orders {
-                    continue;
-                }
-                let input = Input::Control { seat, bot: false };
-                let turn = world.resource::<Clock>().turn;
-                if let Ok(applied) = apply_input(world, &input, &by) {
-                    let record = Record { n: 0, turn, phase, by: by.clone(), input, id: applied.id };
-                    match journal(world, record) {
-                        Ok(written) => journalled |= written,
-                        Err(e) => return stop_unsaved(world, &e),
-                    }
-                    refresh_every_view(world);
-                }
-                continue;
+    let input = match message {
+        ClientMessage::Hello { name } => {
+            if let Actor::Client(id) = actor
+                && let Some(c) = world.resource_mut::<Connections>().0.get_mut(&id)
+            {
+                c.name = name;
             }
-        };
-        let what = message.word().to_string();
-        if let Actor::Client(id) = actor
-            && !world.resource_mut::<Connections>().0.get_mut(&id).is_some_and(Connection::allow)
+            return Ok(());
+        }
+        ClientMessage::Refresh => {
+            if let Actor::Client(id) = actor {
+                world.resource_mut::<Pending>().refreshes.insert(id);
+            }
+            return Ok(());
+        }
+        ClientMessage::Order(order) => Input::Order { seat: seat.clone().unwrap_or_default(), order },
+        ClientMessage::Seat(action) => Input::Seat { seat: seat.clone().unwrap_or_default(), action },
+        ClientMessage::Command(c) => match to_input(world, c, matches!(actor, Actor::Clock)) {
+            Ok(input) => input,
+            Err(reason) => {
+                frame.replies.push((actor, ServerMessage::Refused { what, reason }));
+                return Ok(());
+            }
+        },
+    };
+    let turn = world.resource::<Clock>().turn;
+    match apply_input(world, &input, &by) {
+        Ok(applied) => {
+            frame.phase_ended |= matches!(input, Input::EndPhase { .. });
+            if let Some(seat) = seat.filter(|_| matches!(input, Input::Order { .. } | Input::Seat { .. })) {
+                count_input(world, &seat, turn);
+            }
+            let record = Record { n: 0, turn, phase, by: by.clone(), input: input.clone(), id: applied.id, at_ms: 0 };
+            frame.journalled |= journal(world, record)?;
+            after_applied(world, &input, &by, &mut frame.disconnects);
+            frame.replies.push((actor, applied.reply));
+        }
+        Err(reply) => frame.replies.push((actor, reply)),
+    }
+    Ok(())
+}
+
+/// A player back in a seat its bot was holding takes it back (between turns: once the next
+/// one opens).
+fn reclaim(world: &mut World, actor: Actor, seat: String, by: &str, frame: &mut FrameOutcome) -> Result<(), String> {
+    let phase = *world.resource::<State<Phase>>().get();
+    if matches!(phase, Phase::Briefing | Phase::Resolution) {
+        if let Actor::Client(client) = actor {
+            world.resource_mut::<Reclaims>().0.push((client, seat));
+        }
+        return Ok(());
+    }
+    if phase != Phase::Orders || world.resource::<HeldForBots>().0.contains(&seat) {
+        return Ok(());
+    }
+    let input = Input::Control { seat, bot: false };
+    let turn = world.resource::<Clock>().turn;
+    if let Ok(applied) = apply_input(world, &input, by) {
+        let record = Record { n: 0, turn, phase, by: by.to_string(), input, id: applied.id, at_ms: 0 };
+        frame.journalled |= journal(world, record)?;
+        refresh_every_view(world);
+    }
+    Ok(())
+}
+
+/// Whether a message may be taken now: the sender's rate, the protocol's `legal`, a phase that
+/// has just ended, the seat's inputs this turn, and a seat the facilitator handed to its bot.
+fn screen(
+    world: &mut World,
+    actor: &Actor,
+    message: &ClientMessage,
+    phase: Phase,
+    role: Role,
+    seat: Option<&str>,
+    phase_ended: bool,
+) -> Result<(), String> {
+    if let Actor::Client(id) = actor {
+        if !world.resource_mut::<Connections>().0.get_mut(id).is_some_and(Connection::allow) {
+            return Err("too many messages at once; slow down".into());
+        }
+        if matches!(message, ClientMessage::Refresh)
+            && !world.resource_mut::<Connections>().0.get_mut(id).is_some_and(Connection::may_refresh)
         {
-            replies
-                .push((actor, ServerMessage::Refused { what, reason: "too many messages at once; slow down".into() }));
-            continue;
+            return Err(format!("a view is sent at most once every {REFRESH_EVERY_MS} ms"));
         }
-        if let Err(reason) = legal(&message, phase, role) {
-            replies.push((actor, ServerMessage::Refused { what, reason }));
-            continue;
+    }
+    legal(message, phase, role)?;
+    let seat_input = matches!(message, ClientMessage::Order(_) | ClientMessage::Seat(_));
+    // Once the phase has been ended in this frame, nothing may reopen it.
+    if phase_ended && (seat_input || matches!(message, ClientMessage::Command(Command::EndPhase))) {
+        return Err("the orders phase has just ended".into());
+    }
+    if let Some(seat) = seat.filter(|_| seat_input) {
+        if world.resource::<HeldForBots>().0.contains(seat) {
+            return Err(held_notice(seat));
         }
-        // Once the phase has been ended in this frame, nothing may reopen it.
-        if phase_ended
-            && matches!(
-                message,
-                ClientMessage::Order(_) | ClientMessage::Seat(_) | ClientMessage::Command(Command::EndPhase)
-            )
-        {
-            let reason = "the orders phase has just ended".to_string();
-            replies.push((actor, ServerMessage::Refused { what, reason }));
-            continue;
+        // A seat at its cap may always lock what it has.
+        if matches!(message, ClientMessage::Seat(SeatAction::Lock)) {
+            return Ok(());
         }
-        let input = match message {
-            ClientMessage::Hello { name } => {
-                if let Actor::Client(id) = actor
-                    && let Some(c) = world.resource_mut::<Connections>().0.get_mut(&id)
-                {
-                    c.name = name;
-                }
-                continue;
-            }
-            ClientMessage::Refresh => {
-                if let Actor::Client(id) = actor {
-                    world.resource_mut::<Pending>().views.insert(id);
-                }
-                continue;
-            }
-            ClientMessage::Order(order) => Input::Order { seat: seat.clone().unwrap_or_default(), order },
-            ClientMessage::Seat(action) => Input::Seat { seat: seat.clone().unwrap_or_default(), action },
-            ClientMessage::Command(c) => match to_input(world, c, matches!(actor, Actor::Clock)) {
-                Ok(input) => input,
-                Err(reason) => {
-                    replies.push((actor, ServerMessage::Refused { what, reason }));
-                    continue;
-                }
-            },
-        };
         let turn = world.resource::<Clock>().turn;
-        match apply_input(world, &input, &by) {
-            Ok(applied) => {
-                phase_ended |= matches!(input, Input::EndPhase { .. });
-                let record = Record { n: 0, turn, phase, by: by.clone(), input: input.clone(), id: applied.id };
-                match journal(world, record) {
-                    Ok(written) => journalled |= written,
-                    Err(e) => return stop_unsaved(world, &e),
-                }
-                after_applied(world, &input, &by, &mut disconnects);
-                replies.push((actor, applied.reply));
-            }
-            Err(reply) => replies.push((actor, reply)),
+        let used = world.resource::<InputCounts>().0.get(seat).filter(|(t, _)| *t == turn).map_or(0, |(_, n)| *n);
+        if used >= MAX_INPUTS_PER_SEAT_PER_TURN {
+            return Err(format!(
+                "this seat has handed in {used} inputs this turn, the most a seat may; lock what you have"
+            ));
         }
     }
-    if journalled
-        && let Some(j) = world.resource_mut::<GameFiles>().into_inner().journal.as_mut()
-        && let Err(e) = j.sync()
-    {
-        let e = format!("could not sync the journal {}: {e}", j.path().display());
-        return stop_unsaved(world, &e);
+    Ok(())
+}
+
+fn count_input(world: &mut World, seat: &str, turn: u32) {
+    let mut counts = world.resource_mut::<InputCounts>();
+    let entry = counts.0.entry(seat.to_string()).or_insert((turn, 0));
+    if entry.0 != turn {
+        *entry = (turn, 0);
     }
-    for (actor, message) in replies {
-        match actor {
-            Actor::Client(to) => {
-                world.write_message(Outgoing { to, message });
-            }
-            Actor::Console | Actor::Clock => {
-                if let Some(line) = console_line(&message) {
-                    world.write_message(ConsoleOutput(line));
-                }
-            }
-        }
-    }
-    for d in disconnects {
-        world.write_message(d);
-    }
+    entry.1 += 1;
+}
+
+fn held_notice(seat: &str) -> String {
+    format!(
+        "the facilitator has handed {seat} to its bot until they give it back (`human {seat}`); \
+         you can watch, but the seat takes no orders from you"
+    )
 }
 
 fn console_line(message: &ServerMessage) -> Option<String> {
@@ -590,8 +757,55 @@ fn journal(world: &mut World, mut record: Record) -> Result<bool, String> {
     }
     let Some(j) = world.resource_mut::<GameFiles>().into_inner().journal.as_mut() else { return Ok(false) };
     record.n = j.len;
+    record.at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     j.append(&record).map_err(|e| format!("could not write the journal {}: {e}", j.path().display()))?;
     Ok(true)
+}
+
+/// The seal of a game directory: how many journal records were acknowledged, the hash chain's
+/// head after them, and the clock as it stood. Rewritten (atomically) after every sync, so a
+/// journal cut short or edited later no longer matches it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Seal {
+    pub records: u64,
+    pub head: String,
+    pub clock: ClockState,
+}
+
+/// The orders phase's clock as a seal keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClockState {
+    pub turn: u32,
+    /// Milliseconds left when the seal was written; `None` for an untimed phase.
+    pub left_ms: Option<u64>,
+    pub paused: bool,
+}
+
+impl ClockState {
+    /// The clock this state describes, running from now.
+    pub fn restore(&self) -> PhaseClock {
+        let left = self.left_ms.map(Duration::from_millis);
+        let now = Instant::now();
+        PhaseClock {
+            turn: self.turn,
+            deadline: left.filter(|_| !self.paused).map(|l| now + l),
+            paused: left.filter(|_| self.paused),
+        }
+    }
+}
+
+/// Syncs the journal, then writes the seal that vouches for it.
+pub fn seal_journal(world: &mut World) -> Result<(), String> {
+    let clock = {
+        let c = world.resource::<PhaseClock>();
+        let view = c.view();
+        ClockState { turn: c.turn, left_ms: view.remaining_ms, paused: view.paused }
+    };
+    let files = world.resource_mut::<GameFiles>().into_inner();
+    let (Some(j), Some(dir)) = (files.journal.as_mut(), files.dir.as_ref()) else { return Ok(()) };
+    j.sync().map_err(|e| format!("could not sync the journal {}: {e}", j.path().display()))?;
+    let seal = Seal { records: j.len, head: j.head(), clock };
+    write_atomic(&dir.join(SEAL_FILE), &seal).map_err(|e| format!("could not write {SEAL_FILE}: {e}"))
 }
 
 /// The journal cannot be written: stop at once, before anyone is told that an input was taken.
@@ -632,12 +846,15 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
         }
         Command::HandToBot(seat) => Input::Control { seat, bot: true },
         Command::HandBack(seat) => Input::Control { seat, bot: false },
-        Command::Kick(target) => {
-            if target != "observers" && !seat_exists(world, &target) {
-                return Err(format!("there is no seat {target:?} in this game (or say `observers`)"));
-            }
-            Input::Kick(target)
+        Command::Kick(target) | Command::Readmit(target) if target != "observers" && !seat_exists(world, &target) => {
+            return Err(format!("there is no seat {target:?} in this game (or say `observers`)"));
         }
+        Command::Kick(target) => Input::Kick(target),
+        Command::Readmit(target) => Input::Readmit(target),
+        Command::Revoke(seat) if !seat_exists(world, &seat) => {
+            return Err(format!("there is no seat {seat:?} in this game"));
+        }
+        Command::Revoke(seat) => Input::Revoke { seat, code: fresh_code() },
         Command::Save => Input::Save,
     })
 }
@@ -654,6 +871,9 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
     let done = |what: String| Ok(Applied { reply: ServerMessage::Done { what }, id: None });
     match input {
         Input::Start { humans } => {
+            let held: BTreeSet<String> =
+                world.resource::<LobbyChoices>().0.iter().filter(|(_, bot)| **bot).map(|(s, _)| s.clone()).collect();
+            world.resource_mut::<HeldForBots>().0 = held;
             set_controllers(world, humans);
             world.write_message(StartGame);
             let bots = seats_where(world, |c| c == Controller::Bot);
@@ -665,8 +885,20 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
             verdict(world)
         }
         Input::Seat { seat, action } => {
+            let standing = world.resource::<OrderBook>().drafts.get(seat).filter(|d| d.locked).cloned();
             world.write_message(SeatCommand { nation: seat.clone(), action: action.clone() });
-            verdict(world)
+            let applied = verdict(world)?;
+            let mut before = world.resource_mut::<LockedBefore>();
+            match (action, standing) {
+                (SeatAction::Unlock, Some(draft)) => {
+                    before.0.insert(seat.clone(), draft);
+                }
+                (SeatAction::Lock, _) => {
+                    before.0.remove(seat);
+                }
+                _ => {}
+            }
+            Ok(applied)
         }
         Input::Control { seat, bot } if *world.resource::<State<Phase>>().get() == Phase::Lobby => {
             // Before the start, a preference that `start` honours.
@@ -686,6 +918,11 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
                 return Err(refused(if *bot { "bot" } else { "human" }, format!("{seat} is already played by {who}")));
             }
             world.entity_mut(e).insert(wanted);
+            if *bot {
+                world.resource_mut::<HeldForBots>().0.insert(seat.clone());
+            } else {
+                world.resource_mut::<HeldForBots>().0.remove(seat);
+            }
             let phase = *world.resource::<State<Phase>>().get();
             if *bot && phase == Phase::Orders && !world.resource::<OrderBook>().is_locked(seat) {
                 clear_draft(world, seat);
@@ -720,8 +957,25 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
             done(c.word().into())
         }
         Input::Kick(target) => {
-            world.resource_mut::<Notices>().log.push(format!("{by} kicked {target}"));
-            done(format!("kick {target}"))
+            let barred = with_gate(world, |g| g.bar(holder_named(target)));
+            let turn = world.resource::<Clock>().turn;
+            world.resource_mut::<Notices>().log.push(format!("turn {turn}: {by} kicked {target} and barred its code"));
+            done(format!("kick {target}{}", if barred == Some(false) { " (its code was barred already)" } else { "" }))
+        }
+        Input::Readmit(target) => {
+            if with_gate(world, |g| g.readmit(&holder_named(target))) == Some(false) {
+                return Err(refused("readmit", format!("the code of {target} is not barred")));
+            }
+            let turn = world.resource::<Clock>().turn;
+            world.resource_mut::<Notices>().log.push(format!("turn {turn}: {by} readmitted {target}"));
+            done(format!("readmit {target}"))
+        }
+        Input::Revoke { seat, code } => {
+            with_gate(world, |g| g.revoke(seat, code));
+            let turn = world.resource::<Clock>().turn;
+            // The log is read by the projector too: the new code is told to the facilitator only.
+            world.resource_mut::<Notices>().log.push(format!("turn {turn}: {by} replaced the code of {seat}"));
+            done(format!("revoke {seat}: the new code is {code}"))
         }
         Input::Save => {
             world.resource_mut::<Notices>().log.push(format!("{by} saved the game"));
@@ -733,20 +987,30 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
 /// Effects of an accepted input outside the game itself (connections, files).
 fn after_applied(world: &mut World, input: &Input, by: &str, disconnects: &mut Vec<Disconnect>) {
     match input {
-        Input::Kick(target) => {
+        Input::Kick(target) | Input::Revoke { seat: target, .. } => {
+            let holder = holder_named(target);
             let victims: Vec<u64> = world
                 .resource::<Connections>()
                 .0
                 .iter()
-                .filter(|(_, c)| {
-                    if target == "observers" { c.role == Role::Observer } else { c.seat.as_deref() == Some(target) }
-                })
+                .filter(|(_, c)| (c.role, c.seat.clone()) == holder)
                 .map(|(id, _)| *id)
                 .collect();
+            let reason = if matches!(input, Input::Kick(_)) {
+                format!("the facilitator ({by}) closed this connection and barred its code until they readmit it")
+            } else {
+                format!("the facilitator ({by}) gave this seat a new code; ask them for it")
+            };
             for client in victims {
-                disconnects
-                    .push(Disconnect { client, reason: format!("the facilitator ({by}) closed this connection") });
+                disconnects.push(Disconnect { client, reason: reason.clone(), rejoin: false });
             }
+        }
+        Input::Control { seat, bot: true } => {
+            let team: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
+            for to in team {
+                world.write_message(Outgoing { to, message: ServerMessage::Notice(held_notice(seat)) });
+            }
+            refresh_every_view(world);
         }
         Input::Save => autosave(world),
         Input::Announce(text) => tell_everyone(world, &ServerMessage::Notice(text.clone())),
@@ -762,6 +1026,11 @@ fn after_applied(world: &mut World, input: &Input, by: &str, disconnects: &mut V
         }
         _ => refresh_every_view(world),
     }
+}
+
+/// Runs `f` on the game's gate, if it has one (a game without a network has none).
+fn with_gate<T>(world: &World, f: impl FnOnce(&mut crate::access::Gate) -> T) -> Option<T> {
+    world.get_resource::<SharedGate>().map(|g| f(&mut g.lock()))
 }
 
 /// Sends `message` to every connection.
@@ -807,6 +1076,13 @@ struct VerdictCursor(MessageCursor<OrderVerdict>);
 /// draft is locked as it stands, if the game says so).
 fn end_orders_phase(world: &mut World) {
     let policy = world.resource::<HostSettings>().on_timeout;
+    // A seat unlocked since it last locked: what it had locked stands.
+    for (seat, draft) in std::mem::take(&mut world.resource_mut::<LockedBefore>().0) {
+        let mut book = world.resource_mut::<OrderBook>();
+        if book.drafts.get(&seat).is_some_and(|d| !d.locked) {
+            book.drafts.insert(seat, draft);
+        }
+    }
     let open: Vec<(Entity, String)> = crate::rules::nations_in_order(world)
         .into_iter()
         .filter(|(_, k)| !world.resource::<OrderBook>().is_locked(k))
@@ -875,12 +1151,15 @@ fn note_new_phase(world: &mut World) {
         return;
     }
     let seconds = world.resource::<HostSettings>().turn_seconds;
-    *world.resource_mut::<PhaseClock>() = PhaseClock {
-        turn: now.0,
-        deadline: seconds
-            .filter(|_| now.1 == Phase::Orders)
-            .map(|s| Instant::now() + Duration::from_secs(u64::from(s))),
-        paused: None,
+    *world.resource_mut::<PhaseClock>() = match world.remove_resource::<RestoredClock>() {
+        Some(restored) if restored.0.turn == now.0 && now.1 == Phase::Orders => restored.0,
+        _ => PhaseClock {
+            turn: now.0,
+            deadline: seconds
+                .filter(|_| now.1 == Phase::Orders)
+                .map(|s| Instant::now() + Duration::from_secs(u64::from(s))),
+            paused: None,
+        },
     };
     if now.1 != Phase::Lobby {
         autosave(world);
@@ -901,15 +1180,20 @@ pub fn autosave(world: &mut World) {
     if let Err(e) = write_atomic(&dir.join(AUTOSAVE_FILE), &save) {
         error!("could not write the autosave in {}: {e}", dir.display());
     }
+    if let Err(e) = seal_journal(world) {
+        error!("{e}");
+    }
 }
 
 /// The state of the game now, as the autosave holds it.
 pub fn snapshot(world: &mut World) -> Autosave {
-    let records = world.resource::<GameFiles>().journal.as_ref().map_or(0, |j| j.len);
+    let (records, head) =
+        world.resource::<GameFiles>().journal.as_ref().map_or((0, String::new()), |j| (j.len, j.head()));
     Autosave {
         turn: world.resource::<Clock>().turn,
         phase: *world.resource::<State<Phase>>().get(),
         records,
+        head,
         state_hash: format!("{:016x}", state_hash(world)),
         saved_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
         last_turn: world.resource::<History>().0.last().cloned(),

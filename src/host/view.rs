@@ -344,6 +344,22 @@ pub fn view_message(mut view: View) -> ServerMessage {
     }
 }
 
+/// A fingerprint of a view as it goes on the wire, less the clock's running milliseconds (which
+/// change at every frame): whether a view changed.
+fn fingerprint(message: &ServerMessage) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match message {
+        ServerMessage::View(v) => {
+            let mut still = v.clone();
+            still.clock.remaining_ms = None;
+            encode(&ServerMessage::View(still)).hash(&mut h);
+        }
+        other => encode(other).hash(&mut h),
+    }
+    h.finish()
+}
+
 /// Sends every pending view and the seat table.
 pub fn send_views(world: &mut World) {
     if world.resource::<Replaying>().0 {
@@ -362,25 +378,40 @@ pub fn send_views(world: &mut World) {
             pending.omniscient_stale = false;
         }
     }
-    let mut pending = std::mem::take(&mut world.resource_mut::<Pending>().views);
+    let pending = std::mem::take(&mut world.resource_mut::<Pending>().views);
+    // Asked for by the client: sent only if it differs from what the client has.
+    let refreshes = std::mem::take(&mut world.resource_mut::<Pending>().refreshes);
     let seats_changed = std::mem::take(&mut world.resource_mut::<Pending>().seats);
     if pending.iter().any(|id| connections.0.get(id).is_some_and(|c| c.role.omniscient())) {
         world.resource_mut::<Pending>().omniscient_sent = Some(now);
     }
     // Views are the same for every connection of a seat (and for every observer): build once.
-    let mut built: std::collections::BTreeMap<(Role, Option<String>), ServerMessage> = Default::default();
-    for id in std::mem::take(&mut pending) {
+    let mut built: std::collections::BTreeMap<(Role, Option<String>), (ServerMessage, u64)> = Default::default();
+    let wanted = pending.iter().map(|id| (*id, true)).chain(refreshes.difference(&pending).map(|id| (*id, false)));
+    let mut sent = Vec::new();
+    for (id, always) in wanted.collect::<Vec<_>>() {
         let Some(c) = connections.0.get(&id) else { continue };
         let key = (c.role, c.seat.clone());
-        let message = match built.get(&key) {
+        let (message, print) = match built.get(&key) {
             Some(m) => m.clone(),
             None => {
                 let m = view_message(build_view(world, c.role, c.seat.as_deref()));
-                built.insert(key, m.clone());
-                m
+                let print = fingerprint(&m);
+                built.insert(key, (m.clone(), print));
+                (m, print)
             }
         };
+        if !always && print == c.view_sent {
+            continue;
+        }
+        sent.push((id, print));
         world.write_message(Outgoing { to: id, message });
+    }
+    let mut live = world.resource_mut::<Connections>();
+    for (id, print) in sent {
+        if let Some(c) = live.0.get_mut(&id) {
+            c.view_sent = print;
+        }
     }
     if seats_changed {
         let table = seat_table(world);

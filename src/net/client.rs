@@ -10,7 +10,7 @@ use renetcode::ConnectToken;
 
 use super::transport::ClientTransport;
 use crate::protocol::{
-    CHANNEL, ClientMessage, JoinError, JoinReply, JoinRequest, MAX_SERVER_MESSAGE_BYTES, ServerMessage,
+    CHANNEL, ClientMessage, JoinError, JoinReply, JoinRequest, MAX_SERVER_MESSAGE_BYTES, ServerMessage, clean_text,
     connection_config, decode_server, encode,
 };
 
@@ -47,33 +47,90 @@ pub enum JoinFailure {
     Unreachable(String),
 }
 
+impl JoinFailure {
+    /// Whether asking again with the same code cannot help: the code is wrong or was barred.
+    pub fn is_final(&self) -> bool {
+        matches!(self, JoinFailure::Refused(403, _))
+    }
+
+    /// Whether the server asked to be asked again later (it is busy, or slowing this address).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, JoinFailure::Refused(503 | 429, _))
+    }
+}
+
 impl std::fmt::Display for JoinFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            JoinFailure::Refused(503, e) => write!(f, "the server is busy: {e}"),
             JoinFailure::Refused(status, e) => write!(f, "the server refused the code ({status}): {e}"),
             JoinFailure::Unreachable(e) => write!(f, "{e}"),
         }
     }
 }
 
+/// A failed request for a token, and how long the server asked to be left alone first (its
+/// `Retry-After`), if it said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenFailure {
+    pub failure: JoinFailure,
+    pub retry_after: Option<Duration>,
+}
+
+impl From<JoinFailure> for TokenFailure {
+    fn from(failure: JoinFailure) -> TokenFailure {
+        TokenFailure { failure, retry_after: None }
+    }
+}
+
+/// Longest answer read from the join endpoint (a token is about 2.7 kB of base64).
+const MAX_JOIN_ANSWER_BYTES: u64 = 64 * 1024;
+/// Longest error message from a server that is kept (it is printed on the terminal).
+const MAX_ERROR_CHARS: usize = 300;
+/// Longest `Retry-After` honoured; a server asking for more is asked again sooner.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// A server's words made safe to print: no control characters, and not too many.
+fn server_words(text: &str) -> String {
+    clean_text(text).chars().take(MAX_ERROR_CHARS).collect()
+}
+
 /// Asks the join endpoint at `server` for a token for `code`.
 pub fn request_token(server: SocketAddr, code: &str) -> Result<JoinReply, JoinFailure> {
+    ask_for_token(server, code).map_err(|e| e.failure)
+}
+
+/// As `request_token`, with the server's `Retry-After` when it refuses.
+pub fn ask_for_token(server: SocketAddr, code: &str) -> Result<JoinReply, TokenFailure> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(5)))
+        // A join endpoint answers itself; a redirect could only lead somewhere else.
+        .max_redirects(0)
         .build()
         .into();
     let url = format!("http://{server}/join");
     let mut response = agent
         .post(&url)
         .send_json(JoinRequest { code: code.to_string() })
-        .map_err(|e| JoinFailure::Unreachable(format!("cannot reach the server at {url}: {e}")))?;
+        .map_err(|e| JoinFailure::Unreachable(server_words(&format!("cannot reach the server at {url}: {e}"))))?;
     let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+    let body = response.body_mut().with_config().limit(MAX_JOIN_ANSWER_BYTES);
     if status == 200 {
-        response.body_mut().read_json::<JoinReply>().map_err(|e| JoinFailure::Unreachable(e.to_string()))
+        let mut reply = body.read_json::<JoinReply>().map_err(|e| {
+            JoinFailure::Unreachable(server_words(&format!("the server's answer to joining is not one: {e}")))
+        })?;
+        reply.seat = reply.seat.as_deref().map(server_words);
+        Ok(reply)
     } else {
-        let error = response.body_mut().read_json::<JoinError>().map(|e| e.error).unwrap_or_default();
-        Err(JoinFailure::Refused(status, error))
+        let error = body.read_json::<JoinError>().map(|e| server_words(&e.error)).unwrap_or_default();
+        Err(TokenFailure { failure: JoinFailure::Refused(status, error), retry_after })
     }
 }
 
@@ -87,6 +144,18 @@ pub struct NetClient {
     /// When datagrams last went out, and whether a message waits to go at once.
     last_send: Instant,
     urgent: bool,
+}
+
+/// Whether netcode can use `token` without panicking: it takes the first server address as given
+/// and subtracts the creation time from the expiry.
+fn usable(token: &ConnectToken) -> Result<(), String> {
+    if token.server_addresses[0].is_none() {
+        return Err("the server's token names no server address".into());
+    }
+    if token.expire_timestamp < token.create_timestamp {
+        return Err("the server's token expires before it was made".into());
+    }
+    Ok(())
 }
 
 /// With nothing of its own to say, a client sends (acknowledgements, keep-alives) this often at
@@ -106,6 +175,7 @@ impl NetClient {
             .decode(&reply.token)
             .map_err(|e| format!("the server's token is not base64: {e}"))?;
         let token = ConnectToken::read(&mut bytes.as_slice()).map_err(|e| format!("the server's token: {e}"))?;
+        usable(&token)?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?;
         let transport = ClientTransport::new(now, token, server, vec![CHANNEL], MAX_SERVER_MESSAGE_BYTES)
             .map_err(|e| format!("cannot open a connection: {e}"))?;

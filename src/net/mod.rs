@@ -3,11 +3,11 @@
 //! Nothing here knows the rules.
 
 pub mod client;
+pub mod http;
 pub mod join;
 pub mod transport;
 
 use std::net::{SocketAddr, TcpListener, UdpSocket};
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bevy::prelude::*;
@@ -15,11 +15,13 @@ use bevy_renet::renet::ServerEvent;
 use bevy_renet::{RenetReceive, RenetSend, RenetServer, RenetServerEvent, RenetServerPlugin};
 use renetcode::{ServerAuthentication, ServerConfig, generate_random_bytes};
 
-use crate::host::{Disconnect, Incoming, Joined, Left, Outgoing};
+use crate::access::SharedGate;
+use crate::host::{Disconnect, Incoming, Joined, LastHeard, Left, Outgoing};
 use crate::protocol::{
     CHANNEL, MAX_CLIENT_MESSAGE_BYTES, ServerMessage, TokenData, connection_config, decode_client, encode, protocol_id,
 };
-use join::{Codes, JoinService, serve_http};
+use http::serve_http;
+use join::JoinService;
 use transport::ServerTransport;
 
 /// Most simultaneous connections (netcode panics above 1,024).
@@ -60,8 +62,8 @@ impl Plugin for NetServerPlugin {
 }
 
 /// Makes a fresh private key and puts the transport on the bound sockets (see `bind_pair`) in
-/// `app`; starts the join endpoint. Returns the game's address.
-pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, codes: Arc<Codes>) -> std::io::Result<SocketAddr> {
+/// `app`; starts the join endpoint, which admits through `gate`. Returns the game's address.
+pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, gate: SharedGate) -> std::io::Result<SocketAddr> {
     let addr = udp.local_addr()?;
     let key = generate_random_bytes::<32>();
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(std::io::Error::other)?;
@@ -72,10 +74,11 @@ pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, codes: Arc<
         public_addresses: vec![addr],
         authentication: ServerAuthentication::Secure { private_key: key },
     };
-    let transport = ServerTransport::new(config, udp, vec![CHANNEL], MAX_CLIENT_MESSAGE_BYTES)?;
+    let transport = ServerTransport::new(config, udp, vec![CHANNEL], MAX_CLIENT_MESSAGE_BYTES, Some(gate.clone()))?;
     app.insert_resource(RenetServer::new(connection_config()));
     app.insert_resource(NetServer { transport, addr, closing: Vec::new() });
-    serve_http(tcp, JoinService::new(codes, key, addr))?;
+    serve_http(tcp, JoinService::new(gate.clone(), key, addr))?;
+    app.insert_resource(gate);
     Ok(addr)
 }
 
@@ -94,7 +97,12 @@ pub fn bind_pair(bind: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> 
     Err(last.unwrap_or_else(|| std::io::Error::other("no free port")))
 }
 
-fn receive_datagrams(mut net: ResMut<NetServer>, mut server: ResMut<RenetServer>, time: Res<Time<Real>>) {
+fn receive_datagrams(
+    mut net: ResMut<NetServer>,
+    mut server: ResMut<RenetServer>,
+    time: Res<Time<Real>>,
+    mut heard: ResMut<LastHeard>,
+) {
     let closing = std::mem::take(&mut net.closing);
     for client in closing {
         server.disconnect(client);
@@ -103,6 +111,7 @@ fn receive_datagrams(mut net: ResMut<NetServer>, mut server: ResMut<RenetServer>
         // The socket itself failed (not a peer's doing): say so and keep serving.
         error!("network error: {e}");
     }
+    heard.0 = net.transport.heard().iter().map(|(c, t)| (*c, *t)).collect();
 }
 
 /// Decodes every message from every client; bytes that do not decode cost the sender its
@@ -135,11 +144,13 @@ fn on_server_event(
     event: On<RenetServerEvent>,
     mut server: ResMut<RenetServer>,
     net: Res<NetServer>,
+    gate: Res<SharedGate>,
     mut joined: MessageWriter<Joined>,
     mut left: MessageWriter<Left>,
 ) {
     match &event.event().0 {
         ServerEvent::ClientConnected { client_id } => {
+            gate.lock().connected(*client_id);
             let data = net.transport.user_data(*client_id).and_then(|d| TokenData::from_user_data(&d));
             match data {
                 Some(d) => {
@@ -178,7 +189,7 @@ fn send_outgoing(
     }
     for d in disconnects.read() {
         if server.is_connected(d.client) {
-            let bytes = encode(&ServerMessage::Goodbye(d.reason.clone()));
+            let bytes = encode(&ServerMessage::Goodbye { reason: d.reason.clone(), rejoin: d.rejoin });
             if server.can_send_message(d.client, CHANNEL, bytes.len()) {
                 server.send_message(d.client, CHANNEL, bytes);
             }

@@ -7,14 +7,15 @@
 //! that fuzzing found: a packet shorter than its sequence plus its 16-byte tag (renetcode slices
 //! before the start of the buffer) and a sequence near `u64::MAX` (replay protection overflows).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use crate::access::SharedGate;
 use bevy_renet::renet::{ClientId, RenetClient, RenetServer};
 use renetcode::{
     ClientAuthentication, ConnectToken, NETCODE_MAX_PACKET_BYTES, NetcodeClient, NetcodeError, NetcodeServer,
@@ -211,6 +212,9 @@ pub struct Screened {
     pub packets_refused: u64,
     /// Safe datagrams dropped because the server fell behind by a whole queue.
     pub queue_overflow: u64,
+    /// Connection requests without a token the gate issued, or from a second address, or from an
+    /// address with too many handshakes under way.
+    pub handshakes_refused: u64,
 }
 
 /// The server's transport: a UDP socket, renetcode's server, and the screens.
@@ -231,6 +235,8 @@ pub struct ServerTransport {
     next_sender: usize,
     packets_refused: u64,
     peers: HashMap<ClientId, PeerScreen>,
+    /// When each connected client was last heard from (any datagram from its address).
+    heard: HashMap<ClientId, Instant>,
 }
 
 /// Counts kept by the receiving thread.
@@ -238,6 +244,7 @@ pub struct ServerTransport {
 struct Counters {
     dropped: AtomicU64,
     overflow: AtomicU64,
+    handshakes: AtomicU64,
 }
 
 impl Drop for ServerTransport {
@@ -252,6 +259,7 @@ impl ServerTransport {
         socket: UdpSocket,
         channels: Vec<u8>,
         max_message_bytes: usize,
+        gate: Option<SharedGate>,
     ) -> io::Result<Self> {
         // Blocking with a timeout: the thread sleeps in the kernel until a datagram comes, and
         // looks up now and then to see whether it should stop.
@@ -262,7 +270,7 @@ impl ServerTransport {
         let counters = Arc::new(Counters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let (c, halt) = (counters.clone(), stop.clone());
-        std::thread::Builder::new().name("truce-udp".into()).spawn(move || receive(reader, tx, c, halt))?;
+        std::thread::Builder::new().name("truce-udp".into()).spawn(move || receive(reader, tx, c, halt, gate))?;
         Ok(ServerTransport {
             socket,
             inbox: Mutex::new(inbox),
@@ -274,6 +282,7 @@ impl ServerTransport {
             next_sender: 0,
             packets_refused: 0,
             peers: HashMap::new(),
+            heard: HashMap::new(),
         })
     }
 
@@ -288,6 +297,7 @@ impl ServerTransport {
             datagrams_dropped: self.counters.dropped.load(Ordering::Relaxed),
             packets_refused: self.packets_refused,
             queue_overflow: self.counters.overflow.load(Ordering::Relaxed),
+            handshakes_refused: self.counters.handshakes.load(Ordering::Relaxed),
         }
     }
 
@@ -312,6 +322,8 @@ impl ServerTransport {
             Ok(inbox) => inbox.try_iter().take(INBOX_DATAGRAMS).collect(),
             Err(_) => Vec::new(),
         };
+        let now = Instant::now();
+        let senders: HashSet<SocketAddr> = arrived.iter().map(|(a, _)| *a).collect();
         for (addr, mut datagram) in arrived {
             let result = self.netcode.process_packet(addr, &mut datagram);
             refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.peers);
@@ -325,7 +337,20 @@ impl ServerTransport {
             refused += handle(result, &self.socket, server, &self.channels, self.max_message_bytes, &mut self.peers);
         }
         self.packets_refused += refused;
+        let clients = self.netcode.clients_id();
+        self.heard.retain(|c, _| clients.contains(c));
+        for client in clients {
+            let from_it = self.netcode.client_addr(client).is_some_and(|a| senders.contains(&a));
+            if from_it || !self.heard.contains_key(&client) {
+                self.heard.insert(client, now);
+            }
+        }
         Ok(())
+    }
+
+    /// When each connected client was last heard from.
+    pub fn heard(&self) -> &HashMap<ClientId, Instant> {
+        &self.heard
     }
 
     /// Sends what renet has queued, for as many clients as this frame's budget allows, starting
@@ -374,8 +399,15 @@ impl ServerTransport {
     }
 }
 
-/// The receiving thread: screen every datagram, queue the safe ones for the next frame.
-fn receive(socket: UdpSocket, tx: SyncSender<(SocketAddr, Vec<u8>)>, counters: Arc<Counters>, stop: Arc<AtomicBool>) {
+/// The receiving thread: screen every datagram, queue the safe ones for the next frame. With a
+/// gate, a connection request passes only with a token the gate issued (see `Gate::admit_handshake`).
+fn receive(
+    socket: UdpSocket,
+    tx: SyncSender<(SocketAddr, Vec<u8>)>,
+    counters: Arc<Counters>,
+    stop: Arc<AtomicBool>,
+    gate: Option<SharedGate>,
+) {
     let mut buffer = [0u8; NETCODE_MAX_PACKET_BYTES];
     while !stop.load(Ordering::Relaxed) {
         let (len, addr) = match socket.recv_from(&mut buffer) {
@@ -389,6 +421,13 @@ fn receive(socket: UdpSocket, tx: SyncSender<(SocketAddr, Vec<u8>)>, counters: A
         };
         if !datagram_is_safe(&buffer[..len]) {
             counters.dropped.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        if buffer[0] == 0
+            && let Some(gate) = &gate
+            && !gate.lock().admit_handshake(&buffer[..len], addr, Instant::now())
+        {
+            counters.handshakes.fetch_add(1, Ordering::Relaxed);
             continue;
         }
         match tx.try_send((addr, buffer[..len].to_vec())) {

@@ -147,8 +147,66 @@ pub fn check(world: &World, c: &Condition) -> Result<(), String> {
     }
 }
 
+/// Plain conditions described at most in one description; the rest are counted ("… and 7,899
+/// more conditions"), so that no condition a player writes can fill the trace.
+pub const MOST_CONDITIONS_DESCRIBED: usize = 12;
+
 /// A condition in words: "a mandate from the UN Security Council is in force".
 pub fn describe(world: &World, c: &Condition) -> String {
+    let mut budget = MOST_CONDITIONS_DESCRIBED;
+    let mut words = describe_within(world, c, &mut budget);
+    let total = plain_conditions(c);
+    if total > MOST_CONDITIONS_DESCRIBED {
+        let more = total - MOST_CONDITIONS_DESCRIBED;
+        words.push_str(&format!(" … and {} more condition{}", thousands(more), if more == 1 { "" } else { "s" }));
+    }
+    words
+}
+
+/// The plain (not All, Any or Not) conditions in `c`.
+fn plain_conditions(c: &Condition) -> usize {
+    match c {
+        Condition::All(list) | Condition::Any(list) => list.iter().map(plain_conditions).sum(),
+        Condition::Not(inner) => plain_conditions(inner),
+        _ => 1,
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Describes `c`, spending one of `budget` per plain condition; lists stop when it runs out.
+fn describe_within(world: &World, c: &Condition, budget: &mut usize) -> String {
+    let mut list_words = |list: &[Condition], joint: &str| -> String {
+        let mut parts = Vec::new();
+        for c in list {
+            if *budget == 0 {
+                break;
+            }
+            parts.push(describe_within(world, c, budget));
+        }
+        parts.join(joint)
+    };
+    match c {
+        Condition::All(list) => return list_words(list, " and "),
+        Condition::Any(list) => return format!("({})", list_words(list, " or ")),
+        Condition::Not(inner) => return format!("not ({})", describe_within(world, inner, budget)),
+        _ => *budget = budget.saturating_sub(1),
+    }
+    plain_words(world, c)
+}
+
+/// A plain condition in words.
+fn plain_words(world: &World, c: &Condition) -> String {
     let registry = world.resource::<Registry>();
     let name =
         |id: &str| registry.get(id).and_then(|e| world.get::<Label>(e)).map_or_else(|| id.to_string(), |l| l.0.clone());
@@ -178,11 +236,8 @@ pub fn describe(world: &World, c: &Condition) -> String {
         Condition::RelationsAtLeast { from, to, value } => {
             format!("{}'s relations with {} are at least {value}", name(from), name(to))
         }
-        Condition::All(list) => list.iter().map(|c| describe(world, c)).collect::<Vec<_>>().join(" and "),
-        Condition::Any(list) => {
-            format!("({})", list.iter().map(|c| describe(world, c)).collect::<Vec<_>>().join(" or "))
-        }
-        Condition::Not(inner) => format!("not ({})", describe(world, inner)),
+        // Lists and negations are put into words by `describe_within`.
+        Condition::All(_) | Condition::Any(_) | Condition::Not(_) => String::new(),
     }
 }
 

@@ -131,6 +131,12 @@ impl Order {
     }
 }
 
+/// The first id that appears twice in `ids`, if any.
+fn first_repeated(ids: &[String]) -> Option<&str> {
+    let mut seen = std::collections::BTreeSet::new();
+    ids.iter().find(|id| !seen.insert(id.as_str())).map(String::as_str)
+}
+
 /// An order handed in by a seat (from the network, the console or a bot).
 #[derive(Message, Clone, Debug)]
 pub struct OrderSubmitted {
@@ -387,6 +393,12 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             }
             for c in contributors {
                 nation_e(world, c)?;
+            }
+            if let Some(twice) = first_repeated(sectors) {
+                return Err(format!("the sector {twice:?} is named more than once"));
+            }
+            if let Some(twice) = first_repeated(contributors) {
+                return Err(format!("the contributor {twice:?} is named more than once"));
             }
             if let Some(d) = duration_turns
                 && (*d == 0 || *d > turns)

@@ -126,6 +126,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.inject(&format!("injects[{i}]"), inj);
     }
     c.model(&s.model);
+    c.text_only(s);
     c.problems
 }
 
@@ -142,6 +143,37 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// Every string of the scenario is shown to players: none may hold a control character
+    /// (an escape sequence in a name would take over their terminals).
+    fn text_only(&mut self, s: &Scenario) {
+        fn walk(v: &serde_json::Value, path: String, found: &mut Vec<(String, char)>) {
+            match v {
+                serde_json::Value::String(text) => {
+                    if let Some(c) = text.chars().find(|c| crate::protocol::is_control(*c)) {
+                        found.push((path, c));
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        walk(item, format!("{path}[{i}]"), found);
+                    }
+                }
+                serde_json::Value::Object(fields) => {
+                    for (k, item) in fields {
+                        let inner = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                        walk(item, inner, found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        walk(&serde_json::to_value(s).unwrap_or_default(), String::new(), &mut found);
+        for (path, c) in found {
+            self.problem(&path, format!("text may not hold control characters; found U+{:04X}", c as u32));
+        }
+    }
+
     fn problem(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(Problem { path: path.to_string(), message: message.into() });
     }
