@@ -2,6 +2,8 @@
 //! that join it with codes, all pumped from one thread until a condition holds or time runs out.
 #![allow(dead_code)]
 
+pub mod served;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
