@@ -232,3 +232,10 @@ fn the_display_names_file_line_column_path_and_shows_the_line() {
     assert!(text.contains("detection: 1.5, jamming"), "the offending line is shown: {text}");
     assert!(text.lines().last().unwrap().trim_end().ends_with('^'), "a caret marks the column: {text}");
 }
+
+#[test]
+fn a_control_character_in_any_text_is_refused_where_it_stands() {
+    // An escape sequence in a nation's name would reach every player's terminal.
+    let src = edit(r#"name: "Ukraine""#, "name: \"Ukr\\u{1b}]0;pwned\\u{7}aine\"");
+    expect(&src, "nations[0].name", "control characters", "\"Ukr");
+}

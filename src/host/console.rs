@@ -217,3 +217,22 @@ fn print_console_output(mut lines: MessageReader<ConsoleOutput>, console: Option
     }
     let _ = out.flush();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_starts_a_comment_but_not_inside_an_announcement() {
+        let announce = |l: &str| match parse_line(l) {
+            Ok(Some(Line::Command(Command::Announce(t)))) => t,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(announce("announce Room #4 at 10"), "Room #4 at 10");
+        assert_eq!(announce("say We meet in #general"), "We meet in #general");
+        assert_eq!(parse_line("# a comment").unwrap(), None);
+        assert_eq!(parse_line("extend 30 # thirty more seconds").unwrap(), Some(Line::Command(Command::Extend(30))));
+        // What a console cannot print is not passed on.
+        assert_eq!(announce("announce \u{1b}[2J\u{1b}]0;title\u{7}Hello\u{7} all"), "Hello all");
+    }
+}
