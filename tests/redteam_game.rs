@@ -565,3 +565,44 @@ fn unlocking_in_the_last_second_leaves_the_locked_orders_standing() {
     assert!(stood_in.iter().all(|n| !n.contains("ukr")), "{stood_in:?}");
     assert!(stood_in.iter().any(|n| n.contains("fra")), "{stood_in:?}");
 }
+
+/// A three-second stall of the server, as a busy machine gives: every client of a team of nine
+/// notices the silence, rejoins, and is back; none is refused for good.
+#[test]
+fn a_team_survives_a_server_stall() {
+    use truce::client::run::Connection;
+    use truce::client::{Client, Link};
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let code = h.code("fra");
+    let addr = h.server.addr;
+    let mut team: Vec<(Connection, Client)> = Vec::new();
+    for _ in 0..9 {
+        // `open` waits for the server's answer over HTTP, which needs no frame of the game.
+        team.push((Connection::open(addr, &code).unwrap(), Client::default()));
+    }
+    let connected = |h: &Harness| h.server.app.world().resource::<truce::host::Connections>().in_seat("fra").count();
+    let pump = |h: &mut Harness,
+                team: &mut Vec<(Connection, Client)>,
+                until: &dyn Fn(&Harness, &[(Connection, Client)]) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !until(h, team) {
+            assert!(Instant::now() < deadline, "the team did not settle");
+            h.server.update();
+            for (c, client) in team.iter_mut() {
+                c.pump(client);
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    pump(&mut h, &mut team, &|h, t| connected(h) == 9 && t.iter().all(|(_, c)| c.link == Link::Connected));
+    // The stall: the clients go on, the server does not.
+    let stalled = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < stalled {
+        for (c, client) in team.iter_mut() {
+            c.pump(client);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    pump(&mut h, &mut team, &|h, t| connected(h) == 9 && t.iter().all(|(_, c)| c.link == Link::Connected));
+    assert!(team.iter().all(|(_, c)| c.closed.is_none()), "a client gave up");
+}

@@ -115,22 +115,27 @@ struct Peer(SocketAddr);
 pub fn serve_http(listener: std::net::TcpListener, service: JoinService) -> io::Result<std::thread::JoinHandle<()>> {
     listener.set_nonblocking(true)?;
     let shared = Arc::new(Shared { service: Mutex::new(service), open: Mutex::new(Open::default()) });
-    std::thread::Builder::new().name("truce-http".into()).spawn(move || {
-        loop {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&listener, shared.clone())));
-            let why = match outcome {
-                Ok(Ok(())) => "it stopped".to_string(),
-                Ok(Err(e)) => e.to_string(),
-                Err(panic) => panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a panic".into()),
-            };
-            error!("the join endpoint failed ({why}); starting it again");
-            std::thread::sleep(Duration::from_millis(500));
-        }
-    })
+    std::thread::Builder::new()
+        .name("truce-http".into())
+        .spawn(move || supervise(|| run(&listener, shared.clone()), Duration::from_millis(500)))
+}
+
+/// Runs `life` again after every failure or panic, saying so on the console, until it ends
+/// without one (the HTTP side never does).
+fn supervise(mut life: impl FnMut() -> io::Result<()>, pause: Duration) {
+    loop {
+        let why = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(&mut life)) {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(panic) => panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into()),
+        };
+        error!("the join endpoint failed ({why}); starting it again");
+        std::thread::sleep(pause);
+    }
 }
 
 /// One life of the HTTP side: a runtime and the accept loop.
@@ -258,4 +263,26 @@ async fn respond(answer: Answer) -> Response {
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_or_panicking_http_side_is_started_again() {
+        let mut lives = 0;
+        supervise(
+            || {
+                lives += 1;
+                match lives {
+                    1 => panic!("a bug"),
+                    2 => Err(io::Error::other("no runtime")),
+                    _ => Ok(()),
+                }
+            },
+            Duration::ZERO,
+        );
+        assert_eq!(lives, 3);
+    }
 }
