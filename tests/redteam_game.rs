@@ -575,15 +575,14 @@ fn a_team_survives_a_server_stall() {
     let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
     let code = h.code("fra");
     let addr = h.server.addr;
-    let mut team: Vec<(Connection, Client)> = Vec::new();
+    type Team = Vec<(Connection, Client)>;
+    let mut team: Team = Vec::new();
     for _ in 0..9 {
         // `open` waits for the server's answer over HTTP, which needs no frame of the game.
         team.push((Connection::open(addr, &code).unwrap(), Client::default()));
     }
     let connected = |h: &Harness| h.server.app.world().resource::<truce::host::Connections>().in_seat("fra").count();
-    let pump = |h: &mut Harness,
-                team: &mut Vec<(Connection, Client)>,
-                until: &dyn Fn(&Harness, &[(Connection, Client)]) -> bool| {
+    let pump = |h: &mut Harness, team: &mut Team, until: &dyn Fn(&Harness, &Team) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !until(h, team) {
             assert!(Instant::now() < deadline, "the team did not settle");
