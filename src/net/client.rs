@@ -48,14 +48,15 @@ pub enum JoinFailure {
 }
 
 impl JoinFailure {
-    /// Whether asking again with the same code cannot help: the code is wrong or was barred.
+    /// Whether asking again with the same code cannot help: the code is wrong or was barred
+    /// (429 too: a right code is never answered 429, only slowed).
     pub fn is_final(&self) -> bool {
-        matches!(self, JoinFailure::Refused(403, _))
+        matches!(self, JoinFailure::Refused(403 | 429, _))
     }
 
-    /// Whether the server asked to be asked again later (it is busy, or slowing this address).
+    /// Whether the server asked to be asked again later (it is busy).
     pub fn is_busy(&self) -> bool {
-        matches!(self, JoinFailure::Refused(503 | 429, _))
+        matches!(self, JoinFailure::Refused(503, _))
     }
 }
 
