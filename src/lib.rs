@@ -4,6 +4,7 @@
 //! - [`access`]: the join codes, barred codes and the tokens issued for them;
 //! - [`scenario`]: the RON scenario format, its loader and validator;
 //! - [`world`]: the ECS components, spawning a scenario and reading it back;
+//! - [`game`]: the state every domain shares (phase, clock, escalation, scores, the steps of a turn);
 //! - [`rules`], [`institutions`], [`bots`]: the turn cycle, decisions and the bots' doctrine;
 //! - [`record`]: the explanation trace, briefings, and the journal of a hosted game;
 //! - [`protocol`]: the messages between server and clients;
@@ -11,12 +12,14 @@
 //! - [`net`]: the screened UDP transport and the HTTP side (the join endpoint);
 //! - [`server`]: all of it put together for `truce serve`;
 //! - [`client`]: the terminal client and the network bot;
+//! - [`text`]: what may stand in a text shown to people;
 //! - [`cli`]: the `truce` command line.
 
 pub mod access;
 pub mod bots;
 pub mod cli;
 pub mod client;
+pub mod game;
 pub mod host;
 pub mod institutions;
 pub mod net;
@@ -27,4 +30,5 @@ pub mod rules;
 pub mod scenario;
 pub mod server;
 pub mod sim;
+pub mod text;
 pub mod world;

@@ -90,7 +90,7 @@ pub enum Purpose {
     Fire = 2,
     Detection = 3,
     Attribution = 4,
-    Retaliation = 6,
+    Collapse = 6,
     Casualties = 7,
     Loyalty = 8,
     Bots = 9,

@@ -81,6 +81,11 @@ enum Setup {
         contingent: String,
         posture: truce::scenario::model::Posture,
     },
+    /// A sector's buffer-zone width in km.
+    Buffer(String, f64),
+    Terrain(String, truce::scenario::model::Terrain),
+    /// A nation's pool of drones.
+    DronePool(String, i64),
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +158,15 @@ fn apply_setup(s: &mut Scenario, setup: &[Setup]) -> Result<(), String> {
                     intelligence_leak: *intelligence_leak,
                     crisis_defection: *crisis_defection,
                 })
+            }
+            Setup::Buffer(sector, v) => {
+                s.line.sectors.iter_mut().find(|x| x.id == *sector).ok_or(format!("no sector {sector}"))?.buffer_km = *v
+            }
+            Setup::Terrain(sector, t) => {
+                s.line.sectors.iter_mut().find(|x| x.id == *sector).ok_or(format!("no sector {sector}"))?.terrain = *t
+            }
+            Setup::DronePool(nation, n) => {
+                s.nations.iter_mut().find(|x| x.id == *nation).ok_or(format!("no nation {nation}"))?.pools.drones = *n
             }
             Setup::Tension(sector, v) => {
                 s.line.sectors.iter_mut().find(|x| x.id == *sector).ok_or(format!("no sector {sector}"))?.base_tension =

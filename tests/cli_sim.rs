@@ -72,7 +72,7 @@ fn the_trace_explains_each_violation() {
     let (code, out, _) = sim(&["scenarios/tutorial.ron", "--turns", "1", "--trace"]);
     assert_eq!(code, 0);
     let line = out.lines().find(|l| l.contains("Violation 1 in")).expect("the first violation is explained");
-    for part in ["by ", "violations)", "→", "escalation"] {
+    for part in ["by ", "violations: ", "→", "escalation"] {
         assert!(line.contains(part), "{line}");
     }
 }

@@ -168,3 +168,171 @@ fn leaked_plans_let_the_aggressor_slip_past_the_monitors() {
     let (t1, r1) = totals(&leaky, 0..3, 4, None);
     assert!(r1 / t1 < 0.9 * (r0 / t0), "a leak lowers the share recorded: {:.3} vs {:.3}", r0 / t0, r1 / t1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The literature bands (facts.md, "Bands the model must reproduce"), on controlled variants of
+// `donbas_2019`: every seat idle (no bot creates a mission or recommits), no injects, and the
+// mission under test in place of the file's.
+
+/// Seeds for the bands: enough that sampling noise is a few per cent of the effects.
+const BAND_SEEDS: std::ops::Range<u64> = 0..20;
+/// Turns of 30 days each: half a year.
+const BAND_TURNS: usize = 6;
+
+/// Means over seeds: true violations, recorded violations, casualties, mean daily hazard of
+/// collapse, share of games that collapsed.
+#[derive(Debug, Clone, Copy)]
+struct Band {
+    true_violations: f64,
+    recorded: f64,
+    casualties: f64,
+    hazard: f64,
+    collapsed: f64,
+}
+
+fn band(s: &Scenario) -> Band {
+    let mut b = Band { true_violations: 0.0, recorded: 0.0, casualties: 0.0, hazard: 0.0, collapsed: 0.0 };
+    let n = BAND_SEEDS.count() as f64;
+    for seed in BAND_SEEDS {
+        let h = idle(s, seed, BAND_TURNS);
+        b.true_violations += h.iter().map(|t| t.violations_true as f64).sum::<f64>() / n;
+        b.recorded += h.iter().map(|t| t.violations_recorded as f64).sum::<f64>() / n;
+        b.casualties += h.iter().map(|t| t.casualties as f64).sum::<f64>() / n;
+        // A collapsed game keeps the hazard of its last day for the rest of the period.
+        let hazards: Vec<f64> = h.iter().map(|t| t.collapse_hazard).collect();
+        let last = hazards.last().copied().unwrap_or(0.0);
+        let padded = hazards.iter().copied().chain(std::iter::repeat(last)).take(BAND_TURNS);
+        b.hazard += padded.sum::<f64>() / BAND_TURNS as f64 / n;
+        b.collapsed += f64::from(u8::from(h.iter().any(|t| t.ceasefire == "collapsed"))) / n;
+    }
+    b
+}
+
+/// `donbas_2019` with no mission: no mandate, no contingent of a third party, no monitoring,
+/// no injects, no pledges.
+fn no_mission() -> Scenario {
+    let mut s = load("donbas_2019");
+    s.mandates.clear();
+    s.contingents.clear();
+    s.pledges.clear();
+    s.assets.clear();
+    s.injects.clear();
+    s
+}
+
+/// No mission but the OSCE's: its monitors, drones and cameras under its observe-and-report
+/// mandate, as the file has them.
+fn observers_only() -> Scenario {
+    let file = load("donbas_2019");
+    let mut s = no_mission();
+    s.mandates = file.mandates.clone();
+    s.assets = file.assets.clone();
+    s
+}
+
+/// No mission but an armed UN force of `troops`, spread over the sectors by length, under the
+/// interposition mandate, active and fully ready.
+fn armed(troops: i64) -> Scenario {
+    let mut s = no_mission();
+    let km: f64 = s.line.sectors.iter().map(|x| x.length_km).sum();
+    let sectors: Vec<(String, f64)> = s.line.sectors.iter().map(|x| (x.id.clone(), x.length_km)).collect();
+    for (i, (sector, length)) in sectors.iter().enumerate() {
+        s.contingents.push(Contingent {
+            id: format!("un_force_{i}"),
+            owner: "swe".into(),
+            kind: ContingentKind::Mechanised,
+            size: ((troops as f64) * length / km).round().max(1.0) as i64,
+            line: "line_un_force".into(),
+            mandate: Some("un_force".into()),
+            sector: Some(sector.clone()),
+            posture: Posture::Active,
+            readiness: 1.0,
+            losses: 0,
+        });
+    }
+    let swe = s.nations.iter_mut().find(|n| n.id == "swe").unwrap();
+    swe.pools.troops = troops.max(1) * 2;
+    // The force stays for the whole period: what it does, not how long Sweden keeps it there.
+    swe.support.withdraw_below = 0.0;
+    s.mandates.push(Mandate {
+        id: "un_force".into(),
+        template: "un_interpose".into(),
+        authorised_by: "unsc".into(),
+        sectors: vec![],
+        contributors: vec!["swe".into()],
+        start_turn: 0,
+        duration_turns: Some(100),
+    });
+    s
+}
+
+fn cut(before: f64, after: f64) -> f64 {
+    1.0 - after / before
+}
+
+/// The reference density: 10,000 armed troops over 420 km (facts.md).
+const REFERENCE: i64 = 10_000;
+
+#[test]
+fn armed_troops_at_the_reference_density_cut_violations_and_casualties_by_half_to_85_percent() {
+    let (none, force) = (band(&no_mission()), band(&armed(REFERENCE)));
+    for (what, c) in [
+        ("true violations", cut(none.true_violations, force.true_violations)),
+        ("casualties", cut(none.casualties, force.casualties)),
+    ] {
+        assert!((0.50..=0.85).contains(&c), "{what} fall by {:.0}%: {none:?} vs {force:?}", c * 100.0);
+    }
+}
+
+#[test]
+fn observers_alone_hardly_change_the_fire_and_raise_what_is_recorded() {
+    let (none, observed) = (band(&no_mission()), band(&observers_only()));
+    let change = (observed.true_violations / none.true_violations - 1.0).abs();
+    assert!(change < 0.25, "observers change true violations by {:.0}%: {none:?} vs {observed:?}", change * 100.0);
+    assert!(observed.recorded > none.recorded + 1_000.0, "observers record: {none:?} vs {observed:?}");
+}
+
+#[test]
+fn a_mission_lowers_the_hazard_of_collapse_by_half_to_85_percent_and_observers_by_less_than_90() {
+    let none = band(&no_mission());
+    let force = band(&armed(REFERENCE));
+    let observed = band(&observers_only());
+    let by_force = cut(none.hazard, force.hazard);
+    assert!(
+        (0.50..=0.85).contains(&by_force),
+        "an armed mission cuts the hazard by {:.0}%: {none:?} vs {force:?}",
+        by_force * 100.0
+    );
+    let by_observers = cut(none.hazard, observed.hazard);
+    assert!(by_observers < 0.90, "observers alone cut the hazard by {:.0}%: {observed:?}", by_observers * 100.0);
+}
+
+#[test]
+fn each_soldier_deters_less_than_the_one_before_and_a_token_force_does_little() {
+    let troops = [0, 100, 2_500, 5_000, 10_000, 20_000];
+    let fire: Vec<f64> =
+        troops.iter().map(|&n| if n == 0 { band(&no_mission()) } else { band(&armed(n)) }.true_violations).collect();
+    // Violations prevented by each soldier added, from 2,500 troops on.
+    let per_soldier: Vec<f64> =
+        (2..troops.len()).map(|i| (fire[i - 1] - fire[i]) / (troops[i] - troops[i - 1]) as f64).collect();
+    for w in per_soldier.windows(2) {
+        assert!(w[1] < w[0], "diminishing returns per soldier: {per_soldier:?} (fire {fire:?})");
+    }
+    let none = fire[0];
+    let fire = &fire[1..];
+    let token = cut(none, fire[0]);
+    let reference = cut(none, fire[3]);
+    assert!(token <= 0.10 * reference, "a token force of 100 cuts {token:.3}, the reference force {reference:.3}");
+}
+
+#[test]
+fn with_both_sides_near_zero_aggression_the_line_is_quiet() {
+    let mut s = observers_only();
+    for n in s.nations.iter_mut().filter(|n| n.id == "ukr" || n.id == "rus") {
+        n.doctrine.aggression /= 100.0;
+    }
+    let quiet = band(&s);
+    let km: f64 = s.line.sectors.iter().map(|x| x.length_km).sum();
+    let per_km_day = quiet.recorded / (km * 30.0 * BAND_TURNS as f64);
+    assert!(per_km_day < 0.1, "{per_km_day:.3} recorded violations per km per day on a quiet line");
+}

@@ -237,5 +237,5 @@ fn the_display_names_file_line_column_path_and_shows_the_line() {
 fn a_control_character_in_any_text_is_refused_where_it_stands() {
     // An escape sequence in a nation's name would reach every player's terminal.
     let src = edit(r#"name: "Ukraine""#, "name: \"Ukr\\u{1b}]0;pwned\\u{7}aine\"");
-    expect(&src, "nations[0].name", "control characters", "\"Ukr");
+    expect(&src, "nations[0].name", "control characters", "name: \"Ukr\\u{1b}");
 }

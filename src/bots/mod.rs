@@ -175,13 +175,15 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
             .iter()
             .filter(|p| world.get::<Forces>(p.sector).is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0)))
             .collect();
-        let mut by_watch: Vec<_> = mine.iter().map(|p| (p.detection, p.sector)).collect();
-        by_watch.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let n = by_watch.len().max(1) as f64;
+        let watched = mine.iter().map(|p| p.detection);
+        let (least, most) = watched.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
         let current = world.get::<crate::rules::Postures>(me).cloned().unwrap_or_default();
-        for (rank, (_, sector)) in by_watch.iter().enumerate() {
-            // The least watched sector gets half as much again; the best watched, half.
-            let factor = if d.probe_weak_sectors { 1.5 - rank as f64 / (n - 1.0).max(1.0) } else { 1.0 };
+        for (watch, sector) in mine.iter().map(|p| (p.detection, &p.sector)) {
+            // The least watched sector gets half as much again, the best watched half, and the
+            // rest in between by how well they are watched: equally watched sectors are pressed
+            // equally, wherever the file lists them.
+            let place = if most - least > 1e-9 { (watch - least) / (most - least) } else { 0.5 };
+            let factor = if d.probe_weak_sectors { 1.5 - place } else { 1.0 };
             let pressure = ((d.aggression * factor).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
             // Only changes are ordered: a posture stands until changed.
             let standing = current.0.get(sector).copied().unwrap_or(d.aggression);

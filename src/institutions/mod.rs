@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::game::{Ballot, Clock, GameSeed, ResolveTurn, Step};
 use crate::record::Trace;
 use crate::rng::{Dice, Purpose};
-use crate::rules::conditions::kind_words;
-use crate::rules::{Ballot, Clock, GameSeed, ResolveTurn, Step};
 use crate::scenario::model::{DecisionRule, MandateKind};
 use crate::world::*;
 
@@ -147,8 +146,7 @@ pub fn decide_institutions(world: &mut World) {
             m.authorised_by == inst_e
                 && m.template == template_e
                 && m.sectors.iter().copied().map(Some).collect::<std::collections::BTreeSet<_>>() == sectors
-                && (crate::rules::conditions::mandate_active(m, Some(&template), clock.turn + 1)
-                    || m.start_turn == clock.turn)
+                && (crate::world::mandate_active(m, Some(&template), clock.turn + 1) || m.start_turn == clock.turn)
         });
         if in_force {
             let text = format!("Proposal {} is moot: the same mandate from the same body is already in force", p.id);
@@ -186,7 +184,7 @@ pub fn decide_institutions(world: &mut World) {
         let text = format!(
             "{inst_name}, proposal {} ('{template_name}', a mandate to {}): {tally} → {verdict}{why}",
             p.id,
-            kind_words(template.kind)
+            template.kind.words()
         );
         world.resource_mut::<Trace>().public(clock.turn, clock.day, "institutions", text);
         if decision.authorised {

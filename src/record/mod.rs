@@ -78,6 +78,8 @@ pub struct Incident {
     pub against: Name,
     pub against_id: Name,
     pub violations: u64,
+    /// The violations by severity, in `Severity::ALL` order.
+    pub mix: [u64; 5],
     pub recorded: u64,
     /// How many the side fired upon saw by its own means.
     pub seen_by_victim: u64,
@@ -133,12 +135,12 @@ impl Incident {
             None => "no mandate covers the sector".to_string(),
         };
         format!(
-            "Violation {} in {} ({}, by {}, {} violations) → {seen} → {} → {mandate} → {}{} → escalation {:+.4}{}",
+            "Violation {} in {} ({} violations: {}, by {}) → {seen} → {} → {mandate} → {}{} → escalation {:+.4}{}",
             self.id,
             self.sector,
-            self.severity.words(),
-            self.by,
             self.violations,
+            self.mix_words(),
+            self.by,
             self.attribution(),
             self.outcome(),
             self.sides_outcome(),
@@ -147,15 +149,40 @@ impl Incident {
         )
     }
 
+    /// The violations by severity, in words: "28 small-arms fire, 14 artillery fire, 5 drone strikes".
+    pub fn mix_words(&self) -> String {
+        use crate::scenario::model::Severity as S;
+        S::ALL
+            .iter()
+            .zip(self.mix)
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| {
+                let one = n == 1;
+                let what = match s {
+                    S::SmallArms => "small-arms fire",
+                    S::Artillery => "artillery fire",
+                    S::DroneStrike if one => "drone strike",
+                    S::DroneStrike => "drone strikes",
+                    S::Incursion if one => "incursion",
+                    S::Incursion => "incursions",
+                    S::AttackOnMonitors if one => "attack on monitors",
+                    S::AttackOnMonitors => "attacks on monitors",
+                };
+                format!("{n} {what}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// What `nation` (or an observer) may read of it, if anything.
     pub fn view(&self, nation: Option<&str>) -> Option<String> {
         if nation == Some(&*self.by_id) {
             return Some(format!(
-                "Violation {}: our forces in {} fired ({}, {} violations); {} of them recorded by monitors{}",
+                "Violation {}: our forces in {} fired ({} violations: {}); {} of them recorded by monitors{}",
                 self.id,
                 self.sector,
-                self.severity.words(),
                 self.violations,
+                self.mix_words(),
                 self.recorded,
                 self.sides_outcome()
             ));
@@ -300,6 +327,10 @@ pub struct TurnSummary {
     pub violations_true: u64,
     pub violations_recorded: u64,
     pub escalation: f64,
+    /// The mean daily hazard of the ceasefire collapsing over the turn (the chance of it
+    /// collapsing on a day, as escalation made it).
+    #[serde(default)]
+    pub collapse_hazard: f64,
     pub ceasefire: String,
     pub casualties: u64,
     pub sectors: Vec<SectorSummary>,
@@ -410,7 +441,7 @@ pub struct OwnState {
 /// Builds the briefing of `nation` (or of an observer) from the world as it stands.
 pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
     use crate::world::{Capital, Contingent, Guarantee, Label, Nation, Support};
-    let turn = world.get_resource::<crate::rules::Clock>().map_or(0, |c| c.turn);
+    let turn = world.get_resource::<crate::game::Clock>().map_or(0, |c| c.turn);
     let last = world.get_resource::<History>().and_then(|h| h.0.last().cloned());
     let key_of = |world: &World, e: Entity| world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone());
     let mut nations: Vec<(StableId, PublicNation)> = world
@@ -452,7 +483,7 @@ pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
         Some(OwnState {
             capital: world.get::<Capital>(e).map_or(0, |c| c.0),
             support: world.get::<Support>(e).map_or(0.0, |s| s.level),
-            score: world.get::<crate::rules::Score>(e).map_or(0, |s| s.0),
+            score: world.get::<crate::game::Score>(e).map_or(0, |s| s.0),
             objectives: n.objectives.iter().map(|o| (o.text.clone(), o.public, o.weight)).collect(),
             contingents: contingents.into_iter().map(|(_, c)| c).collect(),
             offers: offers.into_iter().map(|(_, o)| o).collect(),

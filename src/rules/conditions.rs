@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
 
+pub use crate::world::mandate_active;
+
 use super::{Ceasefire, Clock, Escalation, TurnFacts};
 use crate::scenario::model::{Condition, GuaranteeStatus, MandateKind, Severity};
 use crate::world::*;
@@ -33,14 +35,6 @@ impl Situation {
     fn id(&self, key: &str) -> Option<Entity> {
         self.ids.get(key).copied()
     }
-}
-
-/// Whether a mandate is in force on `turn`. A mandate from before the game (`start_turn` 0) is
-/// in force from turn 1, for its whole duration.
-pub fn mandate_active(m: &Mandate, template: Option<&MandateTemplate>, turn: u32) -> bool {
-    let duration = m.duration_turns.or(template.map(|t| t.duration_turns)).unwrap_or(1);
-    let start = m.start_turn.max(1);
-    start <= turn && turn < start.saturating_add(duration)
 }
 
 /// Takes the snapshot.
@@ -242,9 +236,5 @@ fn plain_words(world: &World, c: &Condition) -> String {
 }
 
 pub fn kind_words(k: MandateKind) -> &'static str {
-    match k {
-        MandateKind::ObserveReport => "observe and report",
-        MandateKind::Interpose => "interpose",
-        MandateKind::Enforce => "enforce",
-    }
+    k.words()
 }

@@ -1,15 +1,15 @@
-//! The line, day by day: violations arise from postures, tension and deterrence; monitors and
-//! drones detect them; they are attributed; the mandate decides the response; retaliation and
-//! escalation follow; deeper lines of defence engage; past a threshold the ceasefire collapses.
+//! The line, day by day, in the stages of the rule book (docs/rules.md §6–7): each belligerent's
+//! fire, its detection, its attribution, the force's response, retaliation and escalation; then
+//! the ceasefire is judged. Every quantity is a rate per km and per day and every memory a decay in
+//! days, so that how a scenario cuts the line or the calendar does not change what happens.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use bevy::prelude::*;
 
 use super::conditions::{self, Situation};
 use super::{Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce, TurnFacts};
-use std::borrow::Cow;
-
 use crate::record::{Incident, Name, Responses, Trace};
 use crate::rng::{Dice, Purpose};
 use crate::scenario::model::{
@@ -18,7 +18,18 @@ use crate::scenario::model::{
 use crate::world::*;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(ResolveTurn, simulate_days.in_set(Step::SimulateDays));
+    app.init_resource::<LineMemory>().add_systems(ResolveTurn, simulate_days.in_set(Step::SimulateDays));
+}
+
+/// Severities in `Severity::ALL` order; counts of violations are kept in this order.
+const SEVERITIES: usize = 5;
+/// Position of the first rare event (incursions, then attacks on monitors) in that order.
+const FIRST_EVENT: usize = 3;
+const ATTACK_ON_MONITORS: usize = 4;
+type Counts = [u64; SEVERITIES];
+
+fn total(c: &Counts) -> u64 {
+    c.iter().sum()
 }
 
 /// A belligerent present in a sector.
@@ -38,6 +49,8 @@ struct Responder {
     owner_name: String,
     name: String,
     posture: Posture,
+    /// Armed, ready troops.
+    ready: f64,
     loyalty: Option<(String, f64)>,
     /// When its line of defence engages.
     line: Option<crate::scenario::model::Condition>,
@@ -65,6 +78,8 @@ pub struct SectorPicture {
     detected_by: Name,
     /// Each belligerent's own chance of seeing a violation here.
     own_detection: BTreeMap<Entity, f64>,
+    /// Share of each severity's fire that crosses the buffer zone.
+    contact: [f64; SEVERITIES],
 }
 
 /// Something that can see a violation: a contingent's patrols or a monitoring asset.
@@ -74,197 +89,259 @@ enum Detector {
     Asset(usize),
 }
 
+/// What every sector's picture is drawn from, read once.
+struct Ground {
+    model: ModelParams,
+    sharing: super::IntelSharing,
+    /// Active mandates in stable order.
+    mandates: Vec<(Entity, Mandate)>,
+    contingents: Vec<(Entity, Contingent)>,
+    by_sector: BTreeMap<Entity, Vec<usize>>,
+    assets: Vec<(Entity, MonitoringAsset)>,
+    /// Length of line each asset spreads over.
+    spread: Vec<f64>,
+    owner_keys: BTreeMap<Entity, String>,
+}
+
+fn label(world: &World, e: Entity) -> String {
+    world.get::<Label>(e).map_or_else(String::new, |l| l.0.clone())
+}
+
+fn key(world: &World, e: Entity) -> String {
+    world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone())
+}
+
+fn belligerent(world: &World, e: Entity) -> bool {
+    world.get::<Nation>(e).is_some_and(|n| n.has(NationFlag::Belligerent))
+}
+
+fn in_stable_order<T: Component + Clone>(world: &mut World) -> Vec<(Entity, T)> {
+    let mut v: Vec<(StableId, Entity, T)> =
+        world.query::<(Entity, &StableId, &T)>().iter(world).map(|(e, s, x)| (*s, e, x.clone())).collect();
+    v.sort_by_key(|(s, ..)| *s);
+    v.into_iter().map(|(_, e, x)| (e, x)).collect()
+}
+
+impl Ground {
+    fn read(world: &mut World, turn: u32, total_km: f64) -> Ground {
+        let mut mandates = in_stable_order::<Mandate>(world);
+        mandates.retain(|(_, m)| conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), turn));
+        let contingents = in_stable_order::<Contingent>(world);
+        let mut by_sector: BTreeMap<Entity, Vec<usize>> = BTreeMap::new();
+        for (i, (_, c)) in contingents.iter().enumerate() {
+            if let Some(s) = c.sector {
+                by_sector.entry(s).or_default().push(i);
+            }
+        }
+        // An asset serving under a mandate watches only while that mandate is in force.
+        let mut assets = in_stable_order::<MonitoringAsset>(world);
+        assets.retain(|(_, a)| a.mandate.is_none_or(|m| mandates.iter().any(|(e, _)| *e == m)));
+        // A nation flies at most the drones of its pool, its assets served in file order.
+        let mut left: BTreeMap<Entity, i64> = BTreeMap::new();
+        for (_, a) in assets.iter_mut().filter(|(_, a)| a.kind.is_drone()) {
+            let pool = world.get::<Nation>(a.owner).map_or(i64::MAX, |n| n.pools.drones);
+            let left = left.entry(a.owner).or_insert(pool);
+            a.count = a.count.min(*left).max(0);
+            *left -= a.count;
+        }
+        let spread = assets
+            .iter()
+            .map(|(_, a)| {
+                if a.sectors.is_empty() {
+                    total_km
+                } else {
+                    a.sectors.iter().filter_map(|s| world.get::<Sector>(*s)).map(|s| s.length_km).sum::<f64>().max(0.1)
+                }
+            })
+            .collect();
+        let owner_keys = contingents
+            .iter()
+            .map(|(_, c)| c.owner)
+            .chain(assets.iter().map(|(_, a)| a.owner))
+            .map(|o| (o, key(world, o)))
+            .collect();
+        Ground {
+            model: world.resource::<Model>().0.clone(),
+            sharing: world.get_resource::<super::IntelSharing>().cloned().unwrap_or_default(),
+            mandates,
+            contingents,
+            by_sector,
+            assets,
+            spread,
+            owner_keys,
+        }
+    }
+}
+
 /// Builds the picture of every sector, in stable order.
 pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
-    let model = world.resource::<Model>().0.clone();
-    let sharing = world.get_resource::<super::IntelSharing>().cloned().unwrap_or_default();
-    let mut sectors: Vec<(StableId, Entity, Sector, Forces)> = world
-        .query::<(Entity, &StableId, &Sector, &Forces)>()
-        .iter(world)
-        .map(|(e, s, x, f)| (*s, e, x.clone(), f.clone()))
-        .collect();
-    sectors.sort_by_key(|(s, ..)| *s);
-    let total_sector_km: f64 = sectors.iter().map(|(_, _, x, _)| x.length_km).sum::<f64>().max(1.0);
-    let label = |world: &World, e: Entity| world.get::<Label>(e).map_or_else(String::new, |l| l.0.clone());
-    let key = |world: &World, e: Entity| world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone());
-    let belligerent = |world: &World, e: Entity| world.get::<Nation>(e).is_some_and(|n| n.has(NationFlag::Belligerent));
+    let sectors: Vec<(Entity, Sector)> = in_stable_order::<Sector>(world);
+    let total_km: f64 = sectors.iter().map(|(_, x)| x.length_km).sum::<f64>().max(1.0);
+    let ground = Ground::read(world, turn, total_km);
+    sectors.into_iter().map(|(se, sector)| picture(world, &ground, se, &sector)).collect()
+}
 
-    // Active mandates in stable order.
-    let mut mandates: Vec<(StableId, Entity, Mandate)> =
-        world.query::<(Entity, &StableId, &Mandate)>().iter(world).map(|(e, s, m)| (*s, e, m.clone())).collect();
-    mandates.sort_by_key(|(s, ..)| *s);
-    mandates.retain(|(_, _, m)| conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), turn));
-
-    // Contingents grouped by the sector they stand in, each group in stable order.
-    let mut contingents: Vec<(StableId, Entity, Contingent)> =
-        world.query::<(Entity, &StableId, &Contingent)>().iter(world).map(|(e, s, c)| (*s, e, c.clone())).collect();
-    contingents.sort_by_key(|(s, ..)| *s);
-    let mut by_sector: BTreeMap<Entity, Vec<usize>> = BTreeMap::new();
-    for (i, (_, _, c)) in contingents.iter().enumerate() {
-        if let Some(s) = c.sector {
-            by_sector.entry(s).or_default().push(i);
+/// One sector's picture: its sides, its mandate, the force and the monitoring on it.
+fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPicture {
+    let m = &g.model;
+    let km = sector.length_km.max(0.1);
+    let sides = sides_in(world, se);
+    let covering: Vec<Entity> =
+        g.mandates.iter().filter(|(_, x)| x.sectors.is_empty() || x.sectors.contains(&se)).map(|(e, _)| *e).collect();
+    let strongest = covering
+        .iter()
+        .filter_map(|me| {
+            let mandate = g.mandates.iter().find(|(e, _)| e == me).map(|(_, x)| x)?;
+            world.get::<MandateTemplate>(mandate.template).map(|t| (*me, t.clone()))
+        })
+        .max_by_key(|(_, t)| t.kind);
+    let mandate = strongest.as_ref().map(|(me, t)| (Name::from(label(world, *me)), t.kind, t.responses.clone()));
+    let (peacekeepers, responders, mut monitors, mut detectors) = forces_in(world, g, se, km, &covering);
+    for (i, (_, a)) in g.assets.iter().enumerate() {
+        if !(a.sectors.is_empty() || a.sectors.contains(&se)) {
+            continue;
+        }
+        let units = a.count as f64 * km / g.spread[i];
+        let (coverage, loss) = asset_coverage(a, units, km, m);
+        let p = a.detection * coverage * (1.0 - loss);
+        if a.kind == AssetKind::Monitors {
+            monitors.push(a.owner);
+        }
+        if p > 0.0 {
+            detectors.push((p, a.owner, Detector::Asset(i)));
         }
     }
-    // Assets with the length of line each one spreads over.
-    let mut assets: Vec<(StableId, Entity, MonitoringAsset)> = world
-        .query::<(Entity, &StableId, &MonitoringAsset)>()
-        .iter(world)
-        .map(|(e, s, a)| (*s, e, a.clone()))
-        .collect();
-    assets.sort_by_key(|(s, ..)| *s);
-    let spread: Vec<f64> = assets
+    // The ground hides or reveals: every detector sees as the terrain lets it.
+    let seeing = m.terrain_detection.get(sector.terrain);
+    for d in &mut detectors {
+        d.0 = (d.0 * seeing).min(1.0);
+    }
+    let impartial: Vec<&(f64, Entity, Detector)> =
+        detectors.iter().filter(|(_, o, _)| !belligerent(world, *o)).collect();
+    let detection = combine(impartial.iter().map(|(p, ..)| *p));
+    let own_detection = sides
         .iter()
-        .map(|(_, _, a)| {
-            if a.sectors.is_empty() {
-                total_sector_km
-            } else {
-                a.sectors.iter().filter_map(|s| world.get::<Sector>(*s)).map(|s| s.length_km).sum::<f64>().max(0.1)
-            }
+        .map(|side| {
+            let shared = |o: &Entity| {
+                *o == side.nation
+                    || g.owner_keys.get(o).is_some_and(|k| g.sharing.0.contains(&(k.clone(), side.key.to_string())))
+            };
+            (side.nation, combine(detectors.iter().filter(|(_, o, _)| shared(o)).map(|(p, ..)| *p)))
         })
         .collect();
-    let owner_keys: BTreeMap<Entity, String> = contingents
+    let bonus = if strongest.as_ref().is_some_and(|(_, t)| t.kind == MandateKind::Enforce) {
+        m.enforce_deterrence_bonus
+    } else {
+        1.0
+    };
+    let deterrence = (m.deterrence_max
+        * (1.0 - libm::exp(-(peacekeepers / km) / m.deterrence_troops_per_km))
+        * bonus
+        * m.terrain_deterrence.get(sector.terrain))
+    .min(0.95);
+    let contact = Severity::ALL.map(|s| {
+        let halving = m.buffer_halving_km.get(s);
+        if halving > 0.0 { libm::exp2(-sector.buffer_km.max(0.0) / halving) } else { 1.0 }
+    });
+    SectorPicture {
+        sector: se,
+        name: label(world, se).into(),
+        length_km: km,
+        base_tension: sector.base_tension,
+        sides,
+        peacekeepers,
+        deterrence,
+        mandate,
+        responders,
+        monitors,
+        detection,
+        detected_by: detected_by(world, g, &impartial).into(),
+        own_detection,
+        contact,
+    }
+}
+
+/// The chance that at least one of several independent detectors sees a violation.
+fn combine(ps: impl Iterator<Item = f64>) -> f64 {
+    1.0 - ps.fold(1.0, |acc, p| acc * (1.0 - p))
+}
+
+fn sides_in(world: &World, se: Entity) -> Vec<Side> {
+    let Some(forces) = world.get::<Forces>(se) else { return Vec::new() };
+    forces
+        .0
         .iter()
-        .map(|(_, _, c)| c.owner)
-        .chain(assets.iter().map(|(_, _, a)| a.owner))
-        .map(|o| (o, key(world, o)))
-        .collect();
+        .filter(|(_, troops)| *troops > 0)
+        .map(|(n, _)| Side {
+            nation: *n,
+            key: key(world, *n).into(),
+            name: label(world, *n).into(),
+            retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
+        })
+        .collect()
+}
 
-    let mut out = Vec::with_capacity(sectors.len());
-    for (_, se, sector, forces) in sectors {
-        let km = sector.length_km.max(0.1);
-        let sides: Vec<Side> = forces
-            .0
-            .iter()
-            .filter(|(_, troops)| *troops > 0)
-            .map(|(n, _)| Side {
-                nation: *n,
-                key: key(world, *n).into(),
-                name: label(world, *n).into(),
-                retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
-            })
-            .collect();
-        let covering: Vec<&(StableId, Entity, Mandate)> =
-            mandates.iter().filter(|(_, _, m)| m.sectors.is_empty() || m.sectors.contains(&se)).collect();
-        let strongest = covering
-            .iter()
-            .filter_map(|(_, me, m)| world.get::<MandateTemplate>(m.template).map(|t| (*me, t.clone())))
-            .max_by_key(|(_, t)| t.kind);
-        let mandate = strongest.as_ref().map(|(me, t)| (Name::from(label(world, *me)), t.kind, t.responses.clone()));
+type ForcesHere = (f64, Vec<Responder>, Vec<Entity>, Vec<(f64, Entity, Detector)>);
 
-        let mut peacekeepers = 0.0;
-        let mut responders = Vec::new();
-        let mut monitors = Vec::new();
-        // Every detector's chance here and whose it is.
-        let mut detectors: Vec<(f64, Entity, Detector)> = Vec::new();
-        for &i in by_sector.get(&se).map_or(&[][..], |v| v.as_slice()) {
-            let (_, ce, c) = &contingents[i];
-            let ready = c.size as f64 * c.readiness;
-            if c.kind.is_armed() && c.kind != ContingentKind::AirSupport && !belligerent(world, c.owner) {
-                peacekeepers += ready * if c.posture == Posture::Passive { 0.5 } else { 1.0 };
-                if c.mandate.is_some_and(|m| covering.iter().any(|(_, e, _)| *e == m)) {
-                    let loyalty = world
+/// The contingents standing in a sector: armed peacekeepers, those able to respond under a mandate
+/// covering it, monitors who can be attacked, and every contingent's patrols as a detector.
+fn forces_in(world: &World, g: &Ground, se: Entity, km: f64, covering: &[Entity]) -> ForcesHere {
+    let m = &g.model;
+    let (mut peacekeepers, mut responders, mut monitors, mut detectors) = (0.0, Vec::new(), Vec::new(), Vec::new());
+    for &i in g.by_sector.get(&se).map_or(&[][..], |v| v.as_slice()) {
+        let (ce, c) = &g.contingents[i];
+        let ready = c.size as f64 * c.readiness;
+        // Passive contingents keep to base: they deter and patrol half as much.
+        let half = if c.posture == Posture::Passive { 0.5 } else { 1.0 };
+        if c.kind.is_armed() && c.kind != ContingentKind::AirSupport && !belligerent(world, c.owner) {
+            peacekeepers += ready * half;
+            if c.mandate.is_some_and(|x| covering.contains(&x)) {
+                responders.push(Responder {
+                    contingent: *ce,
+                    owner: c.owner,
+                    owner_name: label(world, c.owner),
+                    name: label(world, *ce),
+                    posture: c.posture,
+                    ready,
+                    loyalty: world
                         .get::<Nation>(c.owner)
                         .and_then(|n| n.loyalty_risk.as_ref())
-                        .map(|r| (r.leans_to.clone(), r.crisis_defection));
-                    let line = world.get::<DefenceLine>(c.line).map(|d| d.engages.clone());
-                    responders.push(Responder {
-                        contingent: *ce,
-                        owner: c.owner,
-                        owner_name: label(world, c.owner),
-                        name: label(world, *ce),
-                        posture: c.posture,
-                        loyalty,
-                        line,
-                    });
-                }
-            }
-            if c.kind == ContingentKind::Monitors {
-                monitors.push(c.owner);
-            }
-            // Passive contingents keep to base and patrol half as much.
-            let factor = match c.kind {
-                ContingentKind::Monitors | ContingentKind::DroneUnit => 1.0,
-                ContingentKind::Infantry | ContingentKind::Mechanised => model.soldier_detection,
-                ContingentKind::AirSupport => 0.0,
-            } * if c.posture == Posture::Passive { 0.5 } else { 1.0 };
-            let coverage = (ready * factor / (model.monitors_per_km_full * km)).min(1.0);
-            let p = model.patrol_detection * coverage;
-            if p > 0.0 {
-                detectors.push((p, c.owner, Detector::Patrol(*ce)));
-            }
-        }
-        for (i, (_, _, a)) in assets.iter().enumerate() {
-            if !(a.sectors.is_empty() || a.sectors.contains(&se)) {
-                continue;
-            }
-            let units = a.count as f64 * km / spread[i];
-            let (coverage, loss) = asset_coverage(a, units, km, &model);
-            let p = a.detection * coverage * (1.0 - loss);
-            if a.kind == AssetKind::Monitors {
-                monitors.push(a.owner);
-            }
-            if p > 0.0 {
-                detectors.push((p, a.owner, Detector::Asset(i)));
-            }
-        }
-        let combine = |ps: &mut dyn Iterator<Item = f64>| 1.0 - ps.fold(1.0, |acc, p| acc * (1.0 - p));
-        let impartial: Vec<&(f64, Entity, Detector)> =
-            detectors.iter().filter(|(_, o, _)| !belligerent(world, *o)).collect();
-        let detection = combine(&mut impartial.iter().map(|(p, ..)| *p));
-        let detected_by = impartial
-            .iter()
-            .fold(
-                None::<&&(f64, Entity, Detector)>,
-                |best, x| if best.is_none_or(|b| x.0 > b.0) { Some(x) } else { best },
-            )
-            .map(|(p, _, d)| {
-                let words = match d {
-                    Detector::Patrol(c) => format!("{} patrols (p = {p:.2})", label(world, *c)),
-                    Detector::Asset(i) => {
-                        let a = &assets[*i].2;
-                        format!("{} {} (p = {p:.2}{})", label(world, a.owner), asset_words(a.kind), asset_note(a))
-                    }
-                };
-                if impartial.len() > 1 { format!("{words} and {} more", impartial.len() - 1) } else { words }
-            })
-            .unwrap_or_default()
-            .into();
-        // Each side sees with its own means and with what others share with it.
-        let own_detection = sides
-            .iter()
-            .map(|side| {
-                let mut ps = detectors.iter().filter(|(_, o, _)| {
-                    *o == side.nation
-                        || owner_keys.get(o).is_some_and(|k| sharing.0.contains(&(k.clone(), side.key.to_string())))
+                        .map(|r| (r.leans_to.clone(), r.crisis_defection)),
+                    line: world.get::<DefenceLine>(c.line).map(|d| d.engages.clone()),
                 });
-                (side.nation, combine(&mut ps.by_ref().map(|(p, ..)| *p)))
-            })
-            .collect();
-        let bonus = if strongest.as_ref().is_some_and(|(_, t)| t.kind == MandateKind::Enforce) {
-            model.enforce_deterrence_bonus
-        } else {
-            1.0
-        };
-        let deterrence =
-            (model.deterrence_max * (1.0 - libm::exp(-(peacekeepers / km) / model.deterrence_troops_per_km)) * bonus)
-                .min(0.95);
-        out.push(SectorPicture {
-            sector: se,
-            name: label(world, se).into(),
-            length_km: km,
-            base_tension: sector.base_tension,
-            sides,
-            peacekeepers,
-            deterrence,
-            mandate,
-            responders,
-            monitors,
-            detection,
-            detected_by,
-            own_detection,
-        });
+            }
+        }
+        if c.kind == ContingentKind::Monitors {
+            monitors.push(c.owner);
+        }
+        let factor = match c.kind {
+            ContingentKind::Monitors | ContingentKind::DroneUnit => 1.0,
+            ContingentKind::Infantry | ContingentKind::Mechanised => m.soldier_detection,
+            ContingentKind::AirSupport => 0.0,
+        } * half;
+        let coverage = (ready * factor / (m.monitors_per_km_full * km)).min(1.0);
+        let p = m.patrol_detection * coverage;
+        if p > 0.0 {
+            detectors.push((p, c.owner, Detector::Patrol(*ce)));
+        }
     }
-    out
+    (peacekeepers, responders, monitors, detectors)
+}
+
+/// The impartial detector that sees most, in words (and how many more there are).
+fn detected_by(world: &World, g: &Ground, impartial: &[&(f64, Entity, Detector)]) -> String {
+    let best = impartial
+        .iter()
+        .fold(None::<&&(f64, Entity, Detector)>, |best, x| if best.is_none_or(|b| x.0 > b.0) { Some(x) } else { best });
+    let Some((p, _, d)) = best else { return String::new() };
+    let words = match d {
+        Detector::Patrol(c) => format!("{} patrols (p = {p:.2})", label(world, *c)),
+        Detector::Asset(i) => {
+            let a = &g.assets[*i].1;
+            format!("{} {} (p = {p:.2}{})", label(world, a.owner), asset_words(a.kind), asset_note(a))
+        }
+    };
+    if impartial.len() > 1 { format!("{words} and {} more", impartial.len() - 1) } else { words }
 }
 
 /// An asset's coverage of a sector (0..1) and the share of it lost to jamming or restrictions.
@@ -314,7 +391,16 @@ pub fn truce_factor(truce: Option<&Truce>, day: u32, m: &ModelParams) -> f64 {
     }
 }
 
-/// A deeper line of defence with air support that can be called: (name, nations, air units).
+/// What the line remembers from one day to the next, across turns, per (belligerent, sector):
+/// the restraint the force's answers imposed (1 = none) and the urge to retaliate (extra
+/// pressure). Both fade in days.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct LineMemory {
+    pub restraint: BTreeMap<(Entity, Entity), f64>,
+    pub retaliation: BTreeMap<(Entity, Entity), f64>,
+}
+
+/// A deeper line of defence with air support that can be called.
 struct AirLine {
     name: String,
     condition: crate::scenario::model::Condition,
@@ -327,390 +413,584 @@ enum Pending {
     Public(String),
 }
 
-type PendingEntry = (u32, Pending);
+/// One belligerent's fire in one sector on one day, by severity.
+struct Volley {
+    counts: Counts,
+}
+
+/// What impartial monitoring recorded of a volley, and what its target saw.
+struct Seen {
+    recorded: Counts,
+    victim_sees: u64,
+}
+
+/// Recorded violations attributed to the firer and (wrongly) to its target, by severity.
+#[derive(Default)]
+struct Blame {
+    to_firer: Counts,
+    to_victim: Counts,
+    investigated: bool,
+}
+
+/// The force's answer to a volley: violations answered on the ground and from the air, by
+/// severity, and what the trace says of it.
+#[derive(Default)]
+struct Answer {
+    ground: Counts,
+    air: Counts,
+    done: Vec<Cow<'static, str>>,
+    sides_done: Vec<String>,
+    secret: Vec<String>,
+    /// Crisis events a contingent leaning to the firer let pass (its owner blames the target).
+    defected: bool,
+}
+
+/// The random streams of the days.
+struct Streams {
+    fire: Dice,
+    detect: Dice,
+    attribute: Dice,
+    loyalty: Dice,
+    collapse: Dice,
+    hurt: Dice,
+}
+
+/// Everything the days read and change; written back to the world once they are played.
+struct Days {
+    model: ModelParams,
+    pictures: Vec<SectorPicture>,
+    line_km: f64,
+    leaks: BTreeMap<String, f64>,
+    situation: Situation,
+    air_lines: Vec<AirLine>,
+    /// Nations the shallower lines of defence hold: the ones deeper lines come in for.
+    defended: std::collections::BTreeSet<Entity>,
+    /// Names of the nations that asked for air support this turn.
+    requesters: BTreeMap<Entity, String>,
+    pressure: BTreeMap<(Entity, Entity), f64>,
+    truces: BTreeMap<Entity, Truce>,
+    tension: BTreeMap<Entity, f64>,
+    memory: LineMemory,
+    casualties: BTreeMap<Entity, u64>,
+    contingent_losses: BTreeMap<Entity, i64>,
+    escalation: Escalation,
+    facts: TurnFacts,
+    entries: Vec<(u32, Pending)>,
+    dice: Streams,
+}
 
 /// Plays the turn's days on every sector.
 pub fn simulate_days(world: &mut World) {
-    let clock = world.resource::<Clock>().clone();
     if world.resource::<Escalation>().ceasefire == Ceasefire::Collapsed {
         return;
     }
-    let model = world.resource::<Model>().0.clone();
-    let seed = world.resource::<GameSeed>().0;
+    let clock = world.resource::<Clock>().clone();
     let days = world.resource::<ScenarioInfo>().turn_days;
-    let pictures = sector_pictures(world, clock.turn);
-    let leaks = world.resource::<Leaks>().0.clone();
-    let mut situation: Situation = conditions::assess(world);
-
-    // Deeper lines (depth 3 and beyond) that bring air support.
-    let mut air_lines = Vec::new();
-    let mut lines: Vec<(u32, String, DefenceLine)> =
-        world.query::<(&Label, &DefenceLine)>().iter(world).map(|(l, d)| (d.depth, l.0.clone(), d.clone())).collect();
-    lines.sort_by_key(|(d, ..)| *d);
-    // The nations the shallower lines hold: the ones deeper lines come in for.
-    let defended: std::collections::BTreeSet<Entity> =
-        lines.iter().filter(|(depth, ..)| *depth < 3).flat_map(|(_, _, l)| l.nations.iter().copied()).collect();
-    let mut contingents = world.query::<(Entity, &StableId, &Contingent, &Label)>();
-    let mut all: Vec<(StableId, Entity, Contingent, String)> =
-        contingents.iter(world).map(|(e, s, c, l)| (*s, e, c.clone(), l.0.clone())).collect();
-    all.sort_by_key(|(s, ..)| *s);
-    for (depth, name, line) in &lines {
-        if *depth < 3 {
-            continue;
-        }
-        let air = all
-            .iter()
-            .filter(|(_, _, c, _)| c.kind == ContingentKind::AirSupport && line.nations.contains(&c.owner))
-            .map(|(_, e, _, l)| (*e, l.clone()))
-            .collect::<Vec<_>>();
-        if !air.is_empty() {
-            air_lines.push(AirLine { name: name.clone(), condition: line.engages.clone(), air });
+    let mut line = Days::read(world, &clock);
+    for offset in 0..days {
+        if line.play_day(clock.day + offset) {
+            break;
         }
     }
+    line.write(world, clock.turn);
+}
 
-    // Per-nation state read once.
-    let mut pressure: BTreeMap<(Entity, Entity), f64> = BTreeMap::new();
-    let mut truces: BTreeMap<Entity, Truce> = BTreeMap::new();
-    for p in &pictures {
-        for side in &p.sides {
-            let aggression = world.get::<Nation>(side.nation).map_or(0.0, |n| n.doctrine.aggression);
-            let posture =
-                world.get::<Postures>(side.nation).and_then(|x| x.0.get(&p.sector).copied()).unwrap_or(aggression);
-            pressure.insert((side.nation, p.sector), posture);
-            if let Some(t) = world.get::<Truce>(side.nation) {
-                truces.insert(side.nation, t.clone());
-            }
-        }
-    }
-    let mut tension: BTreeMap<Entity, f64> =
-        pictures.iter().map(|p| (p.sector, world.get::<Tension>(p.sector).map_or(p.base_tension, |t| t.0))).collect();
-    let mut damp: BTreeMap<(Entity, Entity), f64> = BTreeMap::new();
-    let mut boost: BTreeMap<(Entity, Entity), f64> = BTreeMap::new();
-    let mut casualties: BTreeMap<Entity, u64> = BTreeMap::new();
-    let mut contingent_losses: BTreeMap<Entity, i64> = BTreeMap::new();
-    let mut escalation = world.resource::<Escalation>().clone();
-    let mut facts = world.resource::<TurnFacts>().clone();
-    for p in &pictures {
-        facts.pictures.insert(p.sector, (p.deterrence, p.detection, p.peacekeepers));
-    }
-    let mut entries: Vec<PendingEntry> = Vec::new();
-    let mut fire = Dice::new(seed, clock.turn, Purpose::Fire, 0);
-    let mut detect = Dice::new(seed, clock.turn, Purpose::Detection, 0);
-    let mut attribute = Dice::new(seed, clock.turn, Purpose::Attribution, 0);
-    let mut loyalty = Dice::new(seed, clock.turn, Purpose::Loyalty, 0);
-    let mut retaliate = Dice::new(seed, clock.turn, Purpose::Retaliation, 0);
-    let mut hurt = Dice::new(seed, clock.turn, Purpose::Casualties, 0);
-
-    'days: for offset in 0..days {
-        let day = clock.day + offset;
-        let mut delta_today = 0.0;
-        let engaged: Vec<&AirLine> = air_lines.iter().filter(|l| conditions::holds(&l.condition, &situation)).collect();
-        let next_boost = std::mem::take(&mut boost);
+impl Days {
+    fn read(world: &mut World, clock: &Clock) -> Days {
+        let model = world.resource::<Model>().0.clone();
+        let seed = world.resource::<GameSeed>().0;
+        let pictures = sector_pictures(world, clock.turn);
+        let (air_lines, defended) = air_lines(world);
+        let mut pressure = BTreeMap::new();
+        let mut truces = BTreeMap::new();
         for p in &pictures {
             for side in &p.sides {
-                let Some(victim) = p.sides.iter().find(|o| o.nation != side.nation) else {
-                    continue;
-                };
-                let t = tension.get(&p.sector).copied().unwrap_or(p.base_tension);
-                let push = pressure.get(&(side.nation, p.sector)).copied().unwrap_or(0.0)
-                    * truce_factor(truces.get(&side.nation), day, &model)
-                    * damp.get(&(side.nation, p.sector)).copied().unwrap_or(1.0)
-                    + next_boost.get(&(side.nation, p.sector)).copied().unwrap_or(0.0);
-                let lambda = model.shots_per_km_day
-                    * p.length_km
-                    * (model.tension_floor + (1.0 - model.tension_floor) * t)
-                    * push
-                    * (1.0 - p.deterrence);
-                let n = fire.poisson(lambda);
-                if n == 0 {
-                    continue;
+                let aggression = world.get::<Nation>(side.nation).map_or(0.0, |n| n.doctrine.aggression);
+                let posture =
+                    world.get::<Postures>(side.nation).and_then(|x| x.0.get(&p.sector).copied()).unwrap_or(aggression);
+                pressure.insert((side.nation, p.sector), posture);
+                if let Some(t) = world.get::<Truce>(side.nation) {
+                    truces.insert(side.nation, t.clone());
                 }
-                // The most serious incident of this side's fire today.
-                let mix = &model.severity_mix;
-                let weights = [
-                    mix.small_arms,
-                    mix.artillery * (0.5 + t),
-                    mix.drone_strike,
-                    mix.incursion * push.min(1.0) * t * 2.0,
-                    if p.monitors.is_empty() { 0.0 } else { mix.attack_on_monitors * push.min(1.0) },
-                ];
-                let severity = pick(&mut fire, &Severity::ALL, &weights);
-                facts.next_violation += 1;
-                let id = facts.next_violation;
-
-                // Detection: leaked plans let the side they leak to slip past some of it.
-                let evasion = 1.0 - leaks.get(&*side.key).copied().unwrap_or(0.0);
-                let p_record = p.detection * evasion;
-                let recorded = detect.binomial(n, p_record);
-                let victim_sees = p.own_detection.get(&victim.nation).map_or(0, |q| detect.binomial(n, *q));
-                let witnessed = recorded > 0 || !p.responders.is_empty();
-                if recorded > 0 {
-                    situation.worst_detected = situation.worst_detected.max(Some(severity));
-                    facts.worst_detected = facts.worst_detected.max(Some(severity));
-                }
-
-                // Attribution.
-                let rate = match p.mandate.as_ref().map(|(_, k, _)| *k) {
-                    Some(MandateKind::ObserveReport) => model.attribution_rate.observe,
-                    Some(MandateKind::Interpose) => model.attribution_rate.interpose,
-                    Some(MandateKind::Enforce) => model.attribution_rate.enforce,
-                    None => model.attribution_rate_unmandated,
-                };
-                let permitted: Responses = p
-                    .mandate
-                    .as_ref()
-                    .and_then(|(_, _, r)| r.get(&severity))
-                    .map_or_else(Responses::default, |v| v.as_slice().into());
-                let mut attributed: Option<&Side> = None;
-                let mut investigated = false;
-                if recorded > 0 && attribute.chance(rate) {
-                    let right = attribute.chance(model.attribution_accuracy);
-                    attributed = Some(if right { side } else { victim });
-                }
-                if recorded > 0 && attributed.is_none() && permitted.contains(Response::Investigate) {
-                    // An investigation names a side more often and more accurately.
-                    if attribute.chance(0.8) {
-                        attributed = Some(if attribute.chance(0.95) { side } else { victim });
-                        investigated = true;
-                    }
-                }
-
-                // The force's response. What it does is public; what reveals a side (who
-                // retaliated, whose own forces fought) is told only to the two sides.
-                let mut done: Vec<Cow<'static, str>> = Vec::new();
-                let mut sides_done: Vec<String> = Vec::new();
-                for r in [Response::Record, Response::ReportPublicly, Response::Protest] {
-                    if recorded > 0 && permitted.contains(r) && (r != Response::Protest || attributed.is_some()) {
-                        done.push(Cow::Borrowed(r.words()));
-                    }
-                }
-                let mut forceful = false;
-                let mut air_used = false;
-                let mut secret: Vec<String> = Vec::new();
-                let line_ready = engaged.first();
-                // Air support asked for here by a nation it defends, against a side it does not.
-                let asked_by = (!defended.contains(&side.nation))
-                    .then(|| facts.air_support_requested.iter().find(|(s, _)| *s == p.sector).map(|(_, n)| *n))
-                    .flatten();
-                let victim_asked = asked_by.is_some();
-                // A contingent acts only if it is not passive and its line of defence is engaged.
-                let acting = p.responders.iter().find(|r| {
-                    r.posture != Posture::Passive && r.line.as_ref().is_none_or(|c| conditions::holds(c, &situation))
-                });
-                if witnessed && let Some(actor) = acting {
-                    let crisis = matches!(severity, Severity::Incursion | Severity::AttackOnMonitors);
-                    let defects = crisis
-                        && actor
-                            .loyalty
-                            .as_ref()
-                            .is_some_and(|(leans, chance)| **leans == *side.key && loyalty.chance(*chance));
-                    if defects {
-                        done.push(Cow::Owned(format!("{} did not act", actor.name)));
-                        secret.push(format!("{} sided with {} instead of acting neutrally", actor.name, side.name));
-                        if attributed.is_some() {
-                            attributed = Some(victim);
-                            secret.push(format!("{} blamed {} for it", actor.owner_name, victim.name));
-                        }
-                    } else {
-                        if severity >= Severity::Incursion
-                            && let Some(line) = line_ready
-                            && (permitted.contains(Response::CallAirSupport) || victim_asked)
-                        {
-                            done.push(Cow::Owned(format!("{} engaged: {} struck", line.name, line.air[0].1)));
-                            forceful = true;
-                            air_used = true;
-                        } else if permitted.contains(Response::ReturnFire)
-                            && (actor.posture == Posture::Active || severity == Severity::AttackOnMonitors)
-                        {
-                            done.push(Cow::Owned(format!("{} returned fire", actor.name)));
-                            forceful = true;
-                        } else if permitted.contains(Response::Interpose) && severity >= Severity::Artillery {
-                            done.push(Cow::Owned(format!("{} interposed", actor.name)));
-                            forceful = true;
-                        }
-                        if forceful && !air_used {
-                            let base = if severity >= Severity::Incursion {
-                                model.lethality.get(severity)
-                            } else {
-                                n as f64 * model.lethality.get(severity)
-                            };
-                            let lost = hurt.poisson(0.2 * base);
-                            if lost > 0 {
-                                *contingent_losses.entry(actor.contingent).or_default() += lost as i64;
-                                *casualties.entry(actor.owner).or_default() += lost;
-                                facts.casualties += lost;
-                                done.push(Cow::Owned(format!("{} lost {lost}", actor.owner_name)));
-                            }
-                        }
-                    }
-                } else if severity >= Severity::Incursion
-                    && victim_asked
-                    && let Some(line) = line_ready
-                {
-                    // Air support asked for by a nation it defends needs no force on the ground.
-                    sides_done.push(format!(
-                        "{} engaged at {}'s request: {} struck",
-                        line.name,
-                        asked_by.and_then(|e| world.get::<Label>(e)).map_or("?", |l| l.0.as_str()),
-                        line.air[0].1
-                    ));
-                    forceful = true;
-                    air_used = true;
-                }
-                if !forceful && severity >= Severity::Incursion {
-                    sides_done.push(format!("{}'s own forces (first line of defence) met it", victim.name));
-                }
-
-                // Escalation.
-                let w = model.escalation.get(severity);
-                let publicly_named = attributed.is_some_and(|a| a.nation == side.nation)
-                    && (permitted.contains(Response::ReportPublicly) || permitted.contains(Response::Protest));
-                let mut delta = if air_used {
-                    -w
-                } else if forceful {
-                    -0.5 * w
-                } else if publicly_named {
-                    0.5 * w
-                } else {
-                    w
-                };
-                if forceful {
-                    let d = damp.entry((side.nation, p.sector)).or_insert(1.0);
-                    *d *= 0.8;
-                }
-                if !forceful && retaliate.chance(victim.retaliation * if publicly_named { 0.5 } else { 1.0 }) {
-                    *boost.entry((victim.nation, p.sector)).or_default() += 0.5;
-                    delta += 0.5 * w;
-                    sides_done.push(format!("{} retaliated", victim.name));
-                }
-
-                // Casualties.
-                let per_incident = severity >= Severity::Incursion;
-                let base =
-                    if per_incident { model.lethality.get(severity) } else { n as f64 * model.lethality.get(severity) };
-                let hit = if severity == Severity::AttackOnMonitors {
-                    p.monitors.first().copied().unwrap_or(victim.nation)
-                } else {
-                    victim.nation
-                };
-                let mut victims = hurt.poisson(base);
-                *casualties.entry(hit).or_default() += victims;
-                if severity == Severity::Incursion {
-                    let attackers = hurt.poisson(base / 2.0);
-                    *casualties.entry(side.nation).or_default() += attackers;
-                    victims += attackers;
-                }
-
-                delta_today += delta;
-                let t_now = tension.entry(p.sector).or_insert(p.base_tension);
-                *t_now = (*t_now + model.tension_per_escalation * delta.max(0.0)).clamp(0.0, 1.0);
-                let stats = facts.by_sector.entry(p.sector).or_default();
-                stats.0 += n;
-                stats.1 += recorded;
-                stats.2 += 1;
-                facts.violations_true += n;
-                facts.violations_recorded += recorded;
-                facts.casualties += victims;
-
-                // The explanation: its facts now, its sentences when someone reads them.
-                entries.push((
-                    day,
-                    Pending::Incident(Box::new(Incident {
-                        id,
-                        sector: p.name.clone(),
-                        severity,
-                        by: side.name.clone(),
-                        by_id: side.key.clone(),
-                        against: victim.name.clone(),
-                        against_id: victim.key.clone(),
-                        violations: n,
-                        recorded,
-                        seen_by_victim: victim_sees,
-                        monitoring: p.detected_by.clone(),
-                        attributed_to: attributed.map(|a| a.name.clone()),
-                        investigated,
-                        mandate: p.mandate.as_ref().map(|(name, _, _)| name.clone()),
-                        permitted,
-                        actions: done,
-                        sides_actions: sides_done,
-                        secret,
-                        escalation: delta,
-                    })),
-                ));
             }
         }
-        // End of day: escalation fades, tensions relax, the ceasefire is judged.
-        escalation.level = (escalation.level * (1.0 - model.escalation_decay_per_day) + delta_today).max(0.0);
+        let tension = pictures
+            .iter()
+            .map(|p| (p.sector, world.get::<Tension>(p.sector).map_or(p.base_tension, |t| t.0)))
+            .collect();
+        let mut facts = world.resource::<TurnFacts>().clone();
         for p in &pictures {
-            if let Some(t) = tension.get_mut(&p.sector) {
-                *t += model.tension_relax_per_day * (p.base_tension - *t);
+            facts.pictures.insert(p.sector, (p.deterrence, p.detection, p.peacekeepers));
+        }
+        let requesters = facts.air_support_requested.iter().map(|(_, n)| (*n, label(world, *n))).collect();
+        let dice = |purpose| Dice::new(seed, clock.turn, purpose, 0);
+        Days {
+            line_km: pictures.iter().map(|p| p.length_km).sum::<f64>().max(0.1),
+            leaks: world.resource::<Leaks>().0.clone(),
+            situation: conditions::assess(world),
+            memory: world.resource::<LineMemory>().clone(),
+            escalation: world.resource::<Escalation>().clone(),
+            dice: Streams {
+                fire: dice(Purpose::Fire),
+                detect: dice(Purpose::Detection),
+                attribute: dice(Purpose::Attribution),
+                loyalty: dice(Purpose::Loyalty),
+                collapse: dice(Purpose::Collapse),
+                hurt: dice(Purpose::Casualties),
+            },
+            model,
+            pictures,
+            air_lines,
+            defended,
+            requesters,
+            pressure,
+            truces,
+            tension,
+            casualties: BTreeMap::new(),
+            contingent_losses: BTreeMap::new(),
+            facts,
+            entries: Vec::new(),
+        }
+    }
+
+    /// One day on the whole line; true if the ceasefire collapsed.
+    fn play_day(&mut self, day: u32) -> bool {
+        self.recover();
+        let mut delta_today = 0.0;
+        for i in 0..self.pictures.len() {
+            for j in 0..self.pictures[i].sides.len() {
+                delta_today += self.engagement(i, j, day);
             }
         }
-        situation.escalation = escalation.level;
-        let status = if escalation.level >= model.collapse_at {
+        self.judge_ceasefire(day, delta_today)
+    }
+
+    /// Restraint and the urge to retaliate fade by one day.
+    fn recover(&mut self) {
+        let r = libm::exp(-1.0 / self.model.restraint_recovery_days);
+        for v in self.memory.restraint.values_mut() {
+            *v = 1.0 - (1.0 - *v) * r;
+        }
+        let q = libm::exp(-1.0 / self.model.retaliation_days);
+        for v in self.memory.retaliation.values_mut() {
+            *v *= q;
+        }
+    }
+
+    /// One side's fire in one sector on one day, through every stage; returns its escalation.
+    fn engagement(&mut self, i: usize, j: usize, day: u32) -> f64 {
+        let p = &self.pictures[i];
+        let side = p.sides[j].clone();
+        let Some(victim) = p.sides.iter().find(|o| o.nation != side.nation).cloned() else { return 0.0 };
+        let Some(volley) = self.fire(i, &side, day) else { return 0.0 };
+        let seen = self.detect(i, &side, &victim, &volley);
+        let mut blame = self.attribute(i, &seen);
+        let mut answer = self.respond(i, &side, &victim, &volley);
+        if answer.defected {
+            // The contingent's owner blames the side fired upon for what it let pass.
+            for k in 0..SEVERITIES {
+                blame.to_victim[k] += blame.to_firer[k];
+                blame.to_firer[k] = 0;
+            }
+        }
+        self.retaliate(i, &victim, &volley, &blame, &mut answer);
+        let delta = self.escalate(i, &volley, &blame, &answer);
+        self.casualties(i, &side, &victim, &volley);
+        self.note(i, day, &side, &victim, &volley, &seen, &blame, answer, delta);
+        delta
+    }
+
+    /// §6.1 Fire: the side's pressure (its posture, eased by a recommitment and by the force's
+    /// answers, raised by its urge to retaliate) against the sector's tension and deterrence,
+    /// divided among the severities and thinned by the buffer zone.
+    fn fire(&mut self, i: usize, side: &Side, day: u32) -> Option<Volley> {
+        let (m, p) = (&self.model, &self.pictures[i]);
+        let here = (side.nation, p.sector);
+        let t = self.tension.get(&p.sector).copied().unwrap_or(p.base_tension);
+        let push = self.pressure.get(&here).copied().unwrap_or(0.0)
+            * truce_factor(self.truces.get(&side.nation), day, m)
+            * self.memory.restraint.get(&here).copied().unwrap_or(1.0)
+            + self.memory.retaliation.get(&here).copied().unwrap_or(0.0);
+        let lambda = m.shots_per_km_day
+            * p.length_km
+            * (m.tension_floor + (1.0 - m.tension_floor) * t)
+            * push
+            * (1.0 - p.deterrence);
+        let mix = &m.severity_mix;
+        let volume = [mix.small_arms, mix.artillery * (0.5 + t), mix.drone_strike];
+        let share: f64 = volume.iter().sum::<f64>().max(1e-12);
+        let events = [
+            mix.incursion * push.min(1.0) * t * 2.0,
+            if p.monitors.is_empty() { 0.0 } else { mix.attack_on_monitors * push.min(1.0) },
+        ];
+        let mut counts = [0u64; SEVERITIES];
+        for k in 0..SEVERITIES {
+            let rate = if k < FIRST_EVENT { volume[k] / share } else { events[k - FIRST_EVENT] };
+            counts[k] = self.dice.fire.poisson(lambda * rate * p.contact[k]);
+        }
+        (total(&counts) > 0).then_some(Volley { counts })
+    }
+
+    /// §6.2 Detect: impartial monitoring records each violation with the sector's chance (less
+    /// what leaked plans let the side slip past); the side fired upon sees with its own means.
+    fn detect(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) -> Seen {
+        let p = &self.pictures[i];
+        let evasion = 1.0 - self.leaks.get(&*side.key).copied().unwrap_or(0.0);
+        let recorded = v.counts.map(|n| self.dice.detect.binomial(n, p.detection * evasion));
+        let victim_sees =
+            p.own_detection.get(&victim.nation).map_or(0, |q| self.dice.detect.binomial(total(&v.counts), *q));
+        for (k, s) in Severity::ALL.iter().enumerate() {
+            if recorded[k] > 0 {
+                self.situation.worst_detected = self.situation.worst_detected.max(Some(*s));
+                self.facts.worst_detected = self.facts.worst_detected.max(Some(*s));
+            }
+        }
+        Seen { recorded, victim_sees }
+    }
+
+    /// §6.3 Attribute: of what was recorded, a share is attributed (by the mandate's kind), most
+    /// of it rightly; where the mandate permits it, what is left is investigated.
+    fn attribute(&mut self, i: usize, seen: &Seen) -> Blame {
+        let (m, p) = (&self.model, &self.pictures[i]);
+        let rate = match p.mandate.as_ref().map(|(_, k, _)| *k) {
+            Some(MandateKind::ObserveReport) => m.attribution_rate.observe,
+            Some(MandateKind::Interpose) => m.attribution_rate.interpose,
+            Some(MandateKind::Enforce) => m.attribution_rate.enforce,
+            None => m.attribution_rate_unmandated,
+        };
+        let mut blame = Blame::default();
+        let d = &mut self.dice.attribute;
+        for (k, s) in Severity::ALL.iter().enumerate() {
+            let named = d.binomial(seen.recorded[k], rate);
+            let right = d.binomial(named, m.attribution_accuracy);
+            let (mut to_firer, mut to_victim) = (right, named - right);
+            if permits(p, *s, Response::Investigate) {
+                let looked = d.binomial(seen.recorded[k] - named, 0.8);
+                let right = d.binomial(looked, 0.95);
+                to_firer += right;
+                to_victim += looked - right;
+                blame.investigated |= looked > 0;
+            }
+            blame.to_firer[k] = to_firer;
+            blame.to_victim[k] = to_victim;
+        }
+        blame
+    }
+
+    /// §6.4 Respond: a force on the ground answers at most the share of the fire its armed, ready
+    /// troops per km cover, in the ways its mandate permits; a deeper line's aircraft answer
+    /// incursions when called. Answers restrain the firer for days after.
+    fn respond(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
+        let (m, p) = (&self.model, &self.pictures[i]);
+        let mut a = Answer::default();
+        let situation = &self.situation;
+        let acting: Vec<&Responder> = p
+            .responders
+            .iter()
+            .filter(|r| {
+                r.posture != Posture::Passive && r.line.as_ref().is_none_or(|c| conditions::holds(c, situation))
+            })
+            .collect();
+        let troops: f64 = acting.iter().map(|r| r.ready).sum();
+        let cover = 1.0 - libm::exp(-(troops / p.length_km) / m.response_troops_per_km);
+        let air = self.air_lines.iter().find(|l| conditions::holds(&l.condition, situation));
+        let asked = !self.defended.contains(&side.nation)
+            && self.facts.air_support_requested.iter().any(|(s, _)| *s == p.sector);
+        let lead = acting.iter().max_by(|x, y| x.ready.total_cmp(&y.ready)).copied();
+        for (k, s) in Severity::ALL.iter().enumerate() {
+            let mut n = v.counts[k];
+            if n == 0 {
+                continue;
+            }
+            if k >= FIRST_EVENT
+                && let Some((leans, chance)) = lead.and_then(|r| r.loyalty.as_ref())
+                && **leans == *side.key
+            {
+                let passed = self.dice.loyalty.binomial(n, *chance);
+                if passed > 0 {
+                    let name = lead.map_or("", |r| r.name.as_str());
+                    a.done.push(Cow::Owned(format!("{name} did not act")));
+                    a.secret.push(format!("{name} sided with {} instead of acting neutrally", side.name));
+                    a.defected = true;
+                    n -= passed;
+                }
+            }
+            let air_ok = k >= FIRST_EVENT && (asked || (lead.is_some() && permits(p, *s, Response::CallAirSupport)));
+            if let (true, Some(line)) = (air_ok, air) {
+                a.air[k] = n;
+                if lead.is_some() {
+                    a.done.push(Cow::Owned(format!("{} engaged: {} struck", line.name, line.air[0].1)));
+                } else {
+                    // Asked for by a nation the line defends: it needs no force on the ground.
+                    let by = self.facts.air_support_requested.iter().find(|(s, _)| *s == p.sector);
+                    let by = by.and_then(|(_, n)| self.requesters.get(n)).map_or("?", |s| s.as_str());
+                    a.sides_done.push(format!("{} engaged at {by}'s request: {} struck", line.name, line.air[0].1));
+                }
+                continue;
+            }
+            let Some(r) = lead else { continue };
+            let how =
+                if permits(p, *s, Response::ReturnFire) && (r.posture == Posture::Active || k == ATTACK_ON_MONITORS) {
+                    "returned fire on"
+                } else if permits(p, *s, Response::Interpose) && *s >= Severity::Artillery {
+                    "interposed against"
+                } else {
+                    continue;
+                };
+            a.ground[k] = self.dice.fire.binomial(n, cover);
+            if a.ground[k] > 0 {
+                let what =
+                    ["small-arms fire", "artillery fire", "drone strikes", "incursions", "attacks on monitors"][k];
+                a.done.push(Cow::Owned(format!("{} {how} {what} ({} of {})", r.name, a.ground[k], v.counts[k])));
+            }
+        }
+        if let Some(r) = lead {
+            let base: f64 =
+                Severity::ALL.iter().enumerate().map(|(k, s)| a.ground[k] as f64 * m.lethality.get(*s)).sum();
+            let lost = self.dice.hurt.poisson(0.2 * base);
+            if lost > 0 {
+                *self.contingent_losses.entry(r.contingent).or_default() += lost as i64;
+                *self.casualties.entry(r.owner).or_default() += lost;
+                self.facts.casualties += lost;
+                a.done.push(Cow::Owned(format!("{} lost {lost}", r.owner_name)));
+            }
+        }
+        let answered = (total(&a.ground) + total(&a.air)) as f64 / total(&v.counts) as f64;
+        let r = self.memory.restraint.entry((side.nation, p.sector)).or_insert(1.0);
+        *r *= 1.0 - m.restraint_per_answer * answered;
+        if v.counts[FIRST_EVENT] > a.air[FIRST_EVENT] + a.ground[FIRST_EVENT] {
+            a.sides_done.push(format!("{}'s own forces (first line of defence) met it", victim.name));
+        }
+        a
+    }
+
+    /// §6.5 Retaliate: the side fired upon wants to answer in proportion to what it suffered
+    /// unanswered (by volume and severity, per km) and to its doctrine; less if the firer was
+    /// publicly named. The urge adds to its pressure in the days that follow.
+    fn retaliate(&mut self, i: usize, victim: &Side, v: &Volley, blame: &Blame, a: &mut Answer) {
+        let (m, p) = (&self.model, &self.pictures[i]);
+        let unit = m.escalation.small_arms.max(1e-12);
+        let mut suffered = 0.0;
+        for (k, s) in Severity::ALL.iter().enumerate() {
+            let unanswered = v.counts[k].saturating_sub(a.ground[k] + a.air[k]) as f64;
+            let named = named_share(p, *s, blame, v, k);
+            suffered += unanswered * (1.0 - 0.5 * named) * m.escalation.get(*s) / unit;
+        }
+        let provocation = suffered / (p.length_km * m.shots_per_km_day);
+        let urge = victim.retaliation * m.retaliation_gain * provocation;
+        *self.memory.retaliation.entry((victim.nation, p.sector)).or_default() += urge;
+        if urge >= 0.005 {
+            a.sides_done.push(format!("{} retaliated (+{urge:.2} pressure for the days after)", victim.name));
+        }
+    }
+
+    /// §6.6 Escalate: every unanswered violation adds its severity's weight per km of line (half
+    /// if the firer was publicly named); an answered one half of it. The sector's tension rises
+    /// with the same violence per km of the sector.
+    fn escalate(&mut self, i: usize, v: &Volley, blame: &Blame, a: &Answer) -> f64 {
+        let (m, p) = (&self.model, &self.pictures[i]);
+        let mut weight = 0.0;
+        for (k, s) in Severity::ALL.iter().enumerate() {
+            let unanswered = v.counts[k].saturating_sub(a.ground[k] + a.air[k]) as f64;
+            let named = named_share(p, *s, blame, v, k);
+            let answered = (a.ground[k] + a.air[k]) as f64;
+            let effective = unanswered * (1.0 - 0.5 * named) + 0.5 * answered;
+            weight += m.escalation.get(*s) * effective;
+        }
+        let t = self.tension.entry(p.sector).or_insert(p.base_tension);
+        *t = (*t + m.tension_per_escalation * (weight / p.length_km).max(0.0)).clamp(0.0, 1.0);
+        weight / self.line_km
+    }
+
+    /// §6.7 Casualties: the side fired upon suffers by volume and severity; monitors are hit by
+    /// attacks on them; incursions cost the attacker too.
+    fn casualties(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) {
+        let p = &self.pictures[i];
+        let lethal = |k: usize| v.counts[k] as f64 * self.model.lethality.get(Severity::ALL[k]);
+        let fire: f64 = (0..ATTACK_ON_MONITORS).map(lethal).sum();
+        let hurt = &mut self.dice.hurt;
+        let (to_victim, to_monitors, to_attacker) =
+            (hurt.poisson(fire), hurt.poisson(lethal(ATTACK_ON_MONITORS)), hurt.poisson(lethal(FIRST_EVENT) / 2.0));
+        let monitors = p.monitors.first().copied().unwrap_or(victim.nation);
+        for (who, n) in [(victim.nation, to_victim), (monitors, to_monitors), (side.nation, to_attacker)] {
+            *self.casualties.entry(who).or_default() += n;
+            self.facts.casualties += n;
+        }
+    }
+
+    /// The day's incident, for the trace and the turn's figures.
+    #[allow(clippy::too_many_arguments)] // each stage's result goes into the explanation
+    fn note(
+        &mut self,
+        i: usize,
+        day: u32,
+        side: &Side,
+        victim: &Side,
+        v: &Volley,
+        seen: &Seen,
+        blame: &Blame,
+        a: Answer,
+        delta: f64,
+    ) {
+        let p = &self.pictures[i];
+        let severity = Severity::ALL.iter().zip(v.counts).filter(|(_, n)| *n > 0).map(|(s, _)| *s).max();
+        let (n, recorded) = (total(&v.counts), total(&seen.recorded));
+        let (firer, target) = (total(&blame.to_firer), total(&blame.to_victim));
+        let attributed_to = match (firer, target) {
+            (0, 0) => None,
+            (f, t) if f >= t => Some(side.name.clone()),
+            _ => Some(victim.name.clone()),
+        };
+        let stats = self.facts.by_sector.entry(p.sector).or_default();
+        stats.0 += n;
+        stats.1 += recorded;
+        stats.2 += 1;
+        self.facts.violations_true += n;
+        self.facts.violations_recorded += recorded;
+        self.facts.next_violation += 1;
+        let permitted: Responses = severity
+            .and_then(|s| p.mandate.as_ref().and_then(|(_, _, r)| r.get(&s)))
+            .map_or_else(Responses::default, |r| r.as_slice().into());
+        let incident = Incident {
+            id: self.facts.next_violation,
+            sector: p.name.clone(),
+            severity: severity.unwrap_or(Severity::SmallArms),
+            by: side.name.clone(),
+            by_id: side.key.clone(),
+            against: victim.name.clone(),
+            against_id: victim.key.clone(),
+            violations: n,
+            mix: v.counts,
+            recorded,
+            seen_by_victim: seen.victim_sees,
+            monitoring: p.detected_by.clone(),
+            attributed_to: attributed_to.clone(),
+            investigated: blame.investigated,
+            mandate: p.mandate.as_ref().map(|(name, _, _)| name.clone()),
+            permitted,
+            actions: reporting(&permitted, recorded, attributed_to.is_some()).chain(a.done).collect(),
+            sides_actions: a.sides_done,
+            secret: a.secret,
+            escalation: delta,
+        };
+        self.entries.push((day, Pending::Incident(Box::new(incident))));
+    }
+
+    /// §6.8 The ceasefire: escalation fades each day and gathers the day's; tensions relax. Above
+    /// `fraying_at` the ceasefire frays. Each day it may collapse, with a hazard in proportion to
+    /// escalation (a graded risk, as violence raises it), and surely once escalation reaches
+    /// `collapse_at`: the line is at war. True if it collapsed.
+    fn judge_ceasefire(&mut self, day: u32, delta_today: f64) -> bool {
+        let m = &self.model;
+        let e = &mut self.escalation;
+        e.level = (e.level * (1.0 - m.escalation_decay_per_day) + delta_today).max(0.0);
+        for p in &self.pictures {
+            if let Some(t) = self.tension.get_mut(&p.sector) {
+                *t += m.tension_relax_per_day * (p.base_tension - *t);
+            }
+        }
+        self.situation.escalation = e.level;
+        let hazard = if e.level >= m.collapse_at { 1.0 } else { m.collapse_hazard_per_day * e.level / m.collapse_at };
+        self.facts.hazard_days += hazard;
+        let status = if self.dice.collapse.chance(hazard) {
             Ceasefire::Collapsed
-        } else if escalation.level >= model.fraying_at {
+        } else if e.level >= m.fraying_at {
             Ceasefire::Fraying
         } else {
             Ceasefire::Holding
         };
-        if status != escalation.ceasefire {
+        if status != e.ceasefire {
             let text = match status {
                 Ceasefire::Collapsed => format!(
-                    "The ceasefire has collapsed: escalation reached {:.2} (collapse at {:.2}). The game ends in war.",
-                    escalation.level, model.collapse_at
+                    "The ceasefire has collapsed: at escalation {:.2} its daily risk of collapse was {:.1}%. \
+                     The game ends in war.",
+                    e.level,
+                    hazard * 100.0
                 ),
-                Ceasefire::Fraying => format!(
-                    "The ceasefire is fraying: escalation {:.2} (fraying from {:.2})",
-                    escalation.level, model.fraying_at
-                ),
-                Ceasefire::Holding => format!("The ceasefire holds again: escalation {:.2}", escalation.level),
+                Ceasefire::Fraying => {
+                    format!("The ceasefire is fraying: escalation {:.2} (fraying from {:.2})", e.level, m.fraying_at)
+                }
+                Ceasefire::Holding => format!("The ceasefire holds again: escalation {:.2}", e.level),
             };
-            entries.push((day, Pending::Public(text)));
-            escalation.ceasefire = status;
+            self.entries.push((day, Pending::Public(text)));
+            e.ceasefire = status;
         }
-        if status == Ceasefire::Collapsed {
-            situation.collapsed = true;
-            break 'days;
-        }
+        self.situation.collapsed = status == Ceasefire::Collapsed;
+        self.situation.collapsed
     }
 
-    let mut trace = world.resource_mut::<Trace>();
-    for (day, entry) in entries {
-        match entry {
-            Pending::Incident(i) => trace.incident(clock.turn, day, *i),
-            Pending::Public(text) => trace.public(clock.turn, day, "ceasefire", text),
+    /// Writes what the days changed back to the world, the explanations into the trace.
+    fn write(self, world: &mut World, turn: u32) {
+        let mut trace = world.resource_mut::<Trace>();
+        for (day, entry) in self.entries {
+            match entry {
+                Pending::Incident(i) => trace.incident(turn, day, *i),
+                Pending::Public(text) => trace.public(turn, day, "ceasefire", text),
+            }
         }
-    }
-    *world.resource_mut::<Escalation>() = escalation;
-    *world.resource_mut::<TurnFacts>() = facts;
-    for (sector, t) in tension {
-        if let Some(mut x) = world.get_mut::<Tension>(sector) {
-            x.0 = t;
+        *world.resource_mut::<Escalation>() = self.escalation;
+        *world.resource_mut::<LineMemory>() = self.memory;
+        let mut facts = self.facts;
+        facts.casualties_by_nation = self.casualties.clone();
+        *world.resource_mut::<TurnFacts>() = facts;
+        for (sector, t) in self.tension {
+            if let Some(mut x) = world.get_mut::<Tension>(sector) {
+                x.0 = t;
+            }
         }
-    }
-    world.resource_mut::<TurnFacts>().casualties_by_nation = casualties.clone();
-    for (nation, n) in casualties {
-        if let Some(mut c) = world.get_mut::<Casualties>(nation) {
-            c.0 += n;
+        for (nation, n) in self.casualties {
+            if let Some(mut c) = world.get_mut::<Casualties>(nation) {
+                c.0 += n;
+            }
         }
-    }
-    for (contingent, n) in contingent_losses {
-        if let Some(mut c) = world.get_mut::<Contingent>(contingent) {
-            c.losses += n;
-            c.size = (c.size - n).max(1);
+        for (contingent, n) in self.contingent_losses {
+            if let Some(mut c) = world.get_mut::<Contingent>(contingent) {
+                c.losses += n;
+                c.size = (c.size - n).max(1);
+            }
         }
     }
 }
 
-fn pick<T: Copy>(dice: &mut Dice, items: &[T], weights: &[f64]) -> T {
-    let total: f64 = weights.iter().sum();
-    let mut x = dice.unit() * total;
-    for (item, w) in items.iter().zip(weights) {
-        if x < *w {
-            return *item;
+/// What the mandate has monitoring do with what it recorded: record it, report it, protest to
+/// the side named.
+fn reporting(permitted: &Responses, recorded: u64, named: bool) -> impl Iterator<Item = Cow<'static, str>> {
+    [Response::Record, Response::ReportPublicly, Response::Protest]
+        .into_iter()
+        .filter(move |r| recorded > 0 && permitted.contains(*r) && (*r != Response::Protest || named))
+        .map(|r| Cow::Borrowed(r.words()))
+}
+
+/// Whether the sector's mandate permits `response` to violations of `severity`.
+fn permits(p: &SectorPicture, severity: Severity, response: Response) -> bool {
+    p.mandate.as_ref().and_then(|(_, _, r)| r.get(&severity)).is_some_and(|v| v.contains(&response))
+}
+
+/// The share of a severity's violations publicly named as the firer's (0 unless the mandate
+/// reports publicly or protests).
+fn named_share(p: &SectorPicture, s: Severity, blame: &Blame, v: &Volley, k: usize) -> f64 {
+    let public = permits(p, s, Response::ReportPublicly) || permits(p, s, Response::Protest);
+    if !public || v.counts[k] == 0 { 0.0 } else { blame.to_firer[k] as f64 / v.counts[k] as f64 }
+}
+
+/// Deeper lines (depth 3 and beyond) that bring air support, and the nations shallower lines hold.
+fn air_lines(world: &mut World) -> (Vec<AirLine>, std::collections::BTreeSet<Entity>) {
+    let mut lines: Vec<(u32, String, DefenceLine)> =
+        world.query::<(&Label, &DefenceLine)>().iter(world).map(|(l, d)| (d.depth, l.0.clone(), d.clone())).collect();
+    lines.sort_by_key(|(d, ..)| *d);
+    let defended =
+        lines.iter().filter(|(depth, ..)| *depth < 3).flat_map(|(_, _, l)| l.nations.iter().copied()).collect();
+    let all = in_stable_order::<Contingent>(world);
+    let mut out = Vec::new();
+    for (_, name, line) in lines.iter().filter(|(depth, ..)| *depth >= 3) {
+        let air: Vec<(Entity, String)> = all
+            .iter()
+            .filter(|(_, c)| c.kind == ContingentKind::AirSupport && line.nations.contains(&c.owner))
+            .map(|(e, _)| (*e, label(world, *e)))
+            .collect();
+        if !air.is_empty() {
+            out.push(AirLine { name: name.clone(), condition: line.engages.clone(), air });
         }
-        x -= w;
     }
-    items[0]
+    (out, defended)
 }

@@ -20,13 +20,7 @@ pub const MAX_TEXT_CHARS: usize = 1000;
 /// Most orders one seat may hold in a turn.
 pub const MAX_ORDERS_PER_TURN: usize = 64;
 
-/// A yes, no or abstention on a proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Ballot {
-    Yes,
-    No,
-    Abstain,
-}
+pub use crate::game::Ballot;
 
 /// Everything a seat can ask for in a turn. References are scenario ids.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -232,6 +226,7 @@ pub fn open_orders(
     facts.violations_true = 0;
     facts.violations_recorded = 0;
     facts.casualties = 0;
+    facts.hazard_days = 0.0;
     facts.worst_last_turn = facts.worst_detected.take();
     facts.pictures.clear();
     facts.air_support_requested.clear();

@@ -353,6 +353,7 @@ pub fn summarise_turn(world: &mut World) {
         violations_true: facts.violations_true,
         violations_recorded: facts.violations_recorded,
         escalation: round4(escalation.level),
+        collapse_hazard: facts.hazard_days / f64::from(info.turn_days.max(1)),
         ceasefire: escalation.ceasefire.word().to_string(),
         casualties: facts.casualties,
         sectors,

@@ -274,6 +274,17 @@ pub enum MandateKind {
     Enforce,
 }
 
+impl MandateKind {
+    /// What the mandate lets a force do, in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            MandateKind::ObserveReport => "observe and report",
+            MandateKind::Interpose => "interpose",
+            MandateKind::Enforce => "enforce",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 /// Severities in rising order: `ViolationAtLeast(DroneStrike)` also holds for an incursion.
 pub enum Severity {
@@ -718,6 +729,35 @@ impl PerSeverity {
     }
 }
 
+/// A number for each kind of terrain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerTerrain {
+    pub open: f64,
+    pub forest: f64,
+    pub urban: f64,
+    pub river: f64,
+    pub marsh: f64,
+    pub hills: f64,
+}
+
+impl PerTerrain {
+    pub fn get(&self, t: Terrain) -> f64 {
+        match t {
+            Terrain::Open => self.open,
+            Terrain::Forest => self.forest,
+            Terrain::Urban => self.urban,
+            Terrain::River => self.river,
+            Terrain::Marsh => self.marsh,
+            Terrain::Hills => self.hills,
+        }
+    }
+
+    pub fn values(&self) -> [f64; 6] {
+        [self.open, self.forest, self.urban, self.river, self.marsh, self.hills]
+    }
+}
+
 /// The parameters of the rules. `docs/rules.md` gives each formula they enter; the defaults are
 /// design judgements, and `donbas_2019` is the calibration of the fire and detection ones.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -753,19 +793,46 @@ pub struct ModelParams {
     pub attribution_rate_unmandated: f64,
     /// Chance that an attribution names the true perpetrator.
     pub attribution_accuracy: f64,
-    /// Share of the incidents of each severity among a belligerent's daily fire, before tension.
+    /// How a belligerent's fire divides among the severities, before tension. Small arms,
+    /// artillery and drone strikes share out the violations (their shares are relative);
+    /// incursions and attacks on monitors are rare events, counted per violation of fire.
     pub severity_mix: PerSeverity,
-    /// Escalation added by an unanswered incident of each severity.
+    /// Escalation added by one unanswered violation of each severity, per km of the whole line:
+    /// escalation measures how violent the line is, not how many sectors it has.
     pub escalation: PerSeverity,
-    /// Casualties per violation of each severity (per incident for incursions and attacks).
+    /// Casualties per violation of each severity (per event for incursions and attacks).
     pub lethality: PerSeverity,
+    /// Buffer-zone width (km) that halves the fire of each severity (0: the buffer does not stop
+    /// it): small arms and incursions need contact, artillery and drones reach across.
+    pub buffer_halving_km: PerSeverity,
+    /// Detection in each terrain, relative to open ground.
+    pub terrain_detection: PerTerrain,
+    /// Deterrence in each terrain, relative to open ground.
+    pub terrain_deterrence: PerTerrain,
+    /// Armed, ready troops per km at which a force answers 63% of the violations its mandate lets
+    /// it answer (the rest go unanswered: a force answers what its size and coverage allow).
+    pub response_troops_per_km: f64,
+    /// Share of a belligerent's pressure in a sector that the force's answers take away when it
+    /// answers all of a day's fire there (less when it answers less).
+    pub restraint_per_answer: f64,
+    /// Days over which that restraint fades (e-folding time); it is not reset between turns.
+    pub restraint_recovery_days: f64,
+    /// Extra pressure a belligerent of retaliation 1 adds for fire it suffered at the rate of one
+    /// full side's fire (`shots_per_km_day`), weighted by severity (artillery counts as its
+    /// escalation weight relative to small arms).
+    pub retaliation_gain: f64,
+    /// Days over which the urge to retaliate fades (e-folding time).
+    pub retaliation_days: f64,
     /// Share of escalation that fades each day.
     pub escalation_decay_per_day: f64,
     /// Escalation at which the ceasefire is fraying.
     pub fraying_at: f64,
-    /// Escalation at which the ceasefire collapses and the game ends in war.
+    /// Escalation at which the ceasefire surely collapses; below it, it may collapse any day with
+    /// a chance in proportion to escalation.
     pub collapse_at: f64,
-    /// Tension added per unit of escalation a sector's incidents add.
+    /// Daily chance of collapse just below `collapse_at` (at escalation x: x / collapse_at of it).
+    pub collapse_hazard_per_day: f64,
+    /// Tension added to a sector per unit of escalation per km of that sector.
     pub tension_per_escalation: f64,
     /// Share of the gap to base tension closed each day.
     pub tension_relax_per_day: f64,
@@ -794,9 +861,9 @@ pub struct ModelParams {
 impl Default for ModelParams {
     fn default() -> Self {
         ModelParams {
-            shots_per_km_day: 7.5,
+            shots_per_km_day: 13.0,
             tension_floor: 0.2,
-            deterrence_max: 0.8,
+            deterrence_max: 0.75,
             deterrence_troops_per_km: 15.0,
             enforce_deterrence_bonus: 1.2,
             monitors_per_km_full: 1.5,
@@ -811,16 +878,16 @@ impl Default for ModelParams {
             severity_mix: PerSeverity {
                 small_arms: 0.6,
                 artillery: 0.3,
-                incursion: 0.01,
+                incursion: 0.00003,
                 drone_strike: 0.08,
-                attack_on_monitors: 0.01,
+                attack_on_monitors: 0.00002,
             },
             escalation: PerSeverity {
-                small_arms: 0.0005,
-                artillery: 0.002,
-                incursion: 0.06,
-                drone_strike: 0.006,
-                attack_on_monitors: 0.04,
+                small_arms: 0.0006,
+                artillery: 0.0024,
+                incursion: 16.0,
+                drone_strike: 0.007,
+                attack_on_monitors: 11.0,
             },
             lethality: PerSeverity {
                 small_arms: 0.0003,
@@ -829,10 +896,25 @@ impl Default for ModelParams {
                 drone_strike: 0.01,
                 attack_on_monitors: 0.5,
             },
+            buffer_halving_km: PerSeverity {
+                small_arms: 4.0,
+                artillery: 20.0,
+                incursion: 8.0,
+                drone_strike: 0.0,
+                attack_on_monitors: 0.0,
+            },
+            terrain_detection: PerTerrain { open: 1.0, forest: 0.7, urban: 0.8, river: 0.9, marsh: 0.8, hills: 0.85 },
+            terrain_deterrence: PerTerrain { open: 1.0, forest: 0.85, urban: 0.8, river: 1.1, marsh: 1.0, hills: 0.9 },
+            response_troops_per_km: 12.0,
+            restraint_per_answer: 0.3,
+            restraint_recovery_days: 7.0,
+            retaliation_gain: 0.1,
+            retaliation_days: 1.0,
             escalation_decay_per_day: 0.04,
             fraying_at: 0.4,
             collapse_at: 1.0,
-            tension_per_escalation: 2.0,
+            collapse_hazard_per_day: 0.0005,
+            tension_per_escalation: 0.5,
             tension_relax_per_day: 0.05,
             truce_depth: 0.7,
             truce_days: 5.0,

@@ -149,7 +149,7 @@ impl<'a> Checker<'a> {
         fn walk(v: &serde_json::Value, path: String, found: &mut Vec<(String, char)>) {
             match v {
                 serde_json::Value::String(text) => {
-                    if let Some(c) = text.chars().find(|c| crate::protocol::is_control(*c)) {
+                    if let Some(c) = text.chars().find(|c| crate::text::is_control(*c)) {
                         found.push((path, c));
                     }
                 }
@@ -807,6 +807,8 @@ impl<'a> Checker<'a> {
             ("leak_evasion", m.leak_evasion),
             ("patrol_detection", m.patrol_detection),
             ("legitimacy_support", m.legitimacy_support),
+            ("restraint_per_answer", m.restraint_per_answer),
+            ("collapse_hazard_per_day", m.collapse_hazard_per_day),
         ] {
             self.fraction(&format!("model.{name}"), v);
         }
@@ -823,6 +825,9 @@ impl<'a> Checker<'a> {
             ("tension_per_escalation", m.tension_per_escalation),
             ("truce_days", m.truce_days),
             ("measures_truce_days", m.measures_truce_days),
+            ("response_troops_per_km", m.response_troops_per_km),
+            ("restraint_recovery_days", m.restraint_recovery_days),
+            ("retaliation_days", m.retaliation_days),
         ] {
             if !(v.is_finite() && v > 0.0 && v <= 1_000.0) {
                 self.problem(&format!("model.{name}"), format!("{v} must be a positive number up to 1000"));
@@ -835,13 +840,24 @@ impl<'a> Checker<'a> {
             self.problem("model.travel_days", "travel takes at most 365 days");
         }
         self.leaning("model.attribution_rate", &m.attribution_rate);
-        for (group, values) in
-            [("severity_mix", &m.severity_mix), ("escalation", &m.escalation), ("lethality", &m.lethality)]
-        {
+        for (group, values) in [
+            ("severity_mix", &m.severity_mix),
+            ("escalation", &m.escalation),
+            ("lethality", &m.lethality),
+            ("buffer_halving_km", &m.buffer_halving_km),
+        ] {
             for (sev, v) in Severity::ALL.iter().zip(values.values()) {
                 self.range(&format!("model.{group}.{}", snake(*sev)), v, 0.0, 100.0);
             }
         }
+        for (group, values) in
+            [("terrain_detection", &m.terrain_detection), ("terrain_deterrence", &m.terrain_deterrence)]
+        {
+            for (name, v) in ["open", "forest", "urban", "river", "marsh", "hills"].iter().zip(values.values()) {
+                self.range(&format!("model.{group}.{name}"), v, 0.0, 2.0);
+            }
+        }
+        self.range("model.retaliation_gain", m.retaliation_gain, 0.0, 10.0);
         let mix: f64 = m.severity_mix.values().iter().sum();
         if mix.is_finite() && mix <= 0.0 {
             self.problem("model.severity_mix", "at least one severity must have a share above 0");

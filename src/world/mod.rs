@@ -258,3 +258,11 @@ pub fn spawn_active_scenario(world: &mut World) {
         error!("the active scenario did not validate: {problems:?}");
     }
 }
+
+/// Whether a mandate is in force on `turn`. A mandate from before the game (`start_turn` 0) is
+/// in force from turn 1, for its whole duration.
+pub fn mandate_active(m: &Mandate, template: Option<&MandateTemplate>, turn: u32) -> bool {
+    let duration = m.duration_turns.or(template.map(|t| t.duration_turns)).unwrap_or(1);
+    let start = m.start_turn.max(1);
+    start <= turn && turn < start.saturating_add(duration)
+}
