@@ -44,19 +44,21 @@ impl Dice {
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
     }
 
-    /// A Poisson count with mean `lambda`: exact (Knuth) for small means, the normal
-    /// approximation above 30 where the exact method would take many draws.
+    /// A Poisson count with mean `lambda`: exact, by inversion from one uniform draw, for small
+    /// means; the normal approximation above 30, where inversion would take many steps.
     pub fn poisson(&mut self, lambda: f64) -> u64 {
         if lambda.is_nan() || lambda <= 0.0 {
             return 0;
         }
         if lambda < 30.0 {
-            let limit = libm::exp(-lambda);
+            let u = self.unit();
             let mut k = 0u64;
-            let mut p = self.unit();
-            while p > limit {
+            let mut p = libm::exp(-lambda);
+            let mut cdf = p;
+            while u > cdf && k < 1_000 {
                 k += 1;
-                p *= self.unit();
+                p *= lambda / k as f64;
+                cdf += p;
             }
             k
         } else {
@@ -65,7 +67,8 @@ impl Dice {
         }
     }
 
-    /// A binomial count of `n` trials at `p`: exact for small `n`, normal approximation otherwise.
+    /// A binomial count of `n` trials at `p`: exact, by inversion from one uniform draw, for
+    /// small `n`; the normal approximation otherwise.
     pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
         if n == 0 || p.is_nan() || p <= 0.0 {
             return 0;
@@ -74,7 +77,17 @@ impl Dice {
             return n;
         }
         if n < 40 {
-            return (0..n).filter(|_| self.chance(p)).count() as u64;
+            let u = self.unit();
+            let q = 1.0 - p;
+            let mut k = 0u64;
+            let mut pk = libm::pow(q, n as f64);
+            let mut cdf = pk;
+            while u > cdf && k < n {
+                pk *= (n - k) as f64 / (k + 1) as f64 * p / q;
+                k += 1;
+                cdf += pk;
+            }
+            return k;
         }
         let mean = n as f64 * p;
         let sd = libm::sqrt(mean * (1.0 - p));

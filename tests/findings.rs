@@ -336,3 +336,71 @@ fn with_both_sides_near_zero_aggression_the_line_is_quiet() {
     let per_km_day = quiet.recorded / (km * 30.0 * BAND_TURNS as f64);
     assert!(per_km_day < 0.1, "{per_km_day:.3} recorded violations per km per day on a quiet line");
 }
+
+/// True violations per turn, summed over the band's seeds, with `orders` handed in on turn 1.
+fn fire_by_turn(s: &Scenario, turns: usize, orders: &[(&str, truce::rules::Order)]) -> Vec<f64> {
+    let humans: Vec<String> = s.nations.iter().map(|n| n.id.clone()).collect();
+    let mut fire = vec![0.0; turns];
+    for seed in BAND_SEEDS {
+        let mut game = Game::with_humans(s.clone(), Some(seed), &humans).unwrap();
+        for (nation, order) in orders {
+            assert!(game.submit(nation, order.clone()).accepted, "{nation}: {order:?}");
+        }
+        for f in fire.iter_mut() {
+            let Some(t) = game.finish_turn() else { break };
+            *f += t.violations_true as f64;
+        }
+    }
+    fire
+}
+
+#[test]
+fn a_bare_recommitment_dips_the_fire_and_it_returns_in_about_two_weeks() {
+    // Weekly turns, so that the weeks after the recommitment can be told apart.
+    let mut s = observers_only();
+    s.turn_days = 7;
+    s.turns = 4;
+    let recommit = truce::rules::Order::Recommit { measures: false };
+    let control = fire_by_turn(&s, 4, &[]);
+    let truce = fire_by_turn(&s, 4, &[("ukr", recommit.clone()), ("rus", recommit)]);
+    let ratio: Vec<f64> = truce.iter().zip(&control).map(|(t, c)| t / c).collect();
+    assert!(ratio[0] < 0.75, "the first week's fire dips: {ratio:?}");
+    assert!(ratio[2] > 0.9, "by the third week it is back near its level: {ratio:?}");
+}
+
+#[test]
+fn a_wider_buffer_zone_means_less_fire_and_fewer_casualties() {
+    let mut narrow = observers_only();
+    let mut wide = observers_only();
+    for x in &mut narrow.line.sectors {
+        x.buffer_km = 0.0;
+    }
+    for x in &mut wide.line.sectors {
+        x.buffer_km = 20.0;
+    }
+    let (n, w) = (band(&narrow), band(&wide));
+    assert!(w.true_violations < 0.8 * n.true_violations, "{n:?} vs {w:?}");
+    assert!(w.casualties < 0.8 * n.casualties, "{n:?} vs {w:?}");
+}
+
+#[test]
+fn forest_hides_what_open_ground_shows_and_weakens_deterrence() {
+    let with = |terrain| {
+        let mut s = armed(REFERENCE);
+        s.assets = load("donbas_2019").assets;
+        s.mandates.extend(load("donbas_2019").mandates);
+        for x in &mut s.line.sectors {
+            x.terrain = terrain;
+        }
+        band(&s)
+    };
+    let (open, forest) = (with(truce::scenario::model::Terrain::Open), with(truce::scenario::model::Terrain::Forest));
+    assert!(
+        forest.recorded / forest.true_violations < 0.85 * (open.recorded / open.true_violations),
+        "a smaller share is recorded in forest: {open:?} vs {forest:?}"
+    );
+    assert!(
+        forest.true_violations > open.true_violations,
+        "the same force deters less in forest: {open:?} vs {forest:?}"
+    );
+}

@@ -91,11 +91,27 @@ pub struct Incident {
     pub permitted: Responses,
     /// What the mandate's force did, in public.
     pub actions: Vec<Cow<'static, str>>,
+    /// The force's answers on the ground, in public: put into words when read.
+    pub answers: Vec<Answered>,
+    /// Pressure the side fired upon will add for it in the days after (told to the two sides
+    /// when it is 0.02 or more).
+    pub retaliation: f64,
     /// What reveals a side (retaliation, a side's own forces fighting): the two sides only.
     pub sides_actions: Vec<String>,
     /// What only the white cell learns (a contingent siding with one party).
     pub secret: Vec<String>,
     pub escalation: f64,
+}
+
+/// A force's answer to one severity of an incident: "fra_bde interposed against artillery fire
+/// (14 of 19)".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Answered {
+    pub by: Name,
+    pub how: Cow<'static, str>,
+    pub what: Cow<'static, str>,
+    pub count: u64,
+    pub of: u64,
 }
 
 impl Incident {
@@ -107,11 +123,16 @@ impl Incident {
     }
 
     fn outcome(&self) -> String {
-        if self.actions.is_empty() { "nothing was done".to_string() } else { self.actions.join(", ") }
+        let answers = self.answers.iter().map(|a| format!("{} {} {} ({} of {})", a.by, a.how, a.what, a.count, a.of));
+        let all: Vec<String> = self.actions.iter().map(|a| a.to_string()).chain(answers).collect();
+        if all.is_empty() { "nothing was done".to_string() } else { all.join(", ") }
     }
 
     fn sides_outcome(&self) -> String {
-        if self.sides_actions.is_empty() { String::new() } else { format!("; {}", self.sides_actions.join(", ")) }
+        let retaliated = (self.retaliation >= 0.02)
+            .then(|| format!("{} retaliated (+{:.2} pressure for the days after)", self.against, self.retaliation));
+        let all: Vec<String> = self.sides_actions.iter().cloned().chain(retaliated).collect();
+        if all.is_empty() { String::new() } else { format!("; {}", all.join(", ")) }
     }
 
     /// The whole truth, for the white cell.

@@ -1,6 +1,6 @@
-//! The line, day by day, in the stages of the rule book (docs/rules.md §6–7): each belligerent's
-//! fire, its detection, its attribution, the force's response, retaliation and escalation; then
-//! the ceasefire is judged. Every quantity is a rate per km and per day and every memory a decay in
+//! The line, day by day, in the stages of the rule book (docs/rules.md §6–7): each sector's
+//! picture, then each belligerent's fire, its detection, its attribution, the force's response,
+//! retaliation, escalation and casualties; then the ceasefire is judged. Every quantity is a rate per km and per day and every memory a decay in
 //! days, so that how a scenario cuts the line or the calendar does not change what happens.
 
 use std::borrow::Cow;
@@ -47,7 +47,7 @@ struct Responder {
     contingent: Entity,
     owner: Entity,
     owner_name: String,
-    name: String,
+    name: Name,
     posture: Posture,
     /// Armed, ready troops.
     ready: f64,
@@ -181,7 +181,8 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
     sectors.into_iter().map(|(se, sector)| picture(world, &ground, se, &sector)).collect()
 }
 
-/// One sector's picture: its sides, its mandate, the force and the monitoring on it.
+/// §6.1 The sector's picture: its sides, its mandate, the force and the monitoring on it, the
+/// deterrence the force gives, and how much fire crosses the buffer zone.
 fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPicture {
     let m = &g.model;
     let km = sector.length_km.max(0.1);
@@ -300,7 +301,7 @@ fn forces_in(world: &World, g: &Ground, se: Entity, km: f64, covering: &[Entity]
                     contingent: *ce,
                     owner: c.owner,
                     owner_name: label(world, c.owner),
-                    name: label(world, *ce),
+                    name: label(world, *ce).into(),
                     posture: c.posture,
                     ready,
                     loyalty: world
@@ -439,6 +440,9 @@ struct Answer {
     ground: Counts,
     air: Counts,
     done: Vec<Cow<'static, str>>,
+    answers: Vec<crate::record::Answered>,
+    /// The urge to retaliate it left the side fired upon.
+    urge: f64,
     sides_done: Vec<String>,
     secret: Vec<String>,
     /// Crisis events a contingent leaning to the firer let pass (its owner blames the target).
@@ -467,6 +471,8 @@ struct Days {
     defended: std::collections::BTreeSet<Entity>,
     /// Names of the nations that asked for air support this turn.
     requesters: BTreeMap<Entity, String>,
+    /// The shallowest air line engaged today, if any (read at the start of each day).
+    engaged_air: Option<usize>,
     pressure: BTreeMap<(Entity, Entity), f64>,
     truces: BTreeMap<Entity, Truce>,
     tension: BTreeMap<Entity, f64>,
@@ -543,6 +549,7 @@ impl Days {
             air_lines,
             defended,
             requesters,
+            engaged_air: None,
             pressure,
             truces,
             tension,
@@ -556,6 +563,7 @@ impl Days {
     /// One day on the whole line; true if the ceasefire collapsed.
     fn play_day(&mut self, day: u32) -> bool {
         self.recover();
+        self.engaged_air = self.air_lines.iter().position(|l| conditions::holds(&l.condition, &self.situation));
         let mut delta_today = 0.0;
         for i in 0..self.pictures.len() {
             for j in 0..self.pictures[i].sides.len() {
@@ -600,7 +608,7 @@ impl Days {
         delta
     }
 
-    /// §6.1 Fire: the side's pressure (its posture, eased by a recommitment and by the force's
+    /// §6.2 Fire: the side's pressure (its posture, eased by a recommitment and by the force's
     /// answers, raised by its urge to retaliate) against the sector's tension and deterrence,
     /// divided among the severities and thinned by the buffer zone.
     fn fire(&mut self, i: usize, side: &Side, day: u32) -> Option<Volley> {
@@ -631,7 +639,7 @@ impl Days {
         (total(&counts) > 0).then_some(Volley { counts })
     }
 
-    /// §6.2 Detect: impartial monitoring records each violation with the sector's chance (less
+    /// §6.3 Detect: impartial monitoring records each violation with the sector's chance (less
     /// what leaked plans let the side slip past); the side fired upon sees with its own means.
     fn detect(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) -> Seen {
         let p = &self.pictures[i];
@@ -648,7 +656,7 @@ impl Days {
         Seen { recorded, victim_sees }
     }
 
-    /// §6.3 Attribute: of what was recorded, a share is attributed (by the mandate's kind), most
+    /// §6.4 Attribute: of what was recorded, a share is attributed (by the mandate's kind), most
     /// of it rightly; where the mandate permits it, what is left is investigated.
     fn attribute(&mut self, i: usize, seen: &Seen) -> Blame {
         let (m, p) = (&self.model, &self.pictures[i]);
@@ -677,26 +685,24 @@ impl Days {
         blame
     }
 
-    /// §6.4 Respond: a force on the ground answers at most the share of the fire its armed, ready
+    /// §6.5 Respond: a force on the ground answers at most the share of the fire its armed, ready
     /// troops per km cover, in the ways its mandate permits; a deeper line's aircraft answer
     /// incursions when called. Answers restrain the firer for days after.
     fn respond(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
         let (m, p) = (&self.model, &self.pictures[i]);
         let mut a = Answer::default();
         let situation = &self.situation;
-        let acting: Vec<&Responder> = p
-            .responders
-            .iter()
-            .filter(|r| {
-                r.posture != Posture::Passive && r.line.as_ref().is_none_or(|c| conditions::holds(c, situation))
-            })
-            .collect();
-        let troops: f64 = acting.iter().map(|r| r.ready).sum();
-        let cover = 1.0 - libm::exp(-(troops / p.length_km) / m.response_troops_per_km);
-        let air = self.air_lines.iter().find(|l| conditions::holds(&l.condition, situation));
+        let acting = p.responders.iter().filter(|r| {
+            r.posture != Posture::Passive && r.line.as_ref().is_none_or(|c| conditions::holds(c, situation))
+        });
+        let (troops, lead) = acting.fold((0.0, None::<&Responder>), |(sum, lead), r| {
+            (sum + r.ready, if lead.is_none_or(|l| r.ready > l.ready) { Some(r) } else { lead })
+        });
+        let cover =
+            if troops > 0.0 { 1.0 - libm::exp(-(troops / p.length_km) / m.response_troops_per_km) } else { 0.0 };
+        let air = self.engaged_air.map(|i| &self.air_lines[i]);
         let asked = !self.defended.contains(&side.nation)
             && self.facts.air_support_requested.iter().any(|(s, _)| *s == p.sector);
-        let lead = acting.iter().max_by(|x, y| x.ready.total_cmp(&y.ready)).copied();
         for (k, s) in Severity::ALL.iter().enumerate() {
             let mut n = v.counts[k];
             if n == 0 {
@@ -708,7 +714,7 @@ impl Days {
             {
                 let passed = self.dice.loyalty.binomial(n, *chance);
                 if passed > 0 {
-                    let name = lead.map_or("", |r| r.name.as_str());
+                    let name = lead.map_or("", |r| &*r.name);
                     a.done.push(Cow::Owned(format!("{name} did not act")));
                     a.secret.push(format!("{name} sided with {} instead of acting neutrally", side.name));
                     a.defected = true;
@@ -741,7 +747,13 @@ impl Days {
             if a.ground[k] > 0 {
                 let what =
                     ["small-arms fire", "artillery fire", "drone strikes", "incursions", "attacks on monitors"][k];
-                a.done.push(Cow::Owned(format!("{} {how} {what} ({} of {})", r.name, a.ground[k], v.counts[k])));
+                a.answers.push(crate::record::Answered {
+                    by: r.name.clone(),
+                    how: Cow::Borrowed(how),
+                    what: Cow::Borrowed(what),
+                    count: a.ground[k],
+                    of: v.counts[k],
+                });
             }
         }
         if let Some(r) = lead {
@@ -764,7 +776,7 @@ impl Days {
         a
     }
 
-    /// §6.5 Retaliate: the side fired upon wants to answer in proportion to what it suffered
+    /// §6.6 Retaliate: the side fired upon wants to answer in proportion to what it suffered
     /// unanswered (by volume and severity, per km) and to its doctrine; less if the firer was
     /// publicly named. The urge adds to its pressure in the days that follow.
     fn retaliate(&mut self, i: usize, victim: &Side, v: &Volley, blame: &Blame, a: &mut Answer) {
@@ -777,15 +789,12 @@ impl Days {
             suffered += unanswered * (1.0 - 0.5 * named) * m.escalation.get(*s) / unit;
         }
         let provocation = suffered / (p.length_km * m.shots_per_km_day);
-        let urge = victim.retaliation * m.retaliation_gain * provocation;
-        *self.memory.retaliation.entry((victim.nation, p.sector)).or_default() += urge;
-        if urge >= 0.005 {
-            a.sides_done.push(format!("{} retaliated (+{urge:.2} pressure for the days after)", victim.name));
-        }
+        a.urge = victim.retaliation * m.retaliation_gain * provocation;
+        *self.memory.retaliation.entry((victim.nation, p.sector)).or_default() += a.urge;
     }
 
-    /// §6.6 Escalate: every unanswered violation adds its severity's weight per km of line (half
-    /// if the firer was publicly named); an answered one half of it. The sector's tension rises
+    /// §6.7 Escalate: every unanswered violation adds its severity's weight per km of line (half
+    /// if the firer was publicly named); an answered one three quarters of it. The sector's tension rises
     /// with the same violence per km of the sector.
     fn escalate(&mut self, i: usize, v: &Volley, blame: &Blame, a: &Answer) -> f64 {
         let (m, p) = (&self.model, &self.pictures[i]);
@@ -794,7 +803,7 @@ impl Days {
             let unanswered = v.counts[k].saturating_sub(a.ground[k] + a.air[k]) as f64;
             let named = named_share(p, *s, blame, v, k);
             let answered = (a.ground[k] + a.air[k]) as f64;
-            let effective = unanswered * (1.0 - 0.5 * named) + 0.5 * answered;
+            let effective = unanswered * (1.0 - 0.5 * named) + 0.75 * answered;
             weight += m.escalation.get(*s) * effective;
         }
         let t = self.tension.entry(p.sector).or_insert(p.base_tension);
@@ -802,7 +811,7 @@ impl Days {
         weight / self.line_km
     }
 
-    /// §6.7 Casualties: the side fired upon suffers by volume and severity; monitors are hit by
+    /// §6.8 Casualties: the side fired upon suffers by volume and severity; monitors are hit by
     /// attacks on them; incursions cost the attacker too.
     fn casualties(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) {
         let p = &self.pictures[i];
@@ -869,6 +878,8 @@ impl Days {
             mandate: p.mandate.as_ref().map(|(name, _, _)| name.clone()),
             permitted,
             actions: reporting(&permitted, recorded, attributed_to.is_some()).chain(a.done).collect(),
+            answers: a.answers,
+            retaliation: a.urge,
             sides_actions: a.sides_done,
             secret: a.secret,
             escalation: delta,
@@ -876,7 +887,7 @@ impl Days {
         self.entries.push((day, Pending::Incident(Box::new(incident))));
     }
 
-    /// §6.8 The ceasefire: escalation fades each day and gathers the day's; tensions relax. Above
+    /// §7 Judge the ceasefire: escalation fades each day and gathers the day's; tensions relax. Above
     /// `fraying_at` the ceasefire frays. Each day it may collapse, with a hazard in proportion to
     /// escalation (a graded risk, as violence raises it), and surely once escalation reaches
     /// `collapse_at`: the line is at war. True if it collapsed.
