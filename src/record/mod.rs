@@ -80,6 +80,9 @@ pub struct Incident {
     pub violations: u64,
     /// The violations by severity, in `Severity::ALL` order.
     pub mix: [u64; 5],
+    /// The most serious severity monitoring recorded (what the public may be told of).
+    #[serde(default)]
+    pub recorded_severity: Option<crate::scenario::model::Severity>,
     pub recorded: u64,
     /// How many the side fired upon saw by its own means.
     pub seen_by_victim: u64,
@@ -228,7 +231,7 @@ impl Incident {
                 "Violation {} in {}: {} ({} violations recorded) → {} → {}",
                 self.id,
                 self.sector,
-                self.severity.words(),
+                self.recorded_severity.unwrap_or(self.severity).words(),
                 self.recorded,
                 self.attribution(),
                 self.outcome()

@@ -721,6 +721,9 @@ impl Days {
                     n -= passed;
                 }
             }
+            if n == 0 {
+                continue;
+            }
             let air_ok = k >= FIRST_EVENT && (asked || (lead.is_some() && permits(p, *s, Response::CallAirSupport)));
             if let (true, Some(line)) = (air_ok, air) {
                 a.air[k] = n;
@@ -870,6 +873,7 @@ impl Days {
             against_id: victim.key.clone(),
             violations: n,
             mix: v.counts,
+            recorded_severity: Severity::ALL.iter().zip(seen.recorded).filter(|(_, n)| *n > 0).map(|(s, _)| *s).max(),
             recorded,
             seen_by_victim: seen.victim_sees,
             monitoring: p.detected_by.clone(),
@@ -913,10 +917,10 @@ impl Days {
         if status != e.ceasefire {
             let text = match status {
                 Ceasefire::Collapsed => format!(
-                    "The ceasefire has collapsed: at escalation {:.2} its daily risk of collapse was {:.1}%. \
+                    "The ceasefire has collapsed: at escalation {:.2} its daily risk of collapse was {}. \
                      The game ends in war.",
                     e.level,
-                    hazard * 100.0
+                    if hazard >= 1.0 { "certain".to_string() } else { format!("1 in {:.0}", 1.0 / hazard.max(1e-9)) }
                 ),
                 Ceasefire::Fraying => {
                     format!("The ceasefire is fraying: escalation {:.2} (fraying from {:.2})", e.level, m.fraying_at)

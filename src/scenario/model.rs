@@ -164,7 +164,8 @@ pub struct Doctrine {
     pub aggression: f64,
     /// A belligerent aims its pressure at the sectors with the weakest monitoring.
     pub probe_weak_sectors: bool,
-    /// Chance of answering an unanswered violation against it with fire of its own.
+    /// How strongly it answers fire it suffered with fire of its own, 0 .. 1: its pressure rises
+    /// by `retaliation × model.retaliation_gain` per full side's fire suffered (docs/rules.md §6.6).
     pub retaliation: f64,
     /// Mandates the bot proposes, in order of preference.
     pub proposals: Vec<Proposal>,
