@@ -5,43 +5,16 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::sync::mpsc::{Receiver, channel};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use support::pty::run_in_terminal;
 use support::served::Served;
 use truce::net::client::NetClient;
 use truce::protocol::{ClientMessage, ServerMessage};
 use truce::rules::Order;
 
 const PAYLOAD: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[H\u{1b}[41mGAME OVER: RUSSIA WINS\u{1b}[0m";
-
-struct Screen {
-    parser: vt100::Parser,
-    bytes: Receiver<Vec<u8>>,
-}
-
-impl Screen {
-    fn take(&mut self) {
-        while let Ok(b) = self.bytes.try_recv() {
-            self.parser.process(&b);
-        }
-    }
-
-    fn wait_for(&mut self, what: &str, timeout: Duration) -> String {
-        let end = Instant::now() + timeout;
-        loop {
-            self.take();
-            let t = self.parser.screen().contents();
-            if t.contains(what) {
-                return t;
-            }
-            assert!(Instant::now() < end, "the screen never showed {what:?}; it shows:\n{t}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
 
 /// Waits for the first answer (verdict or refusal) `client` gets.
 fn answer(client: &mut NetClient) -> ServerMessage {
@@ -71,25 +44,8 @@ fn escape_payloads_never_reach_a_classmates_terminal() {
     let mut s = Served::new_game(&tmp.path().join("pty"), &["--turn-seconds", "600"]);
 
     // The classmate: the real client in a terminal.
-    let pty = native_pty_system();
-    let pair = pty.openpty(PtySize { rows: 30, cols: 100, pixel_width: 0, pixel_height: 0 }).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_truce"));
-    cmd.args(["join", &s.addr.to_string(), "--code", &s.code("ukr")]);
-    cmd.env("TERM", "xterm-256color");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let mut keys = pair.master.take_writer().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut screen = Screen { parser: vt100::Parser::new(30, 100, 0), bytes: rx };
+    let term = run_in_terminal(&["join", &s.addr.to_string(), "--code", &s.code("ukr")], 30, 100, None);
+    let (mut child, mut screen, mut keys) = (term.child, term.screen, term.keys);
     screen.wait_for("Ukraine", Duration::from_secs(30));
     let title = screen.parser.screen().title().to_string();
 
