@@ -401,6 +401,17 @@ pub struct LineMemory {
     pub retaliation: BTreeMap<(Entity, Entity), f64>,
 }
 
+/// What the days change of one side in one sector.
+#[derive(Clone, Copy, Debug)]
+struct SideState {
+    /// Its posture there (or its doctrine's aggression).
+    pressure: f64,
+    /// What the force's answers left of its pressure (1 = nothing taken).
+    restraint: f64,
+    /// Extra pressure from its urge to retaliate.
+    urge: f64,
+}
+
 /// A deeper line of defence with air support that can be called.
 struct AirLine {
     name: String,
@@ -473,9 +484,12 @@ struct Days {
     requesters: BTreeMap<Entity, String>,
     /// The shallowest air line engaged today, if any (read at the start of each day).
     engaged_air: Option<usize>,
-    pressure: BTreeMap<(Entity, Entity), f64>,
     truces: BTreeMap<Entity, Truce>,
-    tension: BTreeMap<Entity, f64>,
+    /// Each sector's tension, by position in `pictures`.
+    tension: Vec<f64>,
+    /// Each side's state in each sector, by position in `pictures` and in its sides: read from
+    /// the line's memory, played in place, written back at the end.
+    state: Vec<Vec<SideState>>,
     memory: LineMemory,
     casualties: BTreeMap<Entity, u64>,
     contingent_losses: BTreeMap<Entity, i64>,
@@ -507,23 +521,29 @@ impl Days {
         let seed = world.resource::<GameSeed>().0;
         let pictures = sector_pictures(world, clock.turn);
         let (air_lines, defended) = air_lines(world);
-        let mut pressure = BTreeMap::new();
+        let memory = world.resource::<LineMemory>().clone();
         let mut truces = BTreeMap::new();
+        let mut state = Vec::with_capacity(pictures.len());
         for p in &pictures {
+            let mut sides = Vec::with_capacity(p.sides.len());
             for side in &p.sides {
                 let aggression = world.get::<Nation>(side.nation).map_or(0.0, |n| n.doctrine.aggression);
-                let posture =
-                    world.get::<Postures>(side.nation).and_then(|x| x.0.get(&p.sector).copied()).unwrap_or(aggression);
-                pressure.insert((side.nation, p.sector), posture);
+                let here = (side.nation, p.sector);
+                sides.push(SideState {
+                    pressure: world
+                        .get::<Postures>(side.nation)
+                        .and_then(|x| x.0.get(&p.sector).copied())
+                        .unwrap_or(aggression),
+                    restraint: memory.restraint.get(&here).copied().unwrap_or(1.0),
+                    urge: memory.retaliation.get(&here).copied().unwrap_or(0.0),
+                });
                 if let Some(t) = world.get::<Truce>(side.nation) {
                     truces.insert(side.nation, t.clone());
                 }
             }
+            state.push(sides);
         }
-        let tension = pictures
-            .iter()
-            .map(|p| (p.sector, world.get::<Tension>(p.sector).map_or(p.base_tension, |t| t.0)))
-            .collect();
+        let tension = pictures.iter().map(|p| world.get::<Tension>(p.sector).map_or(p.base_tension, |t| t.0)).collect();
         let mut facts = world.resource::<TurnFacts>().clone();
         for p in &pictures {
             facts.pictures.insert(p.sector, (p.deterrence, p.detection, p.peacekeepers));
@@ -534,7 +554,7 @@ impl Days {
             line_km: pictures.iter().map(|p| p.length_km).sum::<f64>().max(0.1),
             leaks: world.resource::<Leaks>().0.clone(),
             situation: conditions::assess(world),
-            memory: world.resource::<LineMemory>().clone(),
+            memory,
             escalation: world.resource::<Escalation>().clone(),
             dice: Streams {
                 fire: dice(Purpose::Fire),
@@ -550,9 +570,9 @@ impl Days {
             defended,
             requesters,
             engaged_air: None,
-            pressure,
             truces,
             tension,
+            state,
             casualties: BTreeMap::new(),
             contingent_losses: BTreeMap::new(),
             facts,
@@ -576,12 +596,10 @@ impl Days {
     /// Restraint and the urge to retaliate fade by one day.
     fn recover(&mut self) {
         let r = libm::exp(-1.0 / self.model.restraint_recovery_days);
-        for v in self.memory.restraint.values_mut() {
-            *v = 1.0 - (1.0 - *v) * r;
-        }
         let q = libm::exp(-1.0 / self.model.retaliation_days);
-        for v in self.memory.retaliation.values_mut() {
-            *v *= q;
+        for x in self.state.iter_mut().flatten() {
+            x.restraint = 1.0 - (1.0 - x.restraint) * r;
+            x.urge *= q;
         }
     }
 
@@ -589,11 +607,12 @@ impl Days {
     fn engagement(&mut self, i: usize, j: usize, day: u32) -> f64 {
         let p = &self.pictures[i];
         let side = p.sides[j].clone();
-        let Some(victim) = p.sides.iter().find(|o| o.nation != side.nation).cloned() else { return 0.0 };
-        let Some(volley) = self.fire(i, &side, day) else { return 0.0 };
+        let Some(vj) = p.sides.iter().position(|o| o.nation != side.nation) else { return 0.0 };
+        let victim = p.sides[vj].clone();
+        let Some(volley) = self.fire(i, j, &side, day) else { return 0.0 };
         let seen = self.detect(i, &side, &victim, &volley);
         let mut blame = self.attribute(i, &seen);
-        let mut answer = self.respond(i, &side, &victim, &volley);
+        let mut answer = self.respond(i, j, &side, &victim, &volley);
         if answer.defected {
             // The contingent's owner blames the side fired upon for what it let pass.
             for k in 0..SEVERITIES {
@@ -601,7 +620,7 @@ impl Days {
                 blame.to_firer[k] = 0;
             }
         }
-        self.retaliate(i, &victim, &volley, &blame, &mut answer);
+        self.retaliate(i, vj, &victim, &volley, &blame, &mut answer);
         let delta = self.escalate(i, &volley, &blame, &answer);
         self.casualties(i, &side, &victim, &volley);
         self.note(i, day, &side, &victim, &volley, &seen, &blame, answer, delta);
@@ -611,14 +630,10 @@ impl Days {
     /// §6.2 Fire: the side's pressure (its posture, eased by a recommitment and by the force's
     /// answers, raised by its urge to retaliate) against the sector's tension and deterrence,
     /// divided among the severities and thinned by the buffer zone.
-    fn fire(&mut self, i: usize, side: &Side, day: u32) -> Option<Volley> {
-        let (m, p) = (&self.model, &self.pictures[i]);
-        let here = (side.nation, p.sector);
-        let t = self.tension.get(&p.sector).copied().unwrap_or(p.base_tension);
-        let push = self.pressure.get(&here).copied().unwrap_or(0.0)
-            * truce_factor(self.truces.get(&side.nation), day, m)
-            * self.memory.restraint.get(&here).copied().unwrap_or(1.0)
-            + self.memory.retaliation.get(&here).copied().unwrap_or(0.0);
+    fn fire(&mut self, i: usize, j: usize, side: &Side, day: u32) -> Option<Volley> {
+        let (m, p, me) = (&self.model, &self.pictures[i], self.state[i][j]);
+        let t = self.tension[i];
+        let push = me.pressure * truce_factor(self.truces.get(&side.nation), day, m) * me.restraint + me.urge;
         let lambda = m.shots_per_km_day
             * p.length_km
             * (m.tension_floor + (1.0 - m.tension_floor) * t)
@@ -688,7 +703,7 @@ impl Days {
     /// §6.5 Respond: a force on the ground answers at most the share of the fire its armed, ready
     /// troops per km cover, in the ways its mandate permits; a deeper line's aircraft answer
     /// incursions when called. Answers restrain the firer for days after.
-    fn respond(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
+    fn respond(&mut self, i: usize, j: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
         let (m, p) = (&self.model, &self.pictures[i]);
         let mut a = Answer::default();
         let situation = &self.situation;
@@ -771,8 +786,7 @@ impl Days {
             }
         }
         let answered = (total(&a.ground) + total(&a.air)) as f64 / total(&v.counts) as f64;
-        let r = self.memory.restraint.entry((side.nation, p.sector)).or_insert(1.0);
-        *r *= 1.0 - m.restraint_per_answer * answered;
+        self.state[i][j].restraint *= 1.0 - m.restraint_per_answer * answered;
         if v.counts[FIRST_EVENT] > a.air[FIRST_EVENT] + a.ground[FIRST_EVENT] {
             a.sides_done.push(format!("{}'s own forces (first line of defence) met it", victim.name));
         }
@@ -782,7 +796,7 @@ impl Days {
     /// §6.6 Retaliate: the side fired upon wants to answer in proportion to what it suffered
     /// unanswered (by volume and severity, per km) and to its doctrine; less if the firer was
     /// publicly named. The urge adds to its pressure in the days that follow.
-    fn retaliate(&mut self, i: usize, victim: &Side, v: &Volley, blame: &Blame, a: &mut Answer) {
+    fn retaliate(&mut self, i: usize, vj: usize, victim: &Side, v: &Volley, blame: &Blame, a: &mut Answer) {
         let (m, p) = (&self.model, &self.pictures[i]);
         let unit = m.escalation.small_arms.max(1e-12);
         let mut suffered = 0.0;
@@ -793,7 +807,7 @@ impl Days {
         }
         let provocation = suffered / (p.length_km * m.shots_per_km_day);
         a.urge = victim.retaliation * m.retaliation_gain * provocation;
-        *self.memory.retaliation.entry((victim.nation, p.sector)).or_default() += a.urge;
+        self.state[i][vj].urge += a.urge;
     }
 
     /// §6.7 Escalate: every unanswered violation adds its severity's weight per km of line (half
@@ -809,7 +823,7 @@ impl Days {
             let effective = unanswered * (1.0 - 0.5 * named) + 0.75 * answered;
             weight += m.escalation.get(*s) * effective;
         }
-        let t = self.tension.entry(p.sector).or_insert(p.base_tension);
+        let t = &mut self.tension[i];
         *t = (*t + m.tension_per_escalation * (weight / p.length_km).max(0.0)).clamp(0.0, 1.0);
         weight / self.line_km
     }
@@ -899,10 +913,8 @@ impl Days {
         let m = &self.model;
         let e = &mut self.escalation;
         e.level = (e.level * (1.0 - m.escalation_decay_per_day) + delta_today).max(0.0);
-        for p in &self.pictures {
-            if let Some(t) = self.tension.get_mut(&p.sector) {
-                *t += m.tension_relax_per_day * (p.base_tension - *t);
-            }
+        for (p, t) in self.pictures.iter().zip(&mut self.tension) {
+            *t += m.tension_relax_per_day * (p.base_tension - *t);
         }
         self.situation.escalation = e.level;
         let hazard = if e.level >= m.collapse_at { 1.0 } else { m.collapse_hazard_per_day * e.level / m.collapse_at };
@@ -944,12 +956,19 @@ impl Days {
             }
         }
         *world.resource_mut::<Escalation>() = self.escalation;
-        *world.resource_mut::<LineMemory>() = self.memory;
+        let mut memory = self.memory;
+        for (p, sides) in self.pictures.iter().zip(&self.state) {
+            for (side, x) in p.sides.iter().zip(sides) {
+                memory.restraint.insert((side.nation, p.sector), x.restraint);
+                memory.retaliation.insert((side.nation, p.sector), x.urge);
+            }
+        }
+        *world.resource_mut::<LineMemory>() = memory;
         let mut facts = self.facts;
         facts.casualties_by_nation = self.casualties.clone();
         *world.resource_mut::<TurnFacts>() = facts;
-        for (sector, t) in self.tension {
-            if let Some(mut x) = world.get_mut::<Tension>(sector) {
+        for (p, t) in self.pictures.iter().zip(self.tension) {
+            if let Some(mut x) = world.get_mut::<Tension>(p.sector) {
                 x.0 = t;
             }
         }
