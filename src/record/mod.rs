@@ -292,8 +292,8 @@ impl Trace {
         self.entries.push(TraceEntry { seq, turn, day, rule: rule.to_string(), text, views, incident: None });
     }
 
-    /// Appends an adjudicated violation.
-    pub fn incident(&mut self, turn: u32, day: u32, incident: Incident) {
+    /// Appends an adjudicated violation (boxed already: a line's turn makes many).
+    pub fn incident(&mut self, turn: u32, day: u32, incident: Box<Incident>) {
         let seq = self.entries.len() as u64 + 1;
         self.entries.push(TraceEntry {
             seq,
@@ -302,7 +302,7 @@ impl Trace {
             rule: "violation".to_string(),
             text: String::new(),
             views: Vec::new(),
-            incident: Some(Box::new(incident)),
+            incident: Some(incident),
         });
     }
 

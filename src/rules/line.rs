@@ -544,6 +544,8 @@ impl Days {
             state.push(sides);
         }
         let tension = pictures.iter().map(|p| world.get::<Tension>(p.sector).map_or(p.base_tension, |t| t.0)).collect();
+        let days = world.resource::<ScenarioInfo>().turn_days;
+        let sides: usize = pictures.iter().map(|p| p.sides.len()).sum();
         let mut facts = world.resource::<TurnFacts>().clone();
         for p in &pictures {
             facts.pictures.insert(p.sector, (p.deterrence, p.detection, p.peacekeepers));
@@ -576,7 +578,8 @@ impl Days {
             casualties: BTreeMap::new(),
             contingent_losses: BTreeMap::new(),
             facts,
-            entries: Vec::new(),
+            // One incident at most per side, sector and day.
+            entries: Vec::with_capacity(sides * days as usize),
         }
     }
 
@@ -949,9 +952,10 @@ impl Days {
     /// Writes what the days changed back to the world, the explanations into the trace.
     fn write(self, world: &mut World, turn: u32) {
         let mut trace = world.resource_mut::<Trace>();
+        trace.entries.reserve(self.entries.len());
         for (day, entry) in self.entries {
             match entry {
-                Pending::Incident(i) => trace.incident(turn, day, *i),
+                Pending::Incident(i) => trace.incident(turn, day, i),
                 Pending::Public(text) => trace.public(turn, day, "ceasefire", text),
             }
         }
