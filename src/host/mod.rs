@@ -956,32 +956,39 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
             note(world, by, c.word());
             done(c.word().into())
         }
-        Input::Kick(target) => {
-            let barred = with_gate(world, |g| g.bar(holder_named(target)));
-            let turn = world.resource::<Clock>().turn;
-            world.resource_mut::<Notices>().log.push(format!("turn {turn}: {by} kicked {target} and barred its code"));
-            done(format!("kick {target}{}", if barred == Some(false) { " (its code was barred already)" } else { "" }))
-        }
-        Input::Readmit(target) => {
-            if with_gate(world, |g| g.readmit(&holder_named(target))) == Some(false) {
-                return Err(refused("readmit", format!("the code of {target} is not barred")));
-            }
-            let turn = world.resource::<Clock>().turn;
-            world.resource_mut::<Notices>().log.push(format!("turn {turn}: {by} readmitted {target}"));
-            done(format!("readmit {target}"))
-        }
-        Input::Revoke { seat, code } => {
-            with_gate(world, |g| g.revoke(seat, code));
-            let turn = world.resource::<Clock>().turn;
-            // The log is read by the projector too: the new code is told to the facilitator only.
-            world.resource_mut::<Notices>().log.push(format!("turn {turn}: {by} replaced the code of {seat}"));
-            done(format!("revoke {seat}: the new code is {code}"))
-        }
+        Input::Kick(_) | Input::Readmit(_) | Input::Revoke { .. } => apply_access(world, input, by),
         Input::Save => {
             world.resource_mut::<Notices>().log.push(format!("{by} saved the game"));
             done("save".into())
         }
     }
+}
+
+/// Applies a change to who may join: a kick bars the code, a readmission lifts the bar, a
+/// revocation replaces the seat's code. Logged for the white cell without the new code (the
+/// projector reads the log too).
+fn apply_access(world: &mut World, input: &Input, by: &str) -> Result<Applied, ServerMessage> {
+    let turn = world.resource::<Clock>().turn;
+    let (what, logged) = match input {
+        Input::Kick(target) => {
+            let barred = with_gate(world, |g| g.bar(holder_named(target)));
+            let again = if barred == Some(false) { " (its code was barred already)" } else { "" };
+            (format!("kick {target}{again}"), format!("kicked {target} and barred its code"))
+        }
+        Input::Readmit(target) => {
+            if with_gate(world, |g| g.readmit(&holder_named(target))) == Some(false) {
+                return Err(refused("readmit", format!("the code of {target} is not barred")));
+            }
+            (format!("readmit {target}"), format!("readmitted {target}"))
+        }
+        Input::Revoke { seat, code } => {
+            with_gate(world, |g| g.revoke(seat, code));
+            (format!("revoke {seat}: the new code is {code}"), format!("replaced the code of {seat}"))
+        }
+        _ => return Err(refused("access", "not a change to who may join".into())),
+    };
+    world.resource_mut::<Notices>().log.push(format!("turn {turn}: {by} {logged}"));
+    Ok(Applied { reply: ServerMessage::Done { what }, id: None })
 }
 
 /// Effects of an accepted input outside the game itself (connections, files).
