@@ -67,8 +67,10 @@ pub struct SectorPicture {
     /// Armed, ready peacekeepers standing in the sector (weighted by posture).
     pub peacekeepers: f64,
     pub deterrence: f64,
-    /// The strongest mandate in force here: (name, kind, permitted responses by severity).
-    mandate: Option<(Name, MandateKind, BTreeMap<Severity, Vec<Response>>)>,
+    /// The strongest mandate in force here: its name and kind.
+    mandate: Option<(Name, MandateKind)>,
+    /// What it permits for each severity, in `Severity::ALL` order (nothing without a mandate).
+    permitted: [Responses; SEVERITIES],
     responders: Vec<Responder>,
     /// Owners of monitors on patrol here (who can be attacked).
     monitors: Vec<Entity>,
@@ -196,7 +198,13 @@ fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPict
             world.get::<MandateTemplate>(mandate.template).map(|t| (*me, t.clone()))
         })
         .max_by_key(|(_, t)| t.kind);
-    let mandate = strongest.as_ref().map(|(me, t)| (Name::from(label(world, *me)), t.kind, t.responses.clone()));
+    let mandate = strongest.as_ref().map(|(me, t)| (Name::from(label(world, *me)), t.kind));
+    let permitted = Severity::ALL.map(|s| {
+        strongest
+            .as_ref()
+            .and_then(|(_, t)| t.responses.get(&s))
+            .map_or_else(Responses::default, |r| r.as_slice().into())
+    });
     let (peacekeepers, responders, mut monitors, mut detectors) = forces_in(world, g, se, km, &covering);
     for (i, (_, a)) in g.assets.iter().enumerate() {
         if !(a.sectors.is_empty() || a.sectors.contains(&se)) {
@@ -253,6 +261,7 @@ fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPict
         peacekeepers,
         deterrence,
         mandate,
+        permitted,
         responders,
         monitors,
         detection,
@@ -678,7 +687,7 @@ impl Days {
     /// of it rightly; where the mandate permits it, what is left is investigated.
     fn attribute(&mut self, i: usize, seen: &Seen) -> Blame {
         let (m, p) = (&self.model, &self.pictures[i]);
-        let rate = match p.mandate.as_ref().map(|(_, k, _)| *k) {
+        let rate = match p.mandate.as_ref().map(|(_, k)| *k) {
             Some(MandateKind::ObserveReport) => m.attribution_rate.observe,
             Some(MandateKind::Interpose) => m.attribution_rate.interpose,
             Some(MandateKind::Enforce) => m.attribution_rate.enforce,
@@ -877,9 +886,8 @@ impl Days {
         self.facts.violations_true += n;
         self.facts.violations_recorded += recorded;
         self.facts.next_violation += 1;
-        let permitted: Responses = severity
-            .and_then(|s| p.mandate.as_ref().and_then(|(_, _, r)| r.get(&s)))
-            .map_or_else(Responses::default, |r| r.as_slice().into());
+        let permitted = severity
+            .map_or_else(Responses::default, |s| p.permitted[Severity::ALL.iter().position(|x| *x == s).unwrap_or(0)]);
         let incident = Incident {
             id: self.facts.next_violation,
             sector: p.name.clone(),
@@ -896,7 +904,7 @@ impl Days {
             monitoring: p.detected_by.clone(),
             attributed_to: attributed_to.clone(),
             investigated: blame.investigated,
-            mandate: p.mandate.as_ref().map(|(name, _, _)| name.clone()),
+            mandate: p.mandate.as_ref().map(|(name, _)| name.clone()),
             permitted,
             actions: reporting(&permitted, recorded, attributed_to.is_some()).chain(a.done).collect(),
             answers: a.answers,
@@ -1001,7 +1009,7 @@ fn reporting(permitted: &Responses, recorded: u64, named: bool) -> impl Iterator
 
 /// Whether the sector's mandate permits `response` to violations of `severity`.
 fn permits(p: &SectorPicture, severity: Severity, response: Response) -> bool {
-    p.mandate.as_ref().and_then(|(_, _, r)| r.get(&severity)).is_some_and(|v| v.contains(&response))
+    Severity::ALL.iter().position(|s| *s == severity).is_some_and(|k| p.permitted[k].contains(response))
 }
 
 /// The share of a severity's violations publicly named as the firer's (0 unless the mandate
