@@ -92,7 +92,8 @@ pub struct Incident {
     pub investigated: bool,
     pub mandate: Option<Name>,
     pub permitted: Responses,
-    /// What the mandate's force did, in public.
+    /// What the mandate's force did, in public, beyond recording, reporting and protesting
+    /// (which follow from what was permitted, recorded and attributed).
     pub actions: Vec<Cow<'static, str>>,
     /// The force's answers on the ground, in public: put into words when read.
     pub answers: Vec<Answered>,
@@ -125,9 +126,21 @@ impl Incident {
         }
     }
 
+    /// What monitoring did with what it recorded: record it, report it, protest to the side named.
+    fn reporting(&self) -> impl Iterator<Item = String> + '_ {
+        use crate::scenario::model::Response as R;
+        [R::Record, R::ReportPublicly, R::Protest]
+            .into_iter()
+            .filter(|r| {
+                self.recorded > 0 && self.permitted.contains(*r) && (*r != R::Protest || self.attributed_to.is_some())
+            })
+            .map(|r| r.words().to_string())
+    }
+
     fn outcome(&self) -> String {
         let answers = self.answers.iter().map(|a| format!("{} {} {} ({} of {})", a.by, a.how, a.what, a.count, a.of));
-        let all: Vec<String> = self.actions.iter().map(|a| a.to_string()).chain(answers).collect();
+        let all: Vec<String> =
+            self.reporting().chain(self.actions.iter().map(|a| a.to_string())).chain(answers).collect();
         if all.is_empty() { "nothing was done".to_string() } else { all.join(", ") }
     }
 

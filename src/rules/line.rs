@@ -906,7 +906,7 @@ impl Days {
             investigated: blame.investigated,
             mandate: p.mandate.as_ref().map(|(name, _)| name.clone()),
             permitted,
-            actions: reporting(&permitted, recorded, attributed_to.is_some()).chain(a.done).collect(),
+            actions: a.done,
             answers: a.answers,
             retaliation: a.urge,
             sides_actions: a.sides_done,
@@ -996,15 +996,6 @@ impl Days {
             }
         }
     }
-}
-
-/// What the mandate has monitoring do with what it recorded: record it, report it, protest to
-/// the side named.
-fn reporting(permitted: &Responses, recorded: u64, named: bool) -> impl Iterator<Item = Cow<'static, str>> {
-    [Response::Record, Response::ReportPublicly, Response::Protest]
-        .into_iter()
-        .filter(move |r| recorded > 0 && permitted.contains(*r) && (*r != Response::Protest || named))
-        .map(|r| Cow::Borrowed(r.words()))
 }
 
 /// Whether the sector's mandate permits `response` to violations of `severity`.
