@@ -146,29 +146,53 @@ impl<'a> Checker<'a> {
     /// Every string of the scenario is shown to players: none may hold a control character
     /// (an escape sequence in a name would take over their terminals).
     fn text_only(&mut self, s: &Scenario) {
-        fn walk(v: &serde_json::Value, path: String, found: &mut Vec<(String, char)>) {
+        /// One step of a value's path: a field or a position in a list.
+        enum Step<'a> {
+            Field(&'a str),
+            Index(usize),
+        }
+        fn path(steps: &[Step]) -> String {
+            let mut out = String::new();
+            for step in steps {
+                match step {
+                    Step::Field(k) if out.is_empty() => out.push_str(k),
+                    Step::Field(k) => {
+                        out.push('.');
+                        out.push_str(k);
+                    }
+                    Step::Index(i) => out.push_str(&format!("[{i}]")),
+                }
+            }
+            out
+        }
+        // The path is put into words only where a control character stands.
+        fn walk<'a>(v: &'a serde_json::Value, steps: &mut Vec<Step<'a>>, found: &mut Vec<(String, char)>) {
             match v {
                 serde_json::Value::String(text) => {
                     if let Some(c) = text.chars().find(|c| crate::text::is_control(*c)) {
-                        found.push((path, c));
+                        found.push((path(steps), c));
                     }
                 }
                 serde_json::Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        walk(item, format!("{path}[{i}]"), found);
+                        steps.push(Step::Index(i));
+                        walk(item, steps, found);
+                        steps.pop();
                     }
                 }
                 serde_json::Value::Object(fields) => {
                     for (k, item) in fields {
-                        let inner = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                        walk(item, inner, found);
+                        steps.push(Step::Field(k));
+                        walk(item, steps, found);
+                        steps.pop();
                     }
                 }
                 _ => {}
             }
         }
         let mut found = Vec::new();
-        walk(&serde_json::to_value(s).unwrap_or_default(), String::new(), &mut found);
+        let value = serde_json::to_value(s).unwrap_or_default();
+        walk(&value, &mut Vec::new(), &mut found);
         for (path, c) in found {
             self.problem(&path, format!("text may not hold control characters; found U+{:04X}", c as u32));
         }
