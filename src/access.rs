@@ -6,7 +6,7 @@
 //! readmits and replaces codes when the facilitator says so.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -282,11 +282,6 @@ impl Gate {
     /// Tokens issued and unused now, over every code.
     pub fn unused_tokens(&self, now: Instant) -> usize {
         self.issued.iter().filter(|i| i.expires > now).count()
-    }
-
-    /// Handshakes under way from one address.
-    pub fn pending_from(&self, ip: IpAddr) -> usize {
-        self.issued.iter().filter(|i| i.bound.is_some_and(|b| b.ip() == ip)).count()
     }
 }
 

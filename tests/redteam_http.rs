@@ -131,8 +131,9 @@ fn running_out_of_file_descriptors_pauses_accepting_and_no_more() {
         dir.display(),
         codes.display()
     );
-    let args = ["-c".to_string(), script];
-    let mut s = spawn_shell(&args, &dir, &codes, port);
+    let mut shell = std::process::Command::new("bash");
+    shell.args(["-c", &script]);
+    let mut s = Served::launch(shell, &dir, &codes, port).expect("the server starts");
     let code = s.code("ukr");
     let mut held = Vec::new();
     for n in 20..40 {
@@ -147,37 +148,6 @@ fn running_out_of_file_descriptors_pauses_accepting_and_no_more() {
     drop(held);
     std::thread::sleep(Duration::from_millis(300));
     s.assert_serving(&code);
-}
-
-fn spawn_shell(args: &[String], dir: &std::path::Path, codes: &std::path::Path, port: u16) -> Served {
-    // `Served::spawn` runs the truce binary; here the shell runs it after setting the limit.
-    let mut child = std::process::Command::new("bash")
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match lines.recv_timeout(Duration::from_millis(100)) {
-            Ok(line) if line.contains("Type `help`") => break,
-            _ => assert!(Instant::now() < deadline, "the server did not get ready"),
-        }
-    }
-    let codes: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(codes).unwrap()).unwrap();
-    let stdin = child.stdin.take();
-    Served { child, addr: format!("127.0.0.1:{port}").parse().unwrap(), dir: dir.to_path_buf(), codes, stdin, lines }
 }
 
 #[test]

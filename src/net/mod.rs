@@ -62,7 +62,8 @@ impl Plugin for NetServerPlugin {
 }
 
 /// Makes a fresh private key and puts the transport on the bound sockets (see `bind_pair`) in
-/// `app`; starts the join endpoint, which admits through `gate`. Returns the game's address.
+/// `app`; starts the join endpoint, which admits through `gate` (the `SharedGate` resource the
+/// game already holds). Returns the game's address.
 pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, gate: SharedGate) -> std::io::Result<SocketAddr> {
     let addr = udp.local_addr()?;
     let key = generate_random_bytes::<32>();
@@ -77,8 +78,7 @@ pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, gate: Share
     let transport = ServerTransport::new(config, udp, vec![CHANNEL], MAX_CLIENT_MESSAGE_BYTES, Some(gate.clone()))?;
     app.insert_resource(RenetServer::new(connection_config()));
     app.insert_resource(NetServer { transport, addr, closing: Vec::new() });
-    serve_http(tcp, JoinService::new(gate.clone(), key, addr))?;
-    app.insert_resource(gate);
+    serve_http(tcp, JoinService::new(gate, key, addr))?;
     Ok(addr)
 }
 

@@ -210,7 +210,7 @@ fn plain_words(world: &World, c: &Condition) -> String {
         Condition::FromTurn(t) => format!("turn {t} has come"),
         Condition::AtTurn(t) => format!("it is turn {t}"),
         Condition::MandateFrom(i) => format!("a mandate from the {} is in force", name(i)),
-        Condition::MandateOfKind(k) => format!("a mandate to {} is in force", kind_words(*k)),
+        Condition::MandateOfKind(k) => format!("a mandate to {} is in force", k.words()),
         Condition::Deployed(n) => format!("{} has forces on the line", name(n)),
         Condition::GuaranteeAccepted { guarantor, recipient } => {
             format!("{} has accepted a guarantee from {}", name(recipient), name(guarantor))
@@ -233,8 +233,4 @@ fn plain_words(world: &World, c: &Condition) -> String {
         // Lists and negations are put into words by `describe_within`.
         Condition::All(_) | Condition::Any(_) | Condition::Not(_) => String::new(),
     }
-}
-
-pub fn kind_words(k: MandateKind) -> &'static str {
-    k.words()
 }

@@ -63,10 +63,17 @@ impl Served {
         if !all.iter().any(|a| a == "--bind") {
             all.extend(["--bind".to_string(), format!("127.0.0.1:{port}")]);
         }
+        let mut command = Command::new(env!("CARGO_BIN_EXE_truce"));
+        command.args(&all);
+        Served::launch(command, dir, codes, port)
+    }
+
+    /// Starts `command` (which runs the server on `port`, perhaps through a shell) and waits
+    /// until it says it is ready, or fails.
+    pub fn launch(mut command: Command, dir: &Path, codes: &Path, port: u16) -> Result<Served, String> {
         // Its log goes to a file, so that a chatty server never blocks on a full pipe.
         let log = dir.with_extension(format!("{port}.log"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_truce"))
-            .args(&all)
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
