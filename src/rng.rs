@@ -52,6 +52,11 @@ impl Dice {
         }
         if lambda < 30.0 {
             let u = self.unit();
+            // exp(-λ) ≥ 1 − λ: below that bound (less a margin for rounding) the count is 0, as
+            // the inversion would find, without computing the exponential.
+            if u < 1.0 - lambda - 1e-15 {
+                return 0;
+            }
             let mut k = 0u64;
             let mut p = libm::exp(-lambda);
             let mut cdf = p;
@@ -80,7 +85,7 @@ impl Dice {
             let u = self.unit();
             let q = 1.0 - p;
             let mut k = 0u64;
-            let mut pk = libm::pow(q, n as f64);
+            let mut pk = powu(q, n);
             let mut cdf = pk;
             while u > cdf && k < n {
                 pk *= (n - k) as f64 / (k + 1) as f64 * p / q;
@@ -126,9 +131,54 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
+/// `x` to the whole power `n` by repeated squaring: a few multiplications in a fixed order, so
+/// the same on every machine, and far cheaper than a general power.
+fn powu(mut x: f64, mut n: u64) -> f64 {
+    let mut acc = 1.0;
+    while n > 0 {
+        if n & 1 == 1 {
+            acc *= x;
+        }
+        x *= x;
+        n >>= 1;
+    }
+    acc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_means_draw_as_the_full_inversion_would() {
+        let inversion = |u: f64, lambda: f64| {
+            let (mut k, mut p) = (0u64, libm::exp(-lambda));
+            let mut cdf = p;
+            while u > cdf && k < 1_000 {
+                k += 1;
+                p *= lambda / k as f64;
+                cdf += p;
+            }
+            k
+        };
+        for lambda in [1e-12, 1e-5, 0.003, 0.2, 1.0, 7.5, 29.0] {
+            let (mut a, mut b) = (Dice::new(5, 1, Purpose::Fire, 0), Dice::new(5, 1, Purpose::Fire, 0));
+            for _ in 0..20_000 {
+                let u = b.unit();
+                assert_eq!(a.poisson(lambda), inversion(u, lambda), "poisson({lambda}) at u = {u}");
+            }
+        }
+    }
+
+    #[test]
+    fn whole_powers_agree_with_the_general_power() {
+        for n in 0..64u64 {
+            for x in [0.0, 0.05, 0.3, 0.5, 0.93, 0.999_9, 1.0] {
+                let (a, b) = (powu(x, n), libm::pow(x, n as f64));
+                assert!((a - b).abs() <= 1e-13 * b, "{x}^{n}: {a} against {b}");
+            }
+        }
+    }
 
     #[test]
     fn streams_are_reproducible_and_distinct() {

@@ -323,6 +323,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
             let mandates = &outlook.mandates;
             let pictures = &outlook.pictures;
             let mut room = budget;
+            let occupied: BTreeSet<Entity> = mine.iter().filter_map(|x| x.3.sector).collect();
             for r in
                 mine.iter().filter(|r| r.3.sector.is_none() && !r.4 && !r.5 && r.3.kind != ContingentKind::AirSupport)
             {
@@ -349,7 +350,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
                     let target = pictures
                         .iter()
                         .filter(|p| m.sectors.is_empty() || m.sectors.contains(&p.sector))
-                        .filter(|p| !mine.iter().any(|x| x.3.sector == Some(p.sector)))
+                        .filter(|p| !occupied.contains(&p.sector))
                         .max_by(|a, b| {
                             let ta = world.get::<Tension>(a.sector).map_or(0.0, |t| t.0);
                             let tb = world.get::<Tension>(b.sector).map_or(0.0, |t| t.0);

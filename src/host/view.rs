@@ -294,7 +294,13 @@ fn omniscient(world: &mut World) -> Omniscient {
         .entries
         .iter()
         .filter(|e| e.turn == last_turn)
-        .map(|e| SeatEntry { seq: e.seq, turn: e.turn, day: e.day, rule: e.rule.clone(), text: e.text().into_owned() })
+        .map(|e| SeatEntry {
+            seq: e.seq,
+            turn: e.turn,
+            day: e.day,
+            rule: e.rule.to_string(),
+            text: e.text().into_owned(),
+        })
         .collect();
     let connections =
         world.resource::<Connections>().0.iter().map(|(id, c)| (*id, c.role, c.seat.clone(), c.name.clone())).collect();

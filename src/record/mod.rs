@@ -70,13 +70,11 @@ pub type Name = std::sync::Arc<str>;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub id: u64,
-    pub sector: Name,
+    #[serde(flatten)]
+    pub place: std::sync::Arc<Place>,
     pub severity: crate::scenario::model::Severity,
-    /// The true perpetrator (name and id): known to itself and the white cell.
-    pub by: Name,
-    pub by_id: Name,
-    pub against: Name,
-    pub against_id: Name,
+    #[serde(flatten)]
+    pub parties: std::sync::Arc<Parties>,
     pub violations: u64,
     /// The violations by severity, in `Severity::ALL` order.
     pub mix: [u64; 5],
@@ -86,39 +84,108 @@ pub struct Incident {
     pub recorded: u64,
     /// How many the side fired upon saw by its own means.
     pub seen_by_victim: u64,
-    /// The impartial monitoring of the sector, in words (empty when there is none).
-    pub monitoring: Name,
     pub attributed_to: Option<Name>,
     pub investigated: bool,
-    pub mandate: Option<Name>,
     pub permitted: Responses,
-    /// What the mandate's force did, in public, beyond recording, reporting and protesting
-    /// (which follow from what was permitted, recorded and attributed).
-    pub actions: Vec<Cow<'static, str>>,
     /// The force's answers on the ground, in public: put into words when read.
-    pub answers: Vec<Answered>,
+    pub answers: Answers,
     /// Pressure the side fired upon will add for it in the days after (told to the two sides
     /// when it is 0.02 or more).
     pub retaliation: f64,
-    /// What reveals a side (retaliation, a side's own forces fighting): the two sides only.
-    pub sides_actions: Vec<String>,
-    /// What only the white cell learns (a contingent siding with one party).
-    pub secret: Vec<String>,
+    /// What is said of it beyond its figures, if anything (most incidents have nothing).
+    #[serde(flatten, default)]
+    pub notes: Option<Box<Notes>>,
     pub escalation: f64,
 }
 
-/// A force's answer to one severity of an incident: "fra_bde interposed against artillery fire
-/// (14 of 19)".
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Answered {
-    pub by: Name,
-    pub how: Cow<'static, str>,
-    pub what: Cow<'static, str>,
-    pub count: u64,
-    pub of: u64,
+/// What is said of an incident beyond its figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Notes {
+    /// What the mandate's force did, in public, beyond recording, reporting and protesting
+    /// (which follow from what was permitted, recorded and attributed) and its answers.
+    #[serde(default)]
+    pub actions: Vec<Cow<'static, str>>,
+    /// What reveals a side (retaliation, a side's own forces fighting): the two sides only.
+    #[serde(default)]
+    pub sides_actions: Vec<String>,
+    /// What only the white cell learns (a contingent siding with one party).
+    #[serde(default)]
+    pub secret: Vec<String>,
+}
+
+static NO_NOTES: Notes = Notes { actions: Vec::new(), sides_actions: Vec::new(), secret: Vec::new() };
+
+impl Notes {
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty() && self.sides_actions.is_empty() && self.secret.is_empty()
+    }
+}
+
+/// Where an incident happened: shared by all of a sector's incidents in a turn.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub sector: String,
+    /// The impartial monitoring of the sector, in words (empty when there is none).
+    pub monitoring: String,
+    /// The mandate covering it.
+    pub mandate: Option<String>,
+}
+
+/// Who fired on whom (names and ids): shared by all the incidents of one side's fire in a sector
+/// in a turn. The true perpetrator is known to itself and the white cell.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Parties {
+    pub by: String,
+    pub by_id: String,
+    pub against: String,
+    pub against_id: String,
+}
+
+/// The force's answers on the ground to one incident: "fra_bde interposed against artillery fire
+/// (14 of 19)". One contingent answers an incident (the strongest acting in the sector), so the
+/// answers are kept inline, by severity, and put into words when read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Answers {
+    /// The contingent that answered.
+    pub by: Option<Name>,
+    /// For each severity in `Severity::ALL` order: how it was answered and how many violations.
+    pub each: [Option<(Means, u32)>; 5],
+}
+
+/// How a force answers a violation on the ground.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Means {
+    ReturnedFire,
+    Interposed,
+}
+
+impl Means {
+    pub fn words(self) -> &'static str {
+        match self {
+            Means::ReturnedFire => "returned fire on",
+            Means::Interposed => "interposed against",
+        }
+    }
+}
+
+impl Answers {
+    /// The answers in words, each with the number of violations of its severity (`of`).
+    fn words<'a>(&'a self, of: &'a [u64; 5]) -> impl Iterator<Item = String> + 'a {
+        const WHAT: [&str; 5] =
+            ["small-arms fire", "artillery fire", "drone strikes", "incursions", "attacks on monitors"];
+        let by = self.by.as_deref().unwrap_or("?");
+        self.each.iter().enumerate().filter_map(move |(k, a)| {
+            a.map(|(how, count)| format!("{by} {} {} ({count} of {})", how.words(), WHAT[k], of[k]))
+        })
+    }
 }
 
 impl Incident {
+    /// What is said of it beyond its figures.
+    pub fn notes(&self) -> &Notes {
+        self.notes.as_deref().unwrap_or(&NO_NOTES)
+    }
+
     fn attribution(&self) -> String {
         match &self.attributed_to {
             Some(a) => format!("attributed to {a}{}", if self.investigated { " after investigation" } else { "" }),
@@ -138,29 +205,30 @@ impl Incident {
     }
 
     fn outcome(&self) -> String {
-        let answers = self.answers.iter().map(|a| format!("{} {} {} ({} of {})", a.by, a.how, a.what, a.count, a.of));
+        let answers = self.answers.words(&self.mix);
         let all: Vec<String> =
-            self.reporting().chain(self.actions.iter().map(|a| a.to_string())).chain(answers).collect();
+            self.reporting().chain(self.notes().actions.iter().map(|a| a.to_string())).chain(answers).collect();
         if all.is_empty() { "nothing was done".to_string() } else { all.join(", ") }
     }
 
     fn sides_outcome(&self) -> String {
-        let retaliated = (self.retaliation >= 0.02)
-            .then(|| format!("{} retaliated (+{:.2} pressure for the days after)", self.against, self.retaliation));
-        let all: Vec<String> = self.sides_actions.iter().cloned().chain(retaliated).collect();
+        let retaliated = (self.retaliation >= 0.02).then(|| {
+            format!("{} retaliated (+{:.2} pressure for the days after)", self.parties.against, self.retaliation)
+        });
+        let all: Vec<String> = self.notes().sides_actions.iter().cloned().chain(retaliated).collect();
         if all.is_empty() { String::new() } else { format!("; {}", all.join(", ")) }
     }
 
     /// The whole truth, for the white cell.
     pub fn full(&self) -> String {
         let seen = if self.recorded > 0 {
-            format!("{} recorded by {}", self.recorded, self.monitoring)
-        } else if self.monitoring.is_empty() {
+            format!("{} recorded by {}", self.recorded, self.place.monitoring)
+        } else if self.place.monitoring.is_empty() {
             "no impartial monitoring here".into()
         } else {
-            format!("none recorded by {}", self.monitoring)
+            format!("none recorded by {}", self.place.monitoring)
         };
-        let mandate = match &self.mandate {
+        let mandate = match &self.place.mandate {
             Some(name) => format!(
                 "mandate '{name}' permits {}",
                 if self.permitted.is_empty() {
@@ -174,15 +242,19 @@ impl Incident {
         format!(
             "Violation {} in {} ({} violations: {}, by {}) → {seen} → {} → {mandate} → {}{} → escalation {:+.4}{}",
             self.id,
-            self.sector,
+            self.place.sector,
             self.violations,
             self.mix_words(),
-            self.by,
+            self.parties.by,
             self.attribution(),
             self.outcome(),
             self.sides_outcome(),
             self.escalation,
-            if self.secret.is_empty() { String::new() } else { format!(" [{}]", self.secret.join("; ")) }
+            if self.notes().secret.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", self.notes().secret.join("; "))
+            }
         )
     }
 
@@ -213,22 +285,22 @@ impl Incident {
 
     /// What `nation` (or an observer) may read of it, if anything.
     pub fn view(&self, nation: Option<&str>) -> Option<String> {
-        if nation == Some(&*self.by_id) {
+        if nation == Some(self.parties.by_id.as_str()) {
             return Some(format!(
                 "Violation {}: our forces in {} fired ({} violations: {}); {} of them recorded by monitors{}",
                 self.id,
-                self.sector,
+                self.place.sector,
                 self.violations,
                 self.mix_words(),
                 self.recorded,
                 self.sides_outcome()
             ));
         }
-        if nation == Some(&*self.against_id) {
+        if nation == Some(self.parties.against_id.as_str()) {
             return Some(format!(
                 "Violation {}: our positions in {} came under {} ({} seen by our own means){}{}",
                 self.id,
-                self.sector,
+                self.place.sector,
                 self.severity.words(),
                 self.seen_by_victim,
                 if self.recorded > 0 {
@@ -243,7 +315,7 @@ impl Incident {
             format!(
                 "Violation {} in {}: {} ({} violations recorded) → {} → {}",
                 self.id,
-                self.sector,
+                self.place.sector,
                 self.recorded_severity.unwrap_or(self.severity).words(),
                 self.recorded,
                 self.attribution(),
@@ -262,7 +334,7 @@ pub struct TraceEntry {
     /// Day of the game (from day 0) the step concerns.
     pub day: u32,
     /// The rule that produced it (`institutions`, `violation`, `pledge`, …).
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     /// The full truth, for the white cell.
     pub text: String,
     /// What each audience may read: public wording, or a seat's own wording of the same event.
@@ -302,7 +374,15 @@ impl Trace {
     /// Appends an entry: `text` is the whole truth; `views` say who else may read what.
     pub fn add(&mut self, turn: u32, day: u32, rule: &str, text: String, views: Vec<(Audience, String)>) {
         let seq = self.entries.len() as u64 + 1;
-        self.entries.push(TraceEntry { seq, turn, day, rule: rule.to_string(), text, views, incident: None });
+        self.entries.push(TraceEntry {
+            seq,
+            turn,
+            day,
+            rule: Cow::Owned(rule.to_string()),
+            text,
+            views,
+            incident: None,
+        });
     }
 
     /// Appends an adjudicated violation (boxed already: a line's turn makes many).
@@ -312,7 +392,7 @@ impl Trace {
             seq,
             turn,
             day,
-            rule: "violation".to_string(),
+            rule: Cow::Borrowed("violation"),
             text: String::new(),
             views: Vec::new(),
             incident: Some(incident),
@@ -334,7 +414,7 @@ impl Trace {
                     seq: e.seq,
                     turn: e.turn,
                     day: e.day,
-                    rule: e.rule.clone(),
+                    rule: e.rule.to_string(),
                     text,
                 });
             }
@@ -346,7 +426,7 @@ impl Trace {
                 seq: e.seq,
                 turn: e.turn,
                 day: e.day,
-                rule: e.rule.clone(),
+                rule: e.rule.to_string(),
                 text: text.clone(),
             })
         })

@@ -1,7 +1,7 @@
 //! Forces in motion: mandates starting and expiring, conditional pledges activating or lapsing,
 //! contingents travelling, arriving, joining mandates and going home.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
 
@@ -36,36 +36,46 @@ pub enum Recall {
     Kept,
 }
 
-/// Sends a contingent home, with the reason in the trace.
-pub fn recall(world: &mut World, contingent: Entity, why: &str, kind: Recall) {
+/// Sends contingents home, with the reason in the trace.
+pub fn recall(world: &mut World, contingents: &[Entity], why: &str, kind: Recall) {
     let clock = world.resource::<Clock>().clone();
-    let Some(mut c) = world.get_mut::<Contingent>(contingent) else { return };
-    let was = c.sector;
-    c.sector = None;
-    c.mandate = None;
-    let travelling = world.entity_mut(contingent).take::<Transit>().is_some();
-    if was.is_none() && !travelling {
+    let mut leaving = Vec::new();
+    for &contingent in contingents {
+        let Some(mut c) = world.get_mut::<Contingent>(contingent) else { continue };
+        let was = c.sector;
+        c.sector = None;
+        c.mandate = None;
+        let travelling = world.entity_mut(contingent).take::<Transit>().is_some();
+        if was.is_some() || travelling {
+            leaving.push((contingent, was));
+        }
+    }
+    if leaving.is_empty() {
         return;
     }
-    let mut breached = Vec::new();
+    // One pass over the pledges for all of them: a whole force may go home at once.
+    let going: BTreeSet<Entity> = leaving.iter().map(|(c, _)| *c).collect();
+    let mut breached: BTreeMap<Entity, Vec<Entity>> = BTreeMap::new();
     let mut pledges = world.query::<(Entity, &Pledge, &mut PledgeState)>();
     for (e, p, mut state) in pledges.iter_mut(world) {
-        if p.contingent == contingent && *state == PledgeState::Active {
+        if going.contains(&p.contingent) && *state == PledgeState::Active {
             if kind == Recall::Breach {
                 *state = PledgeState::Breached;
-                breached.push(e);
+                breached.entry(p.contingent).or_default().push(e);
             } else {
                 *state = PledgeState::Fulfilled;
             }
         }
     }
-    let name = label(world, contingent);
-    let from = was.map_or_else(|| "its journey".to_string(), |s| label(world, s));
-    let mut text = format!("{name} leaves {from} for home: {why}");
-    for p in breached {
-        text.push_str(&format!("; pledge {} is breached", label(world, p)));
+    for (contingent, was) in leaving {
+        let name = label(world, contingent);
+        let from = was.map_or_else(|| "its journey".to_string(), |s| label(world, s));
+        let mut text = format!("{name} leaves {from} for home: {why}");
+        for p in breached.get(&contingent).into_iter().flatten() {
+            text.push_str(&format!("; pledge {} is breached", label(world, *p)));
+        }
+        world.resource_mut::<Trace>().public(clock.turn, clock.day, "forces", text);
     }
-    world.resource_mut::<Trace>().public(clock.turn, clock.day, "forces", text);
 }
 
 /// Ends mandates whose time is up. Their contingents move to a successor mandate that covers
@@ -103,7 +113,7 @@ pub fn expire_mandates(world: &mut World) {
     for (c, k) in affected {
         if world.get::<Contingent>(c).is_some_and(|x| x.mandate.is_none()) {
             let name = k.mandate.map_or_else(String::new, |m| label(world, m));
-            recall(world, c, &format!("its mandate '{name}' expired"), Recall::Kept);
+            recall(world, &[c], &format!("its mandate '{name}' expired"), Recall::Kept);
         }
     }
 }

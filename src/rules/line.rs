@@ -10,7 +10,7 @@ use bevy::prelude::*;
 
 use super::conditions::{self, Situation};
 use super::{Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce, TurnFacts};
-use crate::record::{Incident, Name, Responses, Trace};
+use crate::record::{Answers, Incident, Means, Name, Notes, Parties, Place, Responses, Trace};
 use crate::rng::{Dice, Purpose};
 use crate::scenario::model::{
     AssetKind, ContingentKind, MandateKind, ModelParams, NationFlag, Posture, Response, Severity,
@@ -39,6 +39,9 @@ struct Side {
     key: Name,
     name: Name,
     retaliation: f64,
+    /// Its own chance of seeing a violation here (its patrols and assets, and what is shared
+    /// with it).
+    sees: f64,
 }
 
 /// A contingent able to respond with force in a sector.
@@ -46,14 +49,14 @@ struct Side {
 struct Responder {
     contingent: Entity,
     owner: Entity,
-    owner_name: String,
+    owner_name: Name,
     name: Name,
     posture: Posture,
     /// Armed, ready troops.
     ready: f64,
     loyalty: Option<(String, f64)>,
-    /// When its line of defence engages.
-    line: Option<crate::scenario::model::Condition>,
+    /// Its line of defence, which decides when it engages.
+    line: Option<Entity>,
 }
 
 /// What the rules need to know of one sector for a turn.
@@ -76,10 +79,9 @@ pub struct SectorPicture {
     monitors: Vec<Entity>,
     /// Chance that impartial monitoring records a violation here.
     pub detection: f64,
-    /// The impartial asset contributing most, in words, for the trace.
-    detected_by: Name,
-    /// Each belligerent's own chance of seeing a violation here.
-    own_detection: BTreeMap<Entity, f64>,
+    /// The impartial detector that sees most, with its chance, and how many others there are:
+    /// put into words for the trace.
+    detected_by: Option<(f64, Detector, usize)>,
     /// Share of each severity's fire that crosses the buffer zone.
     contact: [f64; SEVERITIES],
 }
@@ -88,7 +90,7 @@ pub struct SectorPicture {
 #[derive(Clone, Copy, Debug)]
 enum Detector {
     Patrol(Entity),
-    Asset(usize),
+    Asset(Entity),
 }
 
 /// What every sector's picture is drawn from, read once.
@@ -103,10 +105,17 @@ struct Ground {
     /// Length of line each asset spreads over.
     spread: Vec<f64>,
     owner_keys: BTreeMap<Entity, String>,
+    /// Every nation's id and name, shared by all the sectors that mention it.
+    nations: BTreeMap<Entity, (Name, Name)>,
 }
 
 fn label(world: &World, e: Entity) -> String {
     world.get::<Label>(e).map_or_else(String::new, |l| l.0.clone())
+}
+
+/// An entity's name, shared.
+fn name_of(world: &World, e: Entity) -> Name {
+    world.get::<Label>(e).map_or_else(|| Name::from(""), |l| Name::from(l.0.as_str()))
 }
 
 fn key(world: &World, e: Entity) -> String {
@@ -125,6 +134,11 @@ fn in_stable_order<T: Component + Clone>(world: &mut World) -> Vec<(Entity, T)> 
 }
 
 impl Ground {
+    /// A nation's id and name.
+    fn names(&self, world: &World, n: Entity) -> (Name, Name) {
+        self.nations.get(&n).cloned().unwrap_or_else(|| (key(world, n).into(), label(world, n).into()))
+    }
+
     fn read(world: &mut World, turn: u32, total_km: f64) -> Ground {
         let mut mandates = in_stable_order::<Mandate>(world);
         mandates.retain(|(_, m)| conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), turn));
@@ -162,7 +176,13 @@ impl Ground {
             .chain(assets.iter().map(|(_, a)| a.owner))
             .map(|o| (o, key(world, o)))
             .collect();
+        let nations = world
+            .query_filtered::<(Entity, &Key, &Label), With<Nation>>()
+            .iter(world)
+            .map(|(e, k, l)| (e, (Name::from(k.0.as_str()), Name::from(l.0.as_str()))))
+            .collect();
         Ground {
+            nations,
             model: world.resource::<Model>().0.clone(),
             sharing: world.get_resource::<super::IntelSharing>().cloned().unwrap_or_default(),
             mandates,
@@ -188,17 +208,17 @@ pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
 fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPicture {
     let m = &g.model;
     let km = sector.length_km.max(0.1);
-    let sides = sides_in(world, se);
+    let mut sides = sides_in(world, g, se);
     let covering: Vec<Entity> =
         g.mandates.iter().filter(|(_, x)| x.sectors.is_empty() || x.sectors.contains(&se)).map(|(e, _)| *e).collect();
     let strongest = covering
         .iter()
         .filter_map(|me| {
             let mandate = g.mandates.iter().find(|(e, _)| e == me).map(|(_, x)| x)?;
-            world.get::<MandateTemplate>(mandate.template).map(|t| (*me, t.clone()))
+            world.get::<MandateTemplate>(mandate.template).map(|t| (*me, t))
         })
         .max_by_key(|(_, t)| t.kind);
-    let mandate = strongest.as_ref().map(|(me, t)| (Name::from(label(world, *me)), t.kind));
+    let mandate = strongest.as_ref().map(|(me, t)| (name_of(world, *me), t.kind));
     let permitted = Severity::ALL.map(|s| {
         strongest
             .as_ref()
@@ -217,7 +237,7 @@ fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPict
             monitors.push(a.owner);
         }
         if p > 0.0 {
-            detectors.push((p, a.owner, Detector::Asset(i)));
+            detectors.push((p, a.owner, Detector::Asset(g.assets[i].0)));
         }
     }
     // The ground hides or reveals: every detector sees as the terrain lets it.
@@ -228,16 +248,13 @@ fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPict
     let impartial: Vec<&(f64, Entity, Detector)> =
         detectors.iter().filter(|(_, o, _)| !belligerent(world, *o)).collect();
     let detection = combine(impartial.iter().map(|(p, ..)| *p));
-    let own_detection = sides
-        .iter()
-        .map(|side| {
-            let shared = |o: &Entity| {
-                *o == side.nation
-                    || g.owner_keys.get(o).is_some_and(|k| g.sharing.0.contains(&(k.clone(), side.key.to_string())))
-            };
-            (side.nation, combine(detectors.iter().filter(|(_, o, _)| shared(o)).map(|(p, ..)| *p)))
-        })
-        .collect();
+    for side in &mut sides {
+        let shared = |o: &Entity| {
+            *o == side.nation
+                || g.owner_keys.get(o).is_some_and(|k| g.sharing.0.iter().any(|(f, t)| f == k && **t == *side.key))
+        };
+        side.sees = combine(detectors.iter().filter(|(_, o, _)| shared(o)).map(|(p, ..)| *p));
+    }
     let bonus = if strongest.as_ref().is_some_and(|(_, t)| t.kind == MandateKind::Enforce) {
         m.enforce_deterrence_bonus
     } else {
@@ -254,7 +271,7 @@ fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPict
     });
     SectorPicture {
         sector: se,
-        name: label(world, se).into(),
+        name: name_of(world, se),
         length_km: km,
         base_tension: sector.base_tension,
         sides,
@@ -265,8 +282,13 @@ fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPict
         responders,
         monitors,
         detection,
-        detected_by: detected_by(world, g, &impartial).into(),
-        own_detection,
+        detected_by: impartial
+            .iter()
+            .fold(
+                None::<&&(f64, Entity, Detector)>,
+                |best, x| if best.is_none_or(|b| x.0 > b.0) { Some(x) } else { best },
+            )
+            .map(|(p, _, d)| (*p, *d, impartial.len() - 1)),
         contact,
     }
 }
@@ -276,17 +298,21 @@ fn combine(ps: impl Iterator<Item = f64>) -> f64 {
     1.0 - ps.fold(1.0, |acc, p| acc * (1.0 - p))
 }
 
-fn sides_in(world: &World, se: Entity) -> Vec<Side> {
+fn sides_in(world: &World, g: &Ground, se: Entity) -> Vec<Side> {
     let Some(forces) = world.get::<Forces>(se) else { return Vec::new() };
     forces
         .0
         .iter()
         .filter(|(_, troops)| *troops > 0)
-        .map(|(n, _)| Side {
-            nation: *n,
-            key: key(world, *n).into(),
-            name: label(world, *n).into(),
-            retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
+        .map(|(n, _)| {
+            let (key, name) = g.names(world, *n);
+            Side {
+                nation: *n,
+                key,
+                name,
+                retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
+                sees: 0.0,
+            }
         })
         .collect()
 }
@@ -309,15 +335,15 @@ fn forces_in(world: &World, g: &Ground, se: Entity, km: f64, covering: &[Entity]
                 responders.push(Responder {
                     contingent: *ce,
                     owner: c.owner,
-                    owner_name: label(world, c.owner),
-                    name: label(world, *ce).into(),
+                    owner_name: g.names(world, c.owner).1,
+                    name: name_of(world, *ce),
                     posture: c.posture,
                     ready,
                     loyalty: world
                         .get::<Nation>(c.owner)
                         .and_then(|n| n.loyalty_risk.as_ref())
                         .map(|r| (r.leans_to.clone(), r.crisis_defection)),
-                    line: world.get::<DefenceLine>(c.line).map(|d| d.engages.clone()),
+                    line: world.get::<DefenceLine>(c.line).is_some().then_some(c.line),
                 });
             }
         }
@@ -339,19 +365,16 @@ fn forces_in(world: &World, g: &Ground, se: Entity, km: f64, covering: &[Entity]
 }
 
 /// The impartial detector that sees most, in words (and how many more there are).
-fn detected_by(world: &World, g: &Ground, impartial: &[&(f64, Entity, Detector)]) -> String {
-    let best = impartial
-        .iter()
-        .fold(None::<&&(f64, Entity, Detector)>, |best, x| if best.is_none_or(|b| x.0 > b.0) { Some(x) } else { best });
-    let Some((p, _, d)) = best else { return String::new() };
+fn detected_by(world: &World, best: Option<(f64, Detector, usize)>) -> String {
+    let Some((p, d, more)) = best else { return String::new() };
     let words = match d {
-        Detector::Patrol(c) => format!("{} patrols (p = {p:.2})", label(world, *c)),
-        Detector::Asset(i) => {
-            let a = &g.assets[*i].1;
-            format!("{} {} (p = {p:.2}{})", label(world, a.owner), asset_words(a.kind), asset_note(a))
-        }
+        Detector::Patrol(c) => format!("{} patrols (p = {p:.2})", label(world, c)),
+        Detector::Asset(e) => match world.get::<MonitoringAsset>(e) {
+            Some(a) => format!("{} {} (p = {p:.2}{})", label(world, a.owner), asset_words(a.kind), asset_note(a)),
+            None => format!("an asset (p = {p:.2})"),
+        },
     };
-    if impartial.len() > 1 { format!("{words} and {} more", impartial.len() - 1) } else { words }
+    if more > 0 { format!("{words} and {more} more") } else { words }
 }
 
 /// An asset's coverage of a sector (0..1) and the share of it lost to jamming or restrictions.
@@ -419,6 +442,8 @@ struct SideState {
     restraint: f64,
     /// Extra pressure from its urge to retaliate.
     urge: f64,
+    /// What leaked plans leave of monitoring's chance to record its fire (1 = nothing leaked).
+    evasion: f64,
 }
 
 /// A deeper line of defence with air support that can be called.
@@ -426,12 +451,6 @@ struct AirLine {
     name: String,
     condition: crate::scenario::model::Condition,
     air: Vec<(Entity, String)>,
-}
-
-/// A trace entry waiting to be written at the end of the days.
-enum Pending {
-    Incident(Box<Incident>),
-    Public(String),
 }
 
 /// One belligerent's fire in one sector on one day, by severity.
@@ -460,13 +479,49 @@ struct Answer {
     ground: Counts,
     air: Counts,
     done: Vec<Cow<'static, str>>,
-    answers: Vec<crate::record::Answered>,
+    answers: Answers,
     /// The urge to retaliate it left the side fired upon.
     urge: f64,
     sides_done: Vec<String>,
     secret: Vec<String>,
     /// Crisis events a contingent leaning to the firer let pass (its owner blames the target).
     defected: bool,
+}
+
+/// The lines of defence and whether each engages as the situation stands. Their conditions are
+/// read again only when the situation changed, and `version` moves only when one of them
+/// starts or stops engaging.
+struct Lines {
+    conditions: Vec<(Entity, crate::scenario::model::Condition)>,
+    engages: Vec<bool>,
+    checked_at: Option<u64>,
+    version: u64,
+}
+
+impl Lines {
+    fn read(world: &mut World) -> Lines {
+        let conditions: Vec<_> =
+            in_stable_order::<DefenceLine>(world).into_iter().map(|(e, l)| (e, l.engages)).collect();
+        Lines { engages: vec![false; conditions.len()], conditions, checked_at: None, version: 0 }
+    }
+
+    /// The version of which lines engage, checked against `situation` if it changed.
+    fn engaged(&mut self, situation: &Situation, situation_version: u64) -> u64 {
+        if self.checked_at != Some(situation_version) {
+            let now: Vec<bool> = self.conditions.iter().map(|(_, c)| conditions::holds(c, situation)).collect();
+            if now != self.engages {
+                self.engages = now;
+                self.version += 1;
+            }
+            self.checked_at = Some(situation_version);
+        }
+        self.version
+    }
+
+    /// Whether the line engages, as last checked.
+    fn engages(&self, line: Entity) -> bool {
+        self.conditions.iter().position(|(e, _)| *e == line).is_some_and(|k| self.engages[k])
+    }
 }
 
 /// The random streams of the days.
@@ -484,8 +539,15 @@ struct Days {
     model: ModelParams,
     pictures: Vec<SectorPicture>,
     line_km: f64,
-    leaks: BTreeMap<String, f64>,
     situation: Situation,
+    /// Counts the changes to `situation` during the days, so that what depends on it is
+    /// worked out again only when it changed.
+    situation_version: u64,
+    /// The lines of defence the responders stand in, and which of them engage.
+    lines: Lines,
+    /// Each sector's acting force and its cover, with the `Lines::version` they were worked out
+    /// at, by position in `pictures`.
+    acting: Vec<Option<(u64, Option<usize>, f64)>>,
     air_lines: Vec<AirLine>,
     /// Nations the shallower lines of defence hold: the ones deeper lines come in for.
     defended: std::collections::BTreeSet<Entity>,
@@ -500,11 +562,19 @@ struct Days {
     /// the line's memory, played in place, written back at the end.
     state: Vec<Vec<SideState>>,
     memory: LineMemory,
+    /// Each sector's violations, recorded violations and incidents, by position in `pictures`.
+    by_sector: Vec<(u64, u64, u64)>,
+    /// Each sector's place, and each side's fire there, as the trace names them: by position in
+    /// `pictures` and in its sides.
+    places: Vec<std::sync::Arc<Place>>,
+    parties: Vec<Vec<std::sync::Arc<Parties>>>,
     casualties: BTreeMap<Entity, u64>,
     contingent_losses: BTreeMap<Entity, i64>,
     escalation: Escalation,
     facts: TurnFacts,
-    entries: Vec<(u32, Pending)>,
+    /// The game's trace, taken from the world for the days: each day's incidents go straight in.
+    trace: Trace,
+    turn: u32,
     dice: Streams,
 }
 
@@ -521,7 +591,7 @@ pub fn simulate_days(world: &mut World) {
             break;
         }
     }
-    line.write(world, clock.turn);
+    line.write(world);
 }
 
 impl Days {
@@ -531,6 +601,7 @@ impl Days {
         let pictures = sector_pictures(world, clock.turn);
         let (air_lines, defended) = air_lines(world);
         let memory = world.resource::<LineMemory>().clone();
+        let leaks = world.resource::<Leaks>().0.clone();
         let mut truces = BTreeMap::new();
         let mut state = Vec::with_capacity(pictures.len());
         for p in &pictures {
@@ -545,6 +616,7 @@ impl Days {
                         .unwrap_or(aggression),
                     restraint: memory.restraint.get(&here).copied().unwrap_or(1.0),
                     urge: memory.retaliation.get(&here).copied().unwrap_or(0.0),
+                    evasion: 1.0 - leaks.get(&*side.key).copied().unwrap_or(0.0),
                 });
                 if let Some(t) = world.get::<Truce>(side.nation) {
                     truces.insert(side.nation, t.clone());
@@ -555,16 +627,30 @@ impl Days {
         let tension = pictures.iter().map(|p| world.get::<Tension>(p.sector).map_or(p.base_tension, |t| t.0)).collect();
         let days = world.resource::<ScenarioInfo>().turn_days;
         let sides: usize = pictures.iter().map(|p| p.sides.len()).sum();
+        let sectors = pictures.len();
         let mut facts = world.resource::<TurnFacts>().clone();
         for p in &pictures {
             facts.pictures.insert(p.sector, (p.deterrence, p.detection, p.peacekeepers));
         }
         let requesters = facts.air_support_requested.iter().map(|(_, n)| (*n, label(world, *n))).collect();
         let dice = |purpose| Dice::new(seed, clock.turn, purpose, 0);
+        let places = pictures
+            .iter()
+            .map(|p| {
+                std::sync::Arc::new(Place {
+                    sector: p.name.to_string(),
+                    monitoring: detected_by(world, p.detected_by),
+                    mandate: p.mandate.as_ref().map(|(name, _)| name.to_string()),
+                })
+            })
+            .collect();
+        let parties = pictures.iter().map(parties_in).collect();
         Days {
             line_km: pictures.iter().map(|p| p.length_km).sum::<f64>().max(0.1),
-            leaks: world.resource::<Leaks>().0.clone(),
             situation: conditions::assess(world),
+            situation_version: 0,
+            acting: vec![None; sectors],
+            lines: Lines::read(world),
             memory,
             escalation: world.resource::<Escalation>().clone(),
             dice: Streams {
@@ -584,11 +670,19 @@ impl Days {
             truces,
             tension,
             state,
+            by_sector: vec![(0, 0, 0); sectors],
+            places,
+            parties,
             casualties: BTreeMap::new(),
             contingent_losses: BTreeMap::new(),
             facts,
-            // One incident at most per side, sector and day.
-            entries: Vec::with_capacity(sides * days as usize),
+            trace: {
+                let mut trace = std::mem::take(&mut *world.resource_mut::<Trace>());
+                // One incident at most per side, sector and day.
+                trace.entries.reserve(sides * days as usize);
+                trace
+            },
+            turn: clock.turn,
         }
     }
 
@@ -596,12 +690,15 @@ impl Days {
     fn play_day(&mut self, day: u32) -> bool {
         self.recover();
         self.engaged_air = self.air_lines.iter().position(|l| conditions::holds(&l.condition, &self.situation));
+        // The pictures stay as they are all day: the stages read them while they change the rest.
+        let pictures = std::mem::take(&mut self.pictures);
         let mut delta_today = 0.0;
-        for i in 0..self.pictures.len() {
-            for j in 0..self.pictures[i].sides.len() {
-                delta_today += self.engagement(i, j, day);
+        for (i, p) in pictures.iter().enumerate() {
+            for j in 0..p.sides.len() {
+                delta_today += self.engagement(p, i, j, day);
             }
         }
+        self.pictures = pictures;
         self.judge_ceasefire(day, delta_today)
     }
 
@@ -616,15 +713,14 @@ impl Days {
     }
 
     /// One side's fire in one sector on one day, through every stage; returns its escalation.
-    fn engagement(&mut self, i: usize, j: usize, day: u32) -> f64 {
-        let p = &self.pictures[i];
-        let side = p.sides[j].clone();
+    fn engagement(&mut self, p: &SectorPicture, i: usize, j: usize, day: u32) -> f64 {
+        let side = &p.sides[j];
         let Some(vj) = p.sides.iter().position(|o| o.nation != side.nation) else { return 0.0 };
-        let victim = p.sides[vj].clone();
-        let Some(volley) = self.fire(i, j, &side, day) else { return 0.0 };
-        let seen = self.detect(i, &side, &victim, &volley);
-        let mut blame = self.attribute(i, &seen);
-        let mut answer = self.respond(i, j, &side, &victim, &volley);
+        let victim = &p.sides[vj];
+        let Some(volley) = self.fire(p, i, j, side, day) else { return 0.0 };
+        let seen = self.detect(p, i, j, victim, &volley);
+        let mut blame = self.attribute(p, &seen);
+        let mut answer = self.respond(p, i, j, side, victim, &volley);
         if answer.defected {
             // The contingent's owner blames the side fired upon for what it let pass.
             for k in 0..SEVERITIES {
@@ -632,18 +728,18 @@ impl Days {
                 blame.to_firer[k] = 0;
             }
         }
-        self.retaliate(i, vj, &victim, &volley, &blame, &mut answer);
-        let delta = self.escalate(i, &volley, &blame, &answer);
-        self.casualties(i, &side, &victim, &volley);
-        self.note(i, day, &side, &victim, &volley, &seen, &blame, answer, delta);
+        self.retaliate(p, i, vj, victim, &volley, &blame, &mut answer);
+        let delta = self.escalate(p, i, &volley, &blame, &answer);
+        self.casualties(p, side, victim, &volley);
+        self.note(p, (i, j), day, side, victim, &volley, &seen, &blame, answer, delta);
         delta
     }
 
     /// §6.2 Fire: the side's pressure (its posture, eased by a recommitment and by the force's
     /// answers, raised by its urge to retaliate) against the sector's tension and deterrence,
     /// divided among the severities and thinned by the buffer zone.
-    fn fire(&mut self, i: usize, j: usize, side: &Side, day: u32) -> Option<Volley> {
-        let (m, p, me) = (&self.model, &self.pictures[i], self.state[i][j]);
+    fn fire(&mut self, p: &SectorPicture, i: usize, j: usize, side: &Side, day: u32) -> Option<Volley> {
+        let (m, me) = (&self.model, self.state[i][j]);
         let t = self.tension[i];
         let push = me.pressure * truce_factor(self.truces.get(&side.nation), day, m) * me.restraint + me.urge;
         let lambda = m.shots_per_km_day
@@ -668,14 +764,15 @@ impl Days {
 
     /// §6.3 Detect: impartial monitoring records each violation with the sector's chance (less
     /// what leaked plans let the side slip past); the side fired upon sees with its own means.
-    fn detect(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) -> Seen {
-        let p = &self.pictures[i];
-        let evasion = 1.0 - self.leaks.get(&*side.key).copied().unwrap_or(0.0);
+    fn detect(&mut self, p: &SectorPicture, i: usize, j: usize, victim: &Side, v: &Volley) -> Seen {
+        let evasion = self.state[i][j].evasion;
         let recorded = v.counts.map(|n| self.dice.detect.binomial(n, p.detection * evasion));
-        let victim_sees =
-            p.own_detection.get(&victim.nation).map_or(0, |q| self.dice.detect.binomial(total(&v.counts), *q));
+        let victim_sees = self.dice.detect.binomial(total(&v.counts), victim.sees);
         for (k, s) in Severity::ALL.iter().enumerate() {
             if recorded[k] > 0 {
+                if self.situation.worst_detected < Some(*s) {
+                    self.situation_version += 1;
+                }
                 self.situation.worst_detected = self.situation.worst_detected.max(Some(*s));
                 self.facts.worst_detected = self.facts.worst_detected.max(Some(*s));
             }
@@ -685,8 +782,8 @@ impl Days {
 
     /// §6.4 Attribute: of what was recorded, a share is attributed (by the mandate's kind), most
     /// of it rightly; where the mandate permits it, what is left is investigated.
-    fn attribute(&mut self, i: usize, seen: &Seen) -> Blame {
-        let (m, p) = (&self.model, &self.pictures[i]);
+    fn attribute(&mut self, p: &SectorPicture, seen: &Seen) -> Blame {
+        let m = &self.model;
         let rate = match p.mandate.as_ref().map(|(_, k)| *k) {
             Some(MandateKind::ObserveReport) => m.attribution_rate.observe,
             Some(MandateKind::Interpose) => m.attribution_rate.interpose,
@@ -715,18 +812,11 @@ impl Days {
     /// §6.5 Respond: a force on the ground answers at most the share of the fire its armed, ready
     /// troops per km cover, in the ways its mandate permits; a deeper line's aircraft answer
     /// incursions when called. Answers restrain the firer for days after.
-    fn respond(&mut self, i: usize, j: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
-        let (m, p) = (&self.model, &self.pictures[i]);
+    fn respond(&mut self, p: &SectorPicture, i: usize, j: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
+        let (lead, cover) = self.acting_force(p, i);
+        let lead = lead.map(|k| &p.responders[k]);
+        let m = &self.model;
         let mut a = Answer::default();
-        let situation = &self.situation;
-        let acting = p.responders.iter().filter(|r| {
-            r.posture != Posture::Passive && r.line.as_ref().is_none_or(|c| conditions::holds(c, situation))
-        });
-        let (troops, lead) = acting.fold((0.0, None::<&Responder>), |(sum, lead), r| {
-            (sum + r.ready, if lead.is_none_or(|l| r.ready > l.ready) { Some(r) } else { lead })
-        });
-        let cover =
-            if troops > 0.0 { 1.0 - libm::exp(-(troops / p.length_km) / m.response_troops_per_km) } else { 0.0 };
         let air = self.engaged_air.map(|i| &self.air_lines[i]);
         let asked = !self.defended.contains(&side.nation)
             && self.facts.air_support_requested.iter().any(|(s, _)| *s == p.sector);
@@ -767,23 +857,16 @@ impl Days {
             let Some(r) = lead else { continue };
             let how =
                 if permits(p, *s, Response::ReturnFire) && (r.posture == Posture::Active || k == ATTACK_ON_MONITORS) {
-                    "returned fire on"
+                    Means::ReturnedFire
                 } else if permits(p, *s, Response::Interpose) && *s >= Severity::Artillery {
-                    "interposed against"
+                    Means::Interposed
                 } else {
                     continue;
                 };
             a.ground[k] = self.dice.fire.binomial(n, cover);
             if a.ground[k] > 0 {
-                let what =
-                    ["small-arms fire", "artillery fire", "drone strikes", "incursions", "attacks on monitors"][k];
-                a.answers.push(crate::record::Answered {
-                    by: r.name.clone(),
-                    how: Cow::Borrowed(how),
-                    what: Cow::Borrowed(what),
-                    count: a.ground[k],
-                    of: v.counts[k],
-                });
+                a.answers.by.get_or_insert_with(|| r.name.clone());
+                a.answers.each[k] = Some((how, a.ground[k].try_into().unwrap_or(u32::MAX)));
             }
         }
         if let Some(r) = lead {
@@ -805,11 +888,48 @@ impl Days {
         a
     }
 
+    /// The force acting in a sector (its strongest ready contingent, by position among the
+    /// responders) and the share of the fire its armed, ready troops per km cover. It stays the
+    /// same until the situation its lines of defence wait for changes.
+    fn acting_force(&mut self, p: &SectorPicture, i: usize) -> (Option<usize>, f64) {
+        let engaged = self.lines.engaged(&self.situation, self.situation_version);
+        if let Some((seen, lead, cover)) = self.acting[i]
+            && seen == engaged
+        {
+            return (lead, cover);
+        }
+        let lines = &self.lines;
+        let acting = p
+            .responders
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.posture != Posture::Passive && r.line.is_none_or(|l| lines.engages(l)));
+        let (troops, lead) = acting.fold((0.0, None::<(usize, f64)>), |(sum, lead), (k, r)| {
+            (sum + r.ready, if lead.is_none_or(|(_, l)| r.ready > l) { Some((k, r.ready)) } else { lead })
+        });
+        let m = &self.model;
+        let cover =
+            if troops > 0.0 { 1.0 - libm::exp(-(troops / p.length_km) / m.response_troops_per_km) } else { 0.0 };
+        let lead = lead.map(|(k, _)| k);
+        self.acting[i] = Some((engaged, lead, cover));
+        (lead, cover)
+    }
+
     /// §6.6 Retaliate: the side fired upon wants to answer in proportion to what it suffered
     /// unanswered (by volume and severity, per km) and to its doctrine; less if the firer was
     /// publicly named. The urge adds to its pressure in the days that follow.
-    fn retaliate(&mut self, i: usize, vj: usize, victim: &Side, v: &Volley, blame: &Blame, a: &mut Answer) {
-        let (m, p) = (&self.model, &self.pictures[i]);
+    #[allow(clippy::too_many_arguments)] // the picture and the stages before it
+    fn retaliate(
+        &mut self,
+        p: &SectorPicture,
+        i: usize,
+        vj: usize,
+        victim: &Side,
+        v: &Volley,
+        blame: &Blame,
+        a: &mut Answer,
+    ) {
+        let m = &self.model;
         let unit = m.escalation.small_arms.max(1e-12);
         let mut suffered = 0.0;
         for (k, s) in Severity::ALL.iter().enumerate() {
@@ -825,8 +945,8 @@ impl Days {
     /// §6.7 Escalate: every unanswered violation adds its severity's weight per km of line (half
     /// if the firer was publicly named); an answered one three quarters of it. The sector's tension rises
     /// with the same violence per km of the sector.
-    fn escalate(&mut self, i: usize, v: &Volley, blame: &Blame, a: &Answer) -> f64 {
-        let (m, p) = (&self.model, &self.pictures[i]);
+    fn escalate(&mut self, p: &SectorPicture, i: usize, v: &Volley, blame: &Blame, a: &Answer) -> f64 {
+        let m = &self.model;
         let mut weight = 0.0;
         for (k, s) in Severity::ALL.iter().enumerate() {
             let unanswered = v.counts[k].saturating_sub(a.ground[k] + a.air[k]) as f64;
@@ -842,8 +962,7 @@ impl Days {
 
     /// §6.8 Casualties: the side fired upon suffers by volume and severity; monitors are hit by
     /// attacks on them; incursions cost the attacker too.
-    fn casualties(&mut self, i: usize, side: &Side, victim: &Side, v: &Volley) {
-        let p = &self.pictures[i];
+    fn casualties(&mut self, p: &SectorPicture, side: &Side, victim: &Side, v: &Volley) {
         let lethal = |k: usize| v.counts[k] as f64 * self.model.lethality.get(Severity::ALL[k]);
         let fire: f64 = (0..ATTACK_ON_MONITORS).map(lethal).sum();
         let hurt = &mut self.dice.hurt;
@@ -851,6 +970,9 @@ impl Days {
             (hurt.poisson(fire), hurt.poisson(lethal(ATTACK_ON_MONITORS)), hurt.poisson(lethal(FIRST_EVENT) / 2.0));
         let monitors = p.monitors.first().copied().unwrap_or(victim.nation);
         for (who, n) in [(victim.nation, to_victim), (monitors, to_monitors), (side.nation, to_attacker)] {
+            if n == 0 {
+                continue;
+            }
             *self.casualties.entry(who).or_default() += n;
             self.facts.casualties += n;
         }
@@ -860,7 +982,8 @@ impl Days {
     #[allow(clippy::too_many_arguments)] // each stage's result goes into the explanation
     fn note(
         &mut self,
-        i: usize,
+        p: &SectorPicture,
+        (i, j): (usize, usize),
         day: u32,
         side: &Side,
         victim: &Side,
@@ -870,7 +993,6 @@ impl Days {
         a: Answer,
         delta: f64,
     ) {
-        let p = &self.pictures[i];
         let severity = Severity::ALL.iter().zip(v.counts).filter(|(_, n)| *n > 0).map(|(s, _)| *s).max();
         let (n, recorded) = (total(&v.counts), total(&seen.recorded));
         let (firer, target) = (total(&blame.to_firer), total(&blame.to_victim));
@@ -879,7 +1001,7 @@ impl Days {
             (f, t) if f >= t => Some(side.name.clone()),
             _ => Some(victim.name.clone()),
         };
-        let stats = self.facts.by_sector.entry(p.sector).or_default();
+        let stats = &mut self.by_sector[i];
         stats.0 += n;
         stats.1 += recorded;
         stats.2 += 1;
@@ -890,30 +1012,26 @@ impl Days {
             .map_or_else(Responses::default, |s| p.permitted[Severity::ALL.iter().position(|x| *x == s).unwrap_or(0)]);
         let incident = Incident {
             id: self.facts.next_violation,
-            sector: p.name.clone(),
+            place: self.places[i].clone(),
             severity: severity.unwrap_or(Severity::SmallArms),
-            by: side.name.clone(),
-            by_id: side.key.clone(),
-            against: victim.name.clone(),
-            against_id: victim.key.clone(),
+            parties: self.parties[i][j].clone(),
             violations: n,
             mix: v.counts,
             recorded_severity: Severity::ALL.iter().zip(seen.recorded).filter(|(_, n)| *n > 0).map(|(s, _)| *s).max(),
             recorded,
             seen_by_victim: seen.victim_sees,
-            monitoring: p.detected_by.clone(),
             attributed_to: attributed_to.clone(),
             investigated: blame.investigated,
-            mandate: p.mandate.as_ref().map(|(name, _)| name.clone()),
             permitted,
-            actions: a.done,
             answers: a.answers,
             retaliation: a.urge,
-            sides_actions: a.sides_done,
-            secret: a.secret,
+            notes: {
+                let notes = Notes { actions: a.done, sides_actions: a.sides_done, secret: a.secret };
+                (!notes.is_empty()).then(|| Box::new(notes))
+            },
             escalation: delta,
         };
-        self.entries.push((day, Pending::Incident(Box::new(incident))));
+        self.trace.incident(self.turn, day, Box::new(incident));
     }
 
     /// §7 Judge the ceasefire: escalation fades each day and gathers the day's; tensions relax. Above
@@ -928,6 +1046,7 @@ impl Days {
             *t += m.tension_relax_per_day * (p.base_tension - *t);
         }
         self.situation.escalation = e.level;
+        self.situation_version += 1;
         let hazard = if e.level >= m.collapse_at { 1.0 } else { m.collapse_hazard_per_day * e.level / m.collapse_at };
         self.facts.hazard_days += hazard;
         let status = if self.dice.collapse.chance(hazard) {
@@ -950,7 +1069,7 @@ impl Days {
                 }
                 Ceasefire::Holding => format!("The ceasefire holds again: escalation {:.2}", e.level),
             };
-            self.entries.push((day, Pending::Public(text)));
+            self.trace.public(self.turn, day, "ceasefire", text);
             e.ceasefire = status;
         }
         self.situation.collapsed = status == Ceasefire::Collapsed;
@@ -958,15 +1077,8 @@ impl Days {
     }
 
     /// Writes what the days changed back to the world, the explanations into the trace.
-    fn write(self, world: &mut World, turn: u32) {
-        let mut trace = world.resource_mut::<Trace>();
-        trace.entries.reserve(self.entries.len());
-        for (day, entry) in self.entries {
-            match entry {
-                Pending::Incident(i) => trace.incident(turn, day, i),
-                Pending::Public(text) => trace.public(turn, day, "ceasefire", text),
-            }
-        }
+    fn write(self, world: &mut World) {
+        *world.resource_mut::<Trace>() = self.trace;
         *world.resource_mut::<Escalation>() = self.escalation;
         let mut memory = self.memory;
         for (p, sides) in self.pictures.iter().zip(&self.state) {
@@ -977,6 +1089,14 @@ impl Days {
         }
         *world.resource_mut::<LineMemory>() = memory;
         let mut facts = self.facts;
+        for (p, (n, recorded, incidents)) in self.pictures.iter().zip(self.by_sector) {
+            if incidents > 0 {
+                let stats = facts.by_sector.entry(p.sector).or_default();
+                stats.0 += n;
+                stats.1 += recorded;
+                stats.2 += incidents;
+            }
+        }
         facts.casualties_by_nation = self.casualties.clone();
         *world.resource_mut::<TurnFacts>() = facts;
         for (p, t) in self.pictures.iter().zip(self.tension) {
@@ -996,6 +1116,23 @@ impl Days {
             }
         }
     }
+}
+
+/// Who fires on whom in a sector: each side and the first other side present (the one its fire
+/// falls on).
+fn parties_in(p: &SectorPicture) -> Vec<std::sync::Arc<Parties>> {
+    p.sides
+        .iter()
+        .map(|side| {
+            let victim = p.sides.iter().find(|o| o.nation != side.nation);
+            std::sync::Arc::new(Parties {
+                by: side.name.to_string(),
+                by_id: side.key.to_string(),
+                against: victim.map_or_else(String::new, |v| v.name.to_string()),
+                against_id: victim.map_or_else(String::new, |v| v.key.to_string()),
+            })
+        })
+        .collect()
 }
 
 /// Whether the sector's mandate permits `response` to violations of `severity`.

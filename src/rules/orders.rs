@@ -758,7 +758,7 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
         }
         Order::Withdraw { contingent } => {
             let c = get(world, contingent);
-            super::forces::recall(world, c, &format!("{me_name} withdraws it"), super::forces::Recall::Breach);
+            super::forces::recall(world, &[c], &format!("{me_name} withdraws it"), super::forces::Recall::Breach);
         }
         Order::Deploy { contingent, sector } => {
             let c = get(world, contingent);

@@ -190,11 +190,12 @@ pub fn apply_politics(world: &mut World) {
                 level * 100.0,
                 threshold * 100.0
             );
-            for (c, _, k) in contingents.iter().map(|(s, e, k)| (e, s, k)) {
-                if k.owner == *e && k.sector.is_some() {
-                    recall(world, *c, &why, Recall::Breach);
-                }
-            }
+            let going: Vec<Entity> = contingents
+                .iter()
+                .filter(|(_, _, k)| k.owner == *e && k.sector.is_some())
+                .map(|(_, c, _)| *c)
+                .collect();
+            recall(world, &going, &why, Recall::Breach);
         }
     }
 }
