@@ -194,12 +194,12 @@ fn sim(path: Option<&std::path::Path>, turns: Option<u32>, seed: Option<u64>, js
         && let Some(turn) = game.finish_turn()
     {
         if trace {
-            let entries: Vec<_> = game.trace().entries.iter().filter(|e| e.turn == turn.turn).cloned().collect();
-            for e in entries {
+            let trace = game.trace();
+            for e in trace.entries.iter().filter(|e| e.turn == turn.turn) {
                 let line = if json {
-                    serde_json::to_string(&e).unwrap_or_default()
+                    trace.entry_json(e).to_string()
                 } else {
-                    format!("  [{} d{}] {}", e.rule, e.day, e.text())
+                    format!("  [{} d{}] {}", e.rule, e.day, trace.text(e))
                 };
                 let _ = writeln!(out, "{line}");
             }

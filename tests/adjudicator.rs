@@ -304,7 +304,7 @@ fn run(case: &Case) -> Vec<String> {
     };
     let entry = |texts: &[String]| {
         trace.entries.iter().any(|e| {
-            let text = e.text();
+            let text = trace.text(e);
             texts.iter().all(|t| text.contains(t.as_str()))
         })
     };
@@ -372,8 +372,8 @@ fn run(case: &Case) -> Vec<String> {
         let tail: Vec<String> = trace
             .entries
             .iter()
-            .filter(|e| e.rule != "violation" || e.text().contains("Violation 1 "))
-            .map(|e| format!("  t{} [{}] {}", e.turn, e.rule, e.text()))
+            .filter(|e| e.rule != "violation" || trace.text(e).contains("Violation 1 "))
+            .map(|e| format!("  t{} [{}] {}", e.turn, e.rule, trace.text(e)))
             .collect();
         failures.push(format!(
             "turn summaries: {:?}\ntrace (without most violations):\n{}",

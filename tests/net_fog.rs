@@ -75,7 +75,7 @@ fn a_seat_never_receives_another_seats_secrets() {
         let readable: std::collections::BTreeMap<u64, String> =
             trace.view_for(nation).map(|e| (e.seq, e.text)).collect();
         for e in &trace.entries {
-            let full = e.text();
+            let full = trace.text(e);
             if readable.get(&e.seq).is_some_and(|t| *t == *full) || full.len() < 12 {
                 continue;
             }

@@ -289,8 +289,8 @@ fn advice(world: &mut World, seat: &str, me: Entity) -> Vec<crate::rules::Order>
 fn omniscient(world: &mut World) -> Omniscient {
     let seats: Vec<String> = crate::rules::nations_in_order(world).into_iter().map(|(_, k)| k).collect();
     let last_turn = world.resource::<History>().0.last().map_or(0, |l| l.turn);
-    let trace = world
-        .resource::<Trace>()
+    let all = world.resource::<Trace>();
+    let trace = all
         .entries
         .iter()
         .filter(|e| e.turn == last_turn)
@@ -299,7 +299,7 @@ fn omniscient(world: &mut World) -> Omniscient {
             turn: e.turn,
             day: e.day,
             rule: e.rule.to_string(),
-            text: e.text().into_owned(),
+            text: all.text(e).into_owned(),
         })
         .collect();
     let connections =

@@ -70,11 +70,11 @@ pub type Name = std::sync::Arc<str>;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub id: u64,
-    #[serde(flatten)]
-    pub place: std::sync::Arc<Place>,
+    /// Where it happened, by position in the trace's `Shared::places`.
+    pub place: u32,
     pub severity: crate::scenario::model::Severity,
-    #[serde(flatten)]
-    pub parties: std::sync::Arc<Parties>,
+    /// Who fired on whom, by position in the trace's `Shared::parties`.
+    pub parties: u32,
     pub violations: u64,
     /// The violations by severity, in `Severity::ALL` order.
     pub mix: [u64; 5],
@@ -84,7 +84,7 @@ pub struct Incident {
     pub recorded: u64,
     /// How many the side fired upon saw by its own means.
     pub seen_by_victim: u64,
-    pub attributed_to: Option<Name>,
+    pub attributed_to: Option<Party>,
     pub investigated: bool,
     pub permitted: Responses,
     /// The force's answers on the ground, in public: put into words when read.
@@ -96,6 +96,43 @@ pub struct Incident {
     #[serde(flatten, default)]
     pub notes: Option<Box<Notes>>,
     pub escalation: f64,
+}
+
+/// Which of the two parties monitoring named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Party {
+    Firer,
+    Target,
+}
+
+/// What a trace's incidents share, each kept once: where they happened, who fired on whom, and
+/// the names of the contingents that answered. Incidents refer to them by position, so that
+/// hundreds of thousands of incidents hold no names of their own.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Shared {
+    pub places: Vec<Place>,
+    pub parties: Vec<Parties>,
+    pub names: Vec<String>,
+}
+
+impl Shared {
+    /// Keeps a place; its position.
+    pub fn place(&mut self, p: Place) -> u32 {
+        self.places.push(p);
+        (self.places.len() - 1) as u32
+    }
+
+    /// Keeps two parties; their position.
+    pub fn parties(&mut self, p: Parties) -> u32 {
+        self.parties.push(p);
+        (self.parties.len() - 1) as u32
+    }
+
+    /// Keeps a name; its position.
+    pub fn name(&mut self, n: &str) -> u32 {
+        self.names.push(n.to_string());
+        (self.names.len() - 1) as u32
+    }
 }
 
 /// What is said of an incident beyond its figures.
@@ -146,8 +183,8 @@ pub struct Parties {
 /// answers are kept inline, by severity, and put into words when read.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Answers {
-    /// The contingent that answered.
-    pub by: Option<Name>,
+    /// The contingent that answered, by position in the trace's `Shared::names`.
+    pub by: Option<u32>,
     /// For each severity in `Severity::ALL` order: how it was answered and how many violations.
     pub each: [Option<(Means, u32)>; 5],
 }
@@ -170,10 +207,10 @@ impl Means {
 
 impl Answers {
     /// The answers in words, each with the number of violations of its severity (`of`).
-    fn words<'a>(&'a self, of: &'a [u64; 5]) -> impl Iterator<Item = String> + 'a {
+    fn words<'a>(&'a self, of: &'a [u64; 5], names: &'a [String]) -> impl Iterator<Item = String> + 'a {
         const WHAT: [&str; 5] =
             ["small-arms fire", "artillery fire", "drone strikes", "incursions", "attacks on monitors"];
-        let by = self.by.as_deref().unwrap_or("?");
+        let by = self.by.and_then(|k| names.get(k as usize)).map_or("?", String::as_str);
         self.each.iter().enumerate().filter_map(move |(k, a)| {
             a.map(|(how, count)| format!("{by} {} {} ({count} of {})", how.words(), WHAT[k], of[k]))
         })
@@ -184,78 +221,6 @@ impl Incident {
     /// What is said of it beyond its figures.
     pub fn notes(&self) -> &Notes {
         self.notes.as_deref().unwrap_or(&NO_NOTES)
-    }
-
-    fn attribution(&self) -> String {
-        match &self.attributed_to {
-            Some(a) => format!("attributed to {a}{}", if self.investigated { " after investigation" } else { "" }),
-            None => "not attributed".to_string(),
-        }
-    }
-
-    /// What monitoring did with what it recorded: record it, report it, protest to the side named.
-    fn reporting(&self) -> impl Iterator<Item = String> + '_ {
-        use crate::scenario::model::Response as R;
-        [R::Record, R::ReportPublicly, R::Protest]
-            .into_iter()
-            .filter(|r| {
-                self.recorded > 0 && self.permitted.contains(*r) && (*r != R::Protest || self.attributed_to.is_some())
-            })
-            .map(|r| r.words().to_string())
-    }
-
-    fn outcome(&self) -> String {
-        let answers = self.answers.words(&self.mix);
-        let all: Vec<String> =
-            self.reporting().chain(self.notes().actions.iter().map(|a| a.to_string())).chain(answers).collect();
-        if all.is_empty() { "nothing was done".to_string() } else { all.join(", ") }
-    }
-
-    fn sides_outcome(&self) -> String {
-        let retaliated = (self.retaliation >= 0.02).then(|| {
-            format!("{} retaliated (+{:.2} pressure for the days after)", self.parties.against, self.retaliation)
-        });
-        let all: Vec<String> = self.notes().sides_actions.iter().cloned().chain(retaliated).collect();
-        if all.is_empty() { String::new() } else { format!("; {}", all.join(", ")) }
-    }
-
-    /// The whole truth, for the white cell.
-    pub fn full(&self) -> String {
-        let seen = if self.recorded > 0 {
-            format!("{} recorded by {}", self.recorded, self.place.monitoring)
-        } else if self.place.monitoring.is_empty() {
-            "no impartial monitoring here".into()
-        } else {
-            format!("none recorded by {}", self.place.monitoring)
-        };
-        let mandate = match &self.place.mandate {
-            Some(name) => format!(
-                "mandate '{name}' permits {}",
-                if self.permitted.is_empty() {
-                    "nothing".into()
-                } else {
-                    self.permitted.iter().map(|r| r.words()).collect::<Vec<_>>().join(", ")
-                }
-            ),
-            None => "no mandate covers the sector".to_string(),
-        };
-        format!(
-            "Violation {} in {} ({} violations: {}, by {}) → {seen} → {} → {mandate} → {}{} → escalation {:+.4}{}",
-            self.id,
-            self.place.sector,
-            self.violations,
-            self.mix_words(),
-            self.parties.by,
-            self.attribution(),
-            self.outcome(),
-            self.sides_outcome(),
-            self.escalation,
-            if self.notes().secret.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", self.notes().secret.join("; "))
-            }
-        )
     }
 
     /// The violations by severity, in words: "28 small-arms fire, 14 artillery fire, 5 drone strikes".
@@ -282,42 +247,134 @@ impl Incident {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// An incident with the names its trace keeps for it: put into words for each audience.
+pub struct Told<'a> {
+    pub i: &'a Incident,
+    pub place: &'a Place,
+    pub parties: &'a Parties,
+    names: &'a [String],
+}
+
+impl Told<'_> {
+    /// The name of the side monitoring named, if it named one.
+    pub fn named(&self) -> Option<&str> {
+        self.i.attributed_to.map(|p| match p {
+            Party::Firer => self.parties.by.as_str(),
+            Party::Target => self.parties.against.as_str(),
+        })
+    }
+
+    fn attribution(&self) -> String {
+        match self.named() {
+            Some(a) => format!("attributed to {a}{}", if self.i.investigated { " after investigation" } else { "" }),
+            None => "not attributed".to_string(),
+        }
+    }
+
+    /// What monitoring did with what it recorded: record it, report it, protest to the side named.
+    fn reporting(&self) -> impl Iterator<Item = String> + '_ {
+        use crate::scenario::model::Response as R;
+        [R::Record, R::ReportPublicly, R::Protest]
+            .into_iter()
+            .filter(|r| {
+                self.i.recorded > 0
+                    && self.i.permitted.contains(*r)
+                    && (*r != R::Protest || self.i.attributed_to.is_some())
+            })
+            .map(|r| r.words().to_string())
+    }
+
+    fn outcome(&self) -> String {
+        let answers = self.i.answers.words(&self.i.mix, self.names);
+        let all: Vec<String> =
+            self.reporting().chain(self.i.notes().actions.iter().map(|a| a.to_string())).chain(answers).collect();
+        if all.is_empty() { "nothing was done".to_string() } else { all.join(", ") }
+    }
+
+    fn sides_outcome(&self) -> String {
+        let retaliated = (self.i.retaliation >= 0.02).then(|| {
+            format!("{} retaliated (+{:.2} pressure for the days after)", self.parties.against, self.i.retaliation)
+        });
+        let all: Vec<String> = self.i.notes().sides_actions.iter().cloned().chain(retaliated).collect();
+        if all.is_empty() { String::new() } else { format!("; {}", all.join(", ")) }
+    }
+
+    /// The whole truth, for the white cell.
+    pub fn full(&self) -> String {
+        let seen = if self.i.recorded > 0 {
+            format!("{} recorded by {}", self.i.recorded, self.place.monitoring)
+        } else if self.place.monitoring.is_empty() {
+            "no impartial monitoring here".into()
+        } else {
+            format!("none recorded by {}", self.place.monitoring)
+        };
+        let mandate = match &self.place.mandate {
+            Some(name) => format!(
+                "mandate '{name}' permits {}",
+                if self.i.permitted.is_empty() {
+                    "nothing".into()
+                } else {
+                    self.i.permitted.iter().map(|r| r.words()).collect::<Vec<_>>().join(", ")
+                }
+            ),
+            None => "no mandate covers the sector".to_string(),
+        };
+        format!(
+            "Violation {} in {} ({} violations: {}, by {}) → {seen} → {} → {mandate} → {}{} → escalation {:+.4}{}",
+            self.i.id,
+            self.place.sector,
+            self.i.violations,
+            self.i.mix_words(),
+            self.parties.by,
+            self.attribution(),
+            self.outcome(),
+            self.sides_outcome(),
+            self.i.escalation,
+            if self.i.notes().secret.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", self.i.notes().secret.join("; "))
+            }
+        )
+    }
 
     /// What `nation` (or an observer) may read of it, if anything.
     pub fn view(&self, nation: Option<&str>) -> Option<String> {
         if nation == Some(self.parties.by_id.as_str()) {
             return Some(format!(
                 "Violation {}: our forces in {} fired ({} violations: {}); {} of them recorded by monitors{}",
-                self.id,
+                self.i.id,
                 self.place.sector,
-                self.violations,
-                self.mix_words(),
-                self.recorded,
+                self.i.violations,
+                self.i.mix_words(),
+                self.i.recorded,
                 self.sides_outcome()
             ));
         }
         if nation == Some(self.parties.against_id.as_str()) {
             return Some(format!(
                 "Violation {}: our positions in {} came under {} ({} seen by our own means){}{}",
-                self.id,
+                self.i.id,
                 self.place.sector,
-                self.severity.words(),
-                self.seen_by_victim,
-                if self.recorded > 0 {
-                    format!("; {} recorded by monitors, {}, {}", self.recorded, self.attribution(), self.outcome())
+                self.i.severity.words(),
+                self.i.seen_by_victim,
+                if self.i.recorded > 0 {
+                    format!("; {} recorded by monitors, {}, {}", self.i.recorded, self.attribution(), self.outcome())
                 } else {
                     String::new()
                 },
                 self.sides_outcome()
             ));
         }
-        (self.recorded > 0).then(|| {
+        (self.i.recorded > 0).then(|| {
             format!(
                 "Violation {} in {}: {} ({} violations recorded) → {} → {}",
-                self.id,
+                self.i.id,
                 self.place.sector,
-                self.recorded_severity.unwrap_or(self.severity).words(),
-                self.recorded,
+                self.i.recorded_severity.unwrap_or(self.i.severity).words(),
+                self.i.recorded,
                 self.attribution(),
                 self.outcome()
             )
@@ -344,16 +401,6 @@ pub struct TraceEntry {
     pub incident: Option<Box<Incident>>,
 }
 
-impl TraceEntry {
-    /// The full sentence, for the white cell.
-    pub fn text(&self) -> Cow<'_, str> {
-        match &self.incident {
-            Some(i) => Cow::Owned(i.full()),
-            None => Cow::Borrowed(&self.text),
-        }
-    }
-}
-
 /// What one seat may read of an entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeatEntry {
@@ -368,9 +415,55 @@ pub struct SeatEntry {
 #[derive(Resource, Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Trace {
     pub entries: Vec<TraceEntry>,
+    /// What its incidents share.
+    pub shared: Shared,
 }
 
 impl Trace {
+    /// An incident with the names it refers to.
+    pub fn told<'a>(&'a self, i: &'a Incident) -> Told<'a> {
+        static NOBODY: Parties =
+            Parties { by: String::new(), by_id: String::new(), against: String::new(), against_id: String::new() };
+        static NOWHERE: Place = Place { sector: String::new(), monitoring: String::new(), mandate: None };
+        Told {
+            i,
+            place: self.shared.places.get(i.place as usize).unwrap_or(&NOWHERE),
+            parties: self.shared.parties.get(i.parties as usize).unwrap_or(&NOBODY),
+            names: &self.shared.names,
+        }
+    }
+
+    /// An entry's full sentence, for the white cell.
+    pub fn text<'a>(&'a self, e: &'a TraceEntry) -> Cow<'a, str> {
+        match &e.incident {
+            Some(i) => Cow::Owned(self.told(i).full()),
+            None => Cow::Borrowed(&e.text),
+        }
+    }
+
+    /// An entry as JSON, with the names its incident refers to written out.
+    pub fn entry_json(&self, e: &TraceEntry) -> serde_json::Value {
+        let mut v = serde_json::to_value(e).unwrap_or_default();
+        if let (Some(i), Some(incident)) = (&e.incident, v.get_mut("incident").and_then(|x| x.as_object_mut())) {
+            let told = self.told(i);
+            let mut named = serde_json::Map::new();
+            for part in [serde_json::to_value(told.place), serde_json::to_value(told.parties)] {
+                if let Ok(serde_json::Value::Object(fields)) = part {
+                    named.extend(fields);
+                }
+            }
+            named.insert("attributed_to".into(), told.named().into());
+            let by = i.answers.by.and_then(|k| self.shared.names.get(k as usize)).map(String::as_str);
+            if let Some(answers) = incident.get_mut("answers").and_then(|a| a.as_object_mut()) {
+                answers.insert("by".into(), by.into());
+            }
+            incident.remove("place");
+            incident.remove("parties");
+            incident.extend(named);
+        }
+        v
+    }
+
     /// Appends an entry: `text` is the whole truth; `views` say who else may read what.
     pub fn add(&mut self, turn: u32, day: u32, rule: &str, text: String, views: Vec<(Audience, String)>) {
         let seq = self.entries.len() as u64 + 1;
@@ -410,7 +503,7 @@ impl Trace {
     pub fn view_for<'a>(&'a self, nation: Option<&'a str>) -> impl Iterator<Item = SeatEntry> + 'a {
         self.entries.iter().filter_map(move |e| {
             if let Some(i) = &e.incident {
-                return i.view(nation).map(|text| SeatEntry {
+                return self.told(i).view(nation).map(|text| SeatEntry {
                     seq: e.seq,
                     turn: e.turn,
                     day: e.day,

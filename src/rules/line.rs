@@ -10,7 +10,7 @@ use bevy::prelude::*;
 
 use super::conditions::{self, Situation};
 use super::{Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce, TurnFacts};
-use crate::record::{Answers, Incident, Means, Name, Notes, Parties, Place, Responses, Trace};
+use crate::record::{Answers, Incident, Means, Name, Notes, Parties, Party, Place, Responses, Trace};
 use crate::rng::{Dice, Purpose};
 use crate::scenario::model::{
     AssetKind, ContingentKind, MandateKind, ModelParams, NationFlag, Posture, Response, Severity,
@@ -566,8 +566,11 @@ struct Days {
     by_sector: Vec<(u64, u64, u64)>,
     /// Each sector's place, and each side's fire there, as the trace names them: by position in
     /// `pictures` and in its sides.
-    places: Vec<std::sync::Arc<Place>>,
-    parties: Vec<Vec<std::sync::Arc<Parties>>>,
+    places: Vec<u32>,
+    parties: Vec<Vec<u32>>,
+    /// The names of the contingents that answered this turn, as the trace keeps them, by
+    /// position in `pictures` and in its responders.
+    answerers: BTreeMap<(usize, usize), u32>,
     casualties: BTreeMap<Entity, u64>,
     contingent_losses: BTreeMap<Entity, i64>,
     escalation: Escalation,
@@ -634,17 +637,20 @@ impl Days {
         }
         let requesters = facts.air_support_requested.iter().map(|(_, n)| (*n, label(world, *n))).collect();
         let dice = |purpose| Dice::new(seed, clock.turn, purpose, 0);
+        let mut trace = std::mem::take(&mut *world.resource_mut::<Trace>());
+        // One incident at most per side, sector and day.
+        trace.entries.reserve(sides * days as usize);
         let places = pictures
             .iter()
             .map(|p| {
-                std::sync::Arc::new(Place {
+                trace.shared.place(Place {
                     sector: p.name.to_string(),
                     monitoring: detected_by(world, p.detected_by),
                     mandate: p.mandate.as_ref().map(|(name, _)| name.to_string()),
                 })
             })
             .collect();
-        let parties = pictures.iter().map(parties_in).collect();
+        let parties = pictures.iter().map(|p| parties_in(p, &mut trace)).collect();
         Days {
             line_km: pictures.iter().map(|p| p.length_km).sum::<f64>().max(0.1),
             situation: conditions::assess(world),
@@ -676,12 +682,8 @@ impl Days {
             casualties: BTreeMap::new(),
             contingent_losses: BTreeMap::new(),
             facts,
-            trace: {
-                let mut trace = std::mem::take(&mut *world.resource_mut::<Trace>());
-                // One incident at most per side, sector and day.
-                trace.entries.reserve(sides * days as usize);
-                trace
-            },
+            answerers: BTreeMap::new(),
+            trace,
             turn: clock.turn,
         }
     }
@@ -731,7 +733,7 @@ impl Days {
         self.retaliate(p, i, vj, victim, &volley, &blame, &mut answer);
         let delta = self.escalate(p, i, &volley, &blame, &answer);
         self.casualties(p, side, victim, &volley);
-        self.note(p, (i, j), day, side, victim, &volley, &seen, &blame, answer, delta);
+        self.note(p, (i, j), day, &volley, &seen, &blame, answer, delta);
         delta
     }
 
@@ -813,8 +815,8 @@ impl Days {
     /// troops per km cover, in the ways its mandate permits; a deeper line's aircraft answer
     /// incursions when called. Answers restrain the firer for days after.
     fn respond(&mut self, p: &SectorPicture, i: usize, j: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
-        let (lead, cover) = self.acting_force(p, i);
-        let lead = lead.map(|k| &p.responders[k]);
+        let (lead_at, cover) = self.acting_force(p, i);
+        let lead = lead_at.map(|k| &p.responders[k]);
         let m = &self.model;
         let mut a = Answer::default();
         let air = self.engaged_air.map(|i| &self.air_lines[i]);
@@ -865,7 +867,11 @@ impl Days {
                 };
             a.ground[k] = self.dice.fire.binomial(n, cover);
             if a.ground[k] > 0 {
-                a.answers.by.get_or_insert_with(|| r.name.clone());
+                if a.answers.by.is_none() {
+                    let shared = &mut self.trace.shared;
+                    let name = *self.answerers.entry((i, lead_at.unwrap_or(0))).or_insert_with(|| shared.name(&r.name));
+                    a.answers.by = Some(name);
+                }
                 a.answers.each[k] = Some((how, a.ground[k].try_into().unwrap_or(u32::MAX)));
             }
         }
@@ -985,8 +991,6 @@ impl Days {
         p: &SectorPicture,
         (i, j): (usize, usize),
         day: u32,
-        side: &Side,
-        victim: &Side,
         v: &Volley,
         seen: &Seen,
         blame: &Blame,
@@ -998,8 +1002,8 @@ impl Days {
         let (firer, target) = (total(&blame.to_firer), total(&blame.to_victim));
         let attributed_to = match (firer, target) {
             (0, 0) => None,
-            (f, t) if f >= t => Some(side.name.clone()),
-            _ => Some(victim.name.clone()),
+            (f, t) if f >= t => Some(Party::Firer),
+            _ => Some(Party::Target),
         };
         let stats = &mut self.by_sector[i];
         stats.0 += n;
@@ -1012,15 +1016,15 @@ impl Days {
             .map_or_else(Responses::default, |s| p.permitted[Severity::ALL.iter().position(|x| *x == s).unwrap_or(0)]);
         let incident = Incident {
             id: self.facts.next_violation,
-            place: self.places[i].clone(),
+            place: self.places[i],
             severity: severity.unwrap_or(Severity::SmallArms),
-            parties: self.parties[i][j].clone(),
+            parties: self.parties[i][j],
             violations: n,
             mix: v.counts,
             recorded_severity: Severity::ALL.iter().zip(seen.recorded).filter(|(_, n)| *n > 0).map(|(s, _)| *s).max(),
             recorded,
             seen_by_victim: seen.victim_sees,
-            attributed_to: attributed_to.clone(),
+            attributed_to,
             investigated: blame.investigated,
             permitted,
             answers: a.answers,
@@ -1120,12 +1124,12 @@ impl Days {
 
 /// Who fires on whom in a sector: each side and the first other side present (the one its fire
 /// falls on).
-fn parties_in(p: &SectorPicture) -> Vec<std::sync::Arc<Parties>> {
+fn parties_in(p: &SectorPicture, trace: &mut Trace) -> Vec<u32> {
     p.sides
         .iter()
         .map(|side| {
             let victim = p.sides.iter().find(|o| o.nation != side.nation);
-            std::sync::Arc::new(Parties {
+            trace.shared.parties(Parties {
                 by: side.name.to_string(),
                 by_id: side.key.to_string(),
                 against: victim.map_or_else(String::new, |v| v.name.to_string()),
