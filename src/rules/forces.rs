@@ -104,12 +104,18 @@ pub fn expire_mandates(world: &mut World) {
         .into_iter()
         .filter(|(_, k)| k.mandate.is_some_and(|m| ended.contains(&m)))
         .collect();
-    for (c, _) in &affected {
+    // A contingent that served under the ended mandate is one of its successors' contributors: a
+    // renewal by the same body keeps its troops, members of the body or not.
+    let mut served: BTreeMap<Entity, Entity> = BTreeMap::new();
+    for (c, k) in &affected {
+        if let Some(body) = k.mandate.and_then(|m| world.get::<Mandate>(m)).map(|m| m.authorised_by) {
+            served.insert(*c, body);
+        }
         if let Some(mut k) = world.get_mut::<Contingent>(*c) {
             k.mandate = None;
         }
     }
-    join_mandates(world);
+    join(world, &served);
     for (c, k) in affected {
         if world.get::<Contingent>(c).is_some_and(|x| x.mandate.is_none()) {
             let name = k.mandate.map_or_else(String::new, |m| label(world, m));
@@ -124,7 +130,12 @@ pub fn settle_pledges(world: &mut World) {
     let travel = world.resource::<Model>().0.travel_days;
     let situation = conditions::assess(world);
     for (e, p) in in_order::<Pledge>(world) {
-        if world.get::<PledgeState>(e) != Some(&PledgeState::Pending) {
+        let state = world.get::<PledgeState>(e).copied();
+        if state == Some(PledgeState::Active) {
+            hold_to_condition(world, e, &p, &situation);
+            continue;
+        }
+        if state != Some(PledgeState::Pending) {
             continue;
         }
         let who = label(world, p.nation);
@@ -153,6 +164,23 @@ pub fn settle_pledges(world: &mut World) {
     }
 }
 
+/// A conditional pledge binds only while its condition holds: once it no longer does, the
+/// contingent it sent goes home, and the pledge was kept.
+fn hold_to_condition(world: &mut World, e: Entity, p: &Pledge, situation: &conditions::Situation) {
+    let out = world.get::<Contingent>(p.contingent).is_some_and(|c| c.sector.is_some())
+        || world.get::<Transit>(p.contingent).is_some();
+    if !out || holds(&p.condition, situation) {
+        return;
+    }
+    let why = format!(
+        "the condition of {}'s pledge {} ({}) no longer holds",
+        label(world, p.nation),
+        label(world, e),
+        describe(world, &p.condition)
+    );
+    recall(world, &[p.contingent], &why, Recall::Kept);
+}
+
 /// Contingents whose journey is over arrive; contingents on the line join a mandate that fits.
 pub fn move_contingents(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
@@ -170,9 +198,17 @@ pub fn move_contingents(world: &mut World) {
 }
 
 /// A contingent on the line without a mandate joins the strongest active one that covers its
-/// sector and takes its kind, if its nation contributes to it, sits in the authorising body, or
-/// sent the contingent on a pledge that this mandate set off.
+/// sector and takes its kind, if its nation contributes to it, sits in the authorising body, sent
+/// the contingent on a pledge that this mandate set off, or (at an expiry) served under a mandate
+/// of the same body that just ended: a renewal.
 pub fn join_mandates(world: &mut World) {
+    join(world, &BTreeMap::new());
+}
+
+/// Has every contingent on the line without a mandate in force join the strongest one it may
+/// serve under; `renewing` gives, for a contingent whose mandate just ended, the body that
+/// authorised it.
+fn join(world: &mut World, renewing: &BTreeMap<Entity, Entity>) {
     let clock = world.resource::<Clock>().clone();
     let situation = conditions::assess(world);
     let mandates: Vec<(Entity, Mandate, MandateTemplate)> = in_order::<Mandate>(world)
@@ -202,6 +238,7 @@ pub fn join_mandates(world: &mut World) {
             let sent_for =
                 pledged.iter().any(|(pc, cond)| *pc == c && mentions_body(cond, body) && holds(cond, &situation));
             sent_for
+                || renewing.get(&c) == Some(&m.authorised_by)
                 || m.contributors.contains(&k.owner)
                 || world.get::<Institution>(m.authorised_by).is_some_and(|i| {
                     i.members.iter().any(|x| matches!(x, InstitutionMember::Nation(n) if *n == k.owner))

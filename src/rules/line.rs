@@ -329,23 +329,24 @@ fn forces_in(world: &World, g: &Ground, se: Entity, km: f64, covering: &[Entity]
         let ready = c.size as f64 * c.readiness;
         // Passive contingents keep to base: they deter and patrol half as much.
         let half = if c.posture == Posture::Passive { 0.5 } else { 1.0 };
-        if c.kind.is_armed() && c.kind != ContingentKind::AirSupport && !belligerent(world, c.owner) {
+        // Only a contingent serving under a mandate in force here keeps the peace: foreign troops
+        // under none are not a peacekeeping force and deter nothing.
+        let serving = c.mandate.is_some_and(|x| covering.contains(&x));
+        if serving && c.kind.is_armed() && c.kind != ContingentKind::AirSupport && !belligerent(world, c.owner) {
             peacekeepers += ready * half;
-            if c.mandate.is_some_and(|x| covering.contains(&x)) {
-                responders.push(Responder {
-                    contingent: *ce,
-                    owner: c.owner,
-                    owner_name: g.names(world, c.owner).1,
-                    name: name_of(world, *ce),
-                    posture: c.posture,
-                    ready,
-                    loyalty: world
-                        .get::<Nation>(c.owner)
-                        .and_then(|n| n.loyalty_risk.as_ref())
-                        .map(|r| (r.leans_to.clone(), r.crisis_defection)),
-                    line: world.get::<DefenceLine>(c.line).is_some().then_some(c.line),
-                });
-            }
+            responders.push(Responder {
+                contingent: *ce,
+                owner: c.owner,
+                owner_name: g.names(world, c.owner).1,
+                name: name_of(world, *ce),
+                posture: c.posture,
+                ready,
+                loyalty: world
+                    .get::<Nation>(c.owner)
+                    .and_then(|n| n.loyalty_risk.as_ref())
+                    .map(|r| (r.leans_to.clone(), r.crisis_defection)),
+                line: world.get::<DefenceLine>(c.line).is_some().then_some(c.line),
+            });
         }
         if c.kind == ContingentKind::Monitors {
             monitors.push(c.owner);
