@@ -158,7 +158,9 @@ pub fn apply_politics(world: &mut World) {
         };
         let before = support.level;
         let troop_days = deployed as f64 * f64::from(info.turn_days);
-        let cost = support.params.cost_sensitivity * troop_days / 10_000.0;
+        // Support erodes mainly with casualties (facts.md, "long missions"): a brigade's year on
+        // the line costs a few points, not a government.
+        let cost = support.params.cost_sensitivity * troop_days / TROOP_DAYS_PER_COST;
         let grief = support.params.casualty_sensitivity * lost as f64 / 100.0;
         // Serving under a legitimate mandate earns a little support at home.
         let honour = legitimacy.get(e).copied().unwrap_or(0.0) * model.legitimacy_support;
@@ -288,6 +290,9 @@ fn mentions_ceasefire(c: &Condition) -> bool {
         _ => false,
     }
 }
+
+/// Troop-days abroad that cost a nation `cost_sensitivity` of its support.
+const TROOP_DAYS_PER_COST: f64 = 100_000.0;
 
 /// Adds the turn's summary to the history.
 pub fn summarise_turn(world: &mut World) {
