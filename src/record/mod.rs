@@ -62,7 +62,8 @@ impl From<Responses> for Vec<Response> {
     }
 }
 
-/// A shared name: one allocation per sector or nation, however many incidents mention it.
+/// A name shared by a turn's sector pictures: one allocation per sector or nation, however many
+/// sides and responders mention it.
 pub type Name = std::sync::Arc<str>;
 
 /// One violation, adjudicated: the structured facts, from which each audience's sentence is
