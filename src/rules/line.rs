@@ -569,9 +569,8 @@ struct Days {
     /// `pictures` and in its sides.
     places: Vec<u32>,
     parties: Vec<Vec<u32>>,
-    /// The names of the contingents that answered this turn, as the trace keeps them, by
-    /// position in `pictures` and in its responders.
-    answerers: BTreeMap<(usize, usize), u32>,
+    /// The names of the contingents that answered this turn, as the trace keeps them.
+    answerers: BTreeMap<Entity, u32>,
     casualties: BTreeMap<Entity, u64>,
     contingent_losses: BTreeMap<Entity, i64>,
     escalation: Escalation,
@@ -816,8 +815,8 @@ impl Days {
     /// troops per km cover, in the ways its mandate permits; a deeper line's aircraft answer
     /// incursions when called. Answers restrain the firer for days after.
     fn respond(&mut self, p: &SectorPicture, i: usize, j: usize, side: &Side, victim: &Side, v: &Volley) -> Answer {
-        let (lead_at, cover) = self.acting_force(p, i);
-        let lead = lead_at.map(|k| &p.responders[k]);
+        let (lead, cover) = self.acting_force(p, i);
+        let lead = lead.map(|k| &p.responders[k]);
         let m = &self.model;
         let mut a = Answer::default();
         let air = self.engaged_air.map(|i| &self.air_lines[i]);
@@ -870,7 +869,7 @@ impl Days {
             if a.ground[k] > 0 {
                 if a.answers.by.is_none() {
                     let shared = &mut self.trace.shared;
-                    let name = *self.answerers.entry((i, lead_at.unwrap_or(0))).or_insert_with(|| shared.name(&r.name));
+                    let name = *self.answerers.entry(r.contingent).or_insert_with(|| shared.name(&r.name));
                     a.answers.by = Some(name);
                 }
                 a.answers.each[k] = Some((how, a.ground[k].try_into().unwrap_or(u32::MAX)));
