@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use bevy::prelude::*;
 
 use super::conditions::{self, Situation};
+use super::guarantees::{self, Backing};
 use super::{Casualties, Ceasefire, Clock, Escalation, GameSeed, Leaks, Postures, ResolveTurn, Step, Truce, TurnFacts};
 use crate::record::{Answers, Incident, Means, Name, Notes, Parties, Party, Place, Responses, Trace};
 use crate::rng::{Dice, Purpose};
@@ -42,6 +43,12 @@ struct Side {
     /// Its own chance of seeing a violation here (its patrols and assets, and what is shared
     /// with it).
     sees: f64,
+    /// What its accepted guarantees give it, by position in the turn's backing, if any.
+    backed: Option<usize>,
+    /// Share of the incursions it would suffer unanswered that its own forces repel (training).
+    resists: f64,
+    /// Share of wrong attributions of fire at it that shared intelligence corrects.
+    corrects: f64,
 }
 
 /// A contingent able to respond with force in a sector.
@@ -107,6 +114,8 @@ struct Ground {
     owner_keys: BTreeMap<Entity, String>,
     /// Every nation's id and name, shared by all the sectors that mention it.
     nations: BTreeMap<Entity, (Name, Name)>,
+    /// What each recipient's accepted guarantees give it (§5.6).
+    backing: Vec<(Entity, Backing)>,
 }
 
 fn label(world: &World, e: Entity) -> String {
@@ -182,6 +191,7 @@ impl Ground {
             .map(|(e, k, l)| (e, (Name::from(k.0.as_str()), Name::from(l.0.as_str()))))
             .collect();
         Ground {
+            backing: guarantees::backing(world).into_iter().collect(),
             nations,
             model: world.resource::<Model>().0.clone(),
             sharing: world.get_resource::<super::IntelSharing>().cloned().unwrap_or_default(),
@@ -249,11 +259,17 @@ fn picture(world: &World, g: &Ground, se: Entity, sector: &Sector) -> SectorPict
         detectors.iter().filter(|(_, o, _)| !belligerent(world, *o)).collect();
     let detection = combine(impartial.iter().map(|(p, ..)| *p));
     for side in &mut sides {
+        let backing = side.backed.map(|k| &g.backing[k].1);
         let shared = |o: &Entity| {
             *o == side.nation
                 || g.owner_keys.get(o).is_some_and(|k| g.sharing.0.iter().any(|(f, t)| f == k && **t == *side.key))
+                || backing.is_some_and(|b| b.sensors_of.contains(o))
         };
-        side.sees = combine(detectors.iter().filter(|(_, o, _)| shared(o)).map(|(p, ..)| *p));
+        let own = combine(detectors.iter().filter(|(_, o, _)| shared(o)).map(|(p, ..)| *p));
+        side.sees = match backing {
+            Some(b) if b.detection > 0.0 => combine([own, b.detection].into_iter()),
+            _ => own,
+        };
     }
     let bonus = if strongest.as_ref().is_some_and(|(_, t)| t.kind == MandateKind::Enforce) {
         m.enforce_deterrence_bonus
@@ -306,12 +322,17 @@ fn sides_in(world: &World, g: &Ground, se: Entity) -> Vec<Side> {
         .filter(|(_, troops)| *troops > 0)
         .map(|(n, _)| {
             let (key, name) = g.names(world, *n);
+            let backed = g.backing.iter().position(|(e, _)| e == n);
+            let backing = backed.map(|k| &g.backing[k].1);
             Side {
                 nation: *n,
                 key,
                 name,
                 retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
                 sees: 0.0,
+                backed,
+                resists: backing.map_or(0.0, |b| b.resistance),
+                corrects: backing.map_or(0.0, |b| b.attribution),
             }
         })
         .collect()
@@ -326,7 +347,10 @@ fn forces_in(world: &World, g: &Ground, se: Entity, km: f64, covering: &[Entity]
     let (mut peacekeepers, mut responders, mut monitors, mut detectors) = (0.0, Vec::new(), Vec::new(), Vec::new());
     for &i in g.by_sector.get(&se).map_or(&[][..], |v| v.as_slice()) {
         let (ce, c) = &g.contingents[i];
-        let ready = c.size as f64 * c.readiness;
+        // Training closes part of the gap to full readiness (§5.6).
+        let trained = g.backing.iter().find(|(e, _)| *e == c.owner).map_or(0.0, |(_, b)| b.readiness);
+        let readiness = if trained > 0.0 { 1.0 - (1.0 - c.readiness) * (1.0 - trained) } else { c.readiness };
+        let ready = c.size as f64 * readiness;
         // Passive contingents keep to base: they deter and patrol half as much.
         let half = if c.posture == Posture::Passive { 0.5 } else { 1.0 };
         // Only a contingent serving under a mandate in force here keeps the peace: foreign troops
@@ -487,6 +511,16 @@ struct Answer {
     secret: Vec<String>,
     /// Crisis events a contingent leaning to the firer let pass (its owner blames the target).
     defected: bool,
+    /// Incursions no force answered that the target's own forces repelled (§5.6, training).
+    repelled: u64,
+}
+
+impl Answer {
+    /// Violations of the severity at `k` answered: by the force, from the air or, for
+    /// incursions, repelled by the target's own forces.
+    fn answered(&self, k: usize) -> u64 {
+        self.ground[k] + self.air[k] + if k == FIRST_EVENT { self.repelled } else { 0 }
+    }
 }
 
 /// The lines of defence and whether each engages as the situation stands. Their conditions are
@@ -501,8 +535,9 @@ struct Lines {
 
 impl Lines {
     fn read(world: &mut World) -> Lines {
-        let conditions: Vec<_> =
-            in_stable_order::<DefenceLine>(world).into_iter().map(|(e, l)| (e, l.engages)).collect();
+        // A guarantor's mutual assistance binds its deeper lines to engage when called (§5.6).
+        let lines = in_stable_order::<DefenceLine>(world);
+        let conditions: Vec<_> = lines.into_iter().map(|(e, l)| (e, guarantees::bound_condition(world, &l))).collect();
         Lines { engages: vec![false; conditions.len()], conditions, checked_at: None, version: 0 }
     }
 
@@ -546,6 +581,10 @@ struct Days {
     situation_version: u64,
     /// The lines of defence the responders stand in, and which of them engage.
     lines: Lines,
+    /// What each recipient's accepted guarantees give it, and the share of the fire at it its
+    /// first line deters today (§5.6).
+    backing: Vec<(Entity, Backing)>,
+    shield: Vec<f64>,
     /// Each sector's acting force and its cover, with the `Lines::version` they were worked out
     /// at, by position in `pictures`.
     acting: Vec<Option<(u64, Option<usize>, f64)>>,
@@ -651,7 +690,10 @@ impl Days {
             })
             .collect();
         let parties = pictures.iter().map(|p| parties_in(p, &mut trace)).collect();
+        let backing: Vec<(Entity, Backing)> = guarantees::backing(world).into_iter().collect();
         Days {
+            shield: vec![0.0; backing.len()],
+            backing,
             line_km: pictures.iter().map(|p| p.length_km).sum::<f64>().max(0.1),
             situation: conditions::assess(world),
             situation_version: 0,
@@ -691,6 +733,9 @@ impl Days {
     /// One day on the whole line; true if the ceasefire collapsed.
     fn play_day(&mut self, day: u32) -> bool {
         self.recover();
+        for (shield, (_, b)) in self.shield.iter_mut().zip(&self.backing) {
+            *shield = b.deterrence(day, &self.model.guarantees);
+        }
         self.engaged_air = self.air_lines.iter().position(|l| conditions::holds(&l.condition, &self.situation));
         // The pictures stay as they are all day: the stages read them while they change the rest.
         let pictures = std::mem::take(&mut self.pictures);
@@ -719,9 +764,9 @@ impl Days {
         let side = &p.sides[j];
         let Some(vj) = p.sides.iter().position(|o| o.nation != side.nation) else { return 0.0 };
         let victim = &p.sides[vj];
-        let Some(volley) = self.fire(p, i, j, side, day) else { return 0.0 };
+        let Some(volley) = self.fire(p, i, j, side, victim, day) else { return 0.0 };
         let seen = self.detect(p, i, j, victim, &volley);
-        let mut blame = self.attribute(p, &seen);
+        let mut blame = self.attribute(p, victim, &seen);
         let mut answer = self.respond(p, i, j, side, victim, &volley);
         if answer.defected {
             // The contingent's owner blames the side fired upon for what it let pass.
@@ -738,17 +783,21 @@ impl Days {
     }
 
     /// §6.2 Fire: the side's pressure (its posture, eased by a recommitment and by the force's
-    /// answers, raised by its urge to retaliate) against the sector's tension and deterrence,
-    /// divided among the severities and thinned by the buffer zone.
-    fn fire(&mut self, p: &SectorPicture, i: usize, j: usize, side: &Side, day: u32) -> Option<Volley> {
+    /// answers, raised by its urge to retaliate) against the sector's tension, the force's
+    /// deterrence and that of the target's own armed first line, divided among the severities and
+    /// thinned by the buffer zone.
+    #[allow(clippy::too_many_arguments)] // the picture, who fires at whom, and when
+    fn fire(&mut self, p: &SectorPicture, i: usize, j: usize, side: &Side, victim: &Side, day: u32) -> Option<Volley> {
         let (m, me) = (&self.model, self.state[i][j]);
         let t = self.tension[i];
+        let shield = victim.backed.map_or(0.0, |k| self.shield[k]);
         let push = me.pressure * truce_factor(self.truces.get(&side.nation), day, m) * me.restraint + me.urge;
         let lambda = m.shots_per_km_day
             * p.length_km
             * (m.tension_floor + (1.0 - m.tension_floor) * t)
             * push
-            * (1.0 - p.deterrence);
+            * (1.0 - p.deterrence)
+            * (1.0 - shield);
         let mix = &m.severity_mix;
         let volume = [mix.small_arms, mix.artillery * (0.5 + t), mix.drone_strike];
         let share: f64 = volume.iter().sum::<f64>().max(1e-12);
@@ -784,8 +833,14 @@ impl Days {
 
     /// §6.4 Attribute: of what was recorded, a share is attributed (by the mandate's kind), most
     /// of it rightly; where the mandate permits it, what is left is investigated.
-    fn attribute(&mut self, p: &SectorPicture, seen: &Seen) -> Blame {
+    fn attribute(&mut self, p: &SectorPicture, victim: &Side, seen: &Seen) -> Blame {
         let m = &self.model;
+        // Intelligence shared with the target corrects some of the blame wrongly laid on it.
+        let accuracy = if victim.corrects > 0.0 {
+            1.0 - (1.0 - m.attribution_accuracy) * (1.0 - victim.corrects)
+        } else {
+            m.attribution_accuracy
+        };
         let rate = match p.mandate.as_ref().map(|(_, k)| *k) {
             Some(MandateKind::ObserveReport) => m.attribution_rate.observe,
             Some(MandateKind::Interpose) => m.attribution_rate.interpose,
@@ -796,7 +851,7 @@ impl Days {
         let d = &mut self.dice.attribute;
         for (k, s) in Severity::ALL.iter().enumerate() {
             let named = d.binomial(seen.recorded[k], rate);
-            let right = d.binomial(named, m.attribution_accuracy);
+            let right = d.binomial(named, accuracy);
             let (mut to_firer, mut to_victim) = (right, named - right);
             if permits(p, *s, Response::Investigate) {
                 let looked = d.binomial(seen.recorded[k] - named, 0.8);
@@ -886,12 +941,26 @@ impl Days {
                 a.done.push(Cow::Owned(format!("{} lost {lost}", r.owner_name)));
             }
         }
-        let answered = (total(&a.ground) + total(&a.air)) as f64 / total(&v.counts) as f64;
-        self.state[i][j].restraint *= 1.0 - m.restraint_per_answer * answered;
-        if v.counts[FIRST_EVENT] > a.air[FIRST_EVENT] + a.ground[FIRST_EVENT] {
-            a.sides_done.push(format!("{}'s own forces (first line of defence) met it", victim.name));
-        }
+        self.first_line(victim, v, &mut a);
+        let answered = (0..SEVERITIES).map(|k| a.answered(k)).sum::<u64>() as f64 / total(&v.counts) as f64;
+        self.state[i][j].restraint *= 1.0 - self.model.restraint_per_answer * answered;
         a
+    }
+
+    /// The first line of defence: the target's own forces meet the incursions no force answered,
+    /// and repel a share of them if they were trained (§5.6).
+    fn first_line(&mut self, victim: &Side, v: &Volley, a: &mut Answer) {
+        let unanswered = v.counts[FIRST_EVENT].saturating_sub(a.answered(FIRST_EVENT));
+        if unanswered == 0 {
+            return;
+        }
+        a.repelled = self.dice.fire.binomial(unanswered, victim.resists);
+        let met = format!("{}'s own forces (first line of defence) met it", victim.name);
+        a.sides_done.push(if a.repelled > 0 {
+            format!("{met} and repelled {} of {unanswered} incursions", a.repelled)
+        } else {
+            met
+        });
     }
 
     /// The force acting in a sector (its strongest ready contingent, by position among the
@@ -939,7 +1008,7 @@ impl Days {
         let unit = m.escalation.small_arms.max(1e-12);
         let mut suffered = 0.0;
         for (k, s) in Severity::ALL.iter().enumerate() {
-            let unanswered = v.counts[k].saturating_sub(a.ground[k] + a.air[k]) as f64;
+            let unanswered = v.counts[k].saturating_sub(a.answered(k)) as f64;
             let named = named_share(p, *s, blame, v, k);
             suffered += unanswered * (1.0 - 0.5 * named) * m.escalation.get(*s) / unit;
         }
@@ -955,9 +1024,9 @@ impl Days {
         let m = &self.model;
         let mut weight = 0.0;
         for (k, s) in Severity::ALL.iter().enumerate() {
-            let unanswered = v.counts[k].saturating_sub(a.ground[k] + a.air[k]) as f64;
+            let unanswered = v.counts[k].saturating_sub(a.answered(k)) as f64;
             let named = named_share(p, *s, blame, v, k);
-            let answered = (a.ground[k] + a.air[k]) as f64;
+            let answered = a.answered(k) as f64;
             let effective = unanswered * (1.0 - 0.5 * named) + 0.75 * answered;
             weight += m.escalation.get(*s) * effective;
         }
@@ -1161,13 +1230,14 @@ fn air_lines(world: &mut World) -> (Vec<AirLine>, std::collections::BTreeSet<Ent
     let all = in_stable_order::<Contingent>(world);
     let mut out = Vec::new();
     for (_, name, line) in lines.iter().filter(|(depth, ..)| *depth >= 3) {
+        let condition = guarantees::bound_condition(world, line);
         let air: Vec<(Entity, String)> = all
             .iter()
             .filter(|(_, c)| c.kind == ContingentKind::AirSupport && line.nations.contains(&c.owner))
             .map(|(e, _)| (*e, label(world, *e)))
             .collect();
         if !air.is_empty() {
-            out.push(AirLine { name: name.clone(), condition: line.engages.clone(), air });
+            out.push(AirLine { name: name.clone(), condition, air });
         }
     }
     (out, defended)

@@ -3,6 +3,7 @@
 
 pub mod conditions;
 pub mod forces;
+pub mod guarantees;
 pub mod line;
 pub mod orders;
 pub mod politics;
@@ -65,6 +66,7 @@ impl Plugin for RulesPlugin {
             .add_systems(Update, (start_game, orders::intake_orders, advance_phase).chain());
         orders::plugin(app);
         forces::plugin(app);
+        guarantees::plugin(app);
         line::plugin(app);
         politics::plugin(app);
     }

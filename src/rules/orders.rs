@@ -797,6 +797,7 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                         recipient: r,
                         components: components.clone(),
                         status: GuaranteeStatus::Offered,
+                        accepted_day: None,
                     },
                 ))
                 .id();
@@ -813,13 +814,13 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                 x.status = if accept { GuaranteeStatus::Accepted } else { GuaranteeStatus::Rejected };
             }
             let from = guarantor.map_or_else(String::new, |e| label(world, e));
-            let verb = if accept { "accepts" } else { "rejects" };
-            world.resource_mut::<Trace>().public(
-                turn,
-                day,
-                "guarantee",
-                format!("{me_name} {verb} the guarantee offered by {from}"),
-            );
+            let text = if accept {
+                let effects = super::guarantees::take_effect(world, g, day);
+                format!("{me_name} accepts the guarantee offered by {from}: {effects}")
+            } else {
+                format!("{me_name} rejects the guarantee offered by {from}")
+            };
+            world.resource_mut::<Trace>().public(turn, day, "guarantee", text);
         }
         Order::ImposeSanctions { target } => {
             world.resource_mut::<Sanctions>().0.insert((key.to_string(), target.clone()));

@@ -5,6 +5,7 @@ use bevy::prelude::*;
 
 use super::conditions::{self, holds};
 use super::forces::{Recall, recall};
+use super::guarantees;
 use super::{
     Casualties, Ceasefire, Clock, Escalation, GameSeed, IntelSharing, Leaks, ResolveTurn, Sanctions, Score, Step,
     TurnFacts,
@@ -20,7 +21,10 @@ pub struct Fired;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(ResolveTurn, fire_injects.in_set(Step::Injects))
-        .add_systems(ResolveTurn, (apply_politics, leak_intelligence).chain().in_set(Step::Politics))
+        .add_systems(
+            ResolveTurn,
+            (apply_politics, leak_intelligence).chain().in_set(Step::Politics).after(guarantees::hold_to_assistance),
+        )
         .add_systems(ResolveTurn, score_objectives.in_set(Step::Score))
         .add_systems(ResolveTurn, summarise_turn.in_set(Step::Report));
 }
@@ -32,10 +36,7 @@ fn label(world: &World, e: Entity) -> String {
 /// Changes `from`'s relation with `to` by `delta`, within −100..100.
 pub fn shift_relation(world: &mut World, from: Entity, to: Entity, delta: i64) {
     if let Some(mut r) = world.get_mut::<Relations>(from) {
-        match r.0.iter_mut().find(|(e, _)| *e == to) {
-            Some((_, v)) => *v = (*v + delta).clamp(-100, 100),
-            None => r.0.push((to, delta.clamp(-100, 100))),
-        }
+        r.shift(to, delta);
     }
 }
 
@@ -130,6 +131,8 @@ pub fn apply_politics(world: &mut World) {
     let sanctions = world.resource::<Sanctions>().clone();
     let model = world.resource::<Model>().0.clone();
     let nations = super::nations_in_order(world);
+    let backing = guarantees::backing(world);
+    let by_guarantee = guarantees::sanctioning(world);
     // The most legitimate mandate each nation has troops serving under.
     let mut legitimacy: std::collections::BTreeMap<Entity, f64> = std::collections::BTreeMap::new();
     let mut serving = world.query::<&Contingent>();
@@ -164,20 +167,35 @@ pub fn apply_politics(world: &mut World) {
         let grief = support.params.casualty_sensitivity * lost as f64 / 100.0;
         // Serving under a legitimate mandate earns a little support at home.
         let honour = legitimacy.get(e).copied().unwrap_or(0.0) * model.legitimacy_support;
-        support.level = (support.level - cost - grief + honour).clamp(0.0, 1.0);
+        // Economic cooperation and an accession path lift support; sanctions, by order or by a
+        // guarantee, wear it down, each further sanctioning nation less than the one before.
+        let days = f64::from(info.turn_days);
+        let backed = backing.get(e).map_or(0.0, |b| b.support_per_day) * days;
+        let mut sanctioners: std::collections::BTreeSet<Entity> = sanctions
+            .0
+            .iter()
+            .filter(|(_, target)| target == key)
+            .filter_map(|(from, _)| nations.iter().find(|(_, k)| k == from).map(|(n, _)| *n))
+            .collect();
+        sanctioners.extend(by_guarantee.get(e).into_iter().flatten());
+        let sanctioned = guarantees::halving(model.guarantees.sanctions_support_per_day, sanctioners.len()) * days;
+        support.level = (support.level - cost - grief + honour + backed - sanctioned).clamp(0.0, 1.0);
         let (level, threshold) = (support.level, support.params.withdraw_below);
         let income = nation.pools.capital_per_turn;
-        let penalty = sanctions.0.iter().filter(|(_, target)| target == key).count() as i64;
+        let penalty = sanctioners.len() as i64;
         if let Some(mut c) = world.get_mut::<Capital>(*e) {
             c.0 = (c.0 + income - penalty).max(0);
         }
         if (before - level).abs() >= 0.005 {
             let name = label(world, *e);
-            let text = format!(
-                "Support in {name} moves from {:.0}% to {:.0}% ({lost} casualties, {deployed} troops deployed)",
-                before * 100.0,
-                level * 100.0
-            );
+            let mut why = format!("{lost} casualties, {deployed} troops deployed");
+            if backed > 0.0 {
+                why += &format!(", guarantees +{:.1} points", backed * 100.0);
+            }
+            if sanctioned > 0.0 {
+                why += &format!(", sanctions −{:.1} points", sanctioned * 100.0);
+            }
+            let text = format!("Support in {name} moves from {:.0}% to {:.0}% ({why})", before * 100.0, level * 100.0);
             let views = if nation.has(NationFlag::Democracy) {
                 vec![(Audience::Public, text.clone())]
             } else {

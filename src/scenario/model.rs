@@ -528,6 +528,10 @@ pub struct Guarantee {
     pub recipient: Id,
     pub components: Vec<GuaranteeComponent>,
     pub status: GuaranteeStatus,
+    /// The first day on which an `Accepted` guarantee held (its defence industry builds up from
+    /// then); day 1 if not given.
+    #[serde(default)]
+    pub accepted_day: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -548,6 +552,9 @@ pub enum GuaranteeStatus {
     Offered,
     Accepted,
     Rejected,
+    /// Accepted, then not honoured: its guarantor failed to assist when its mutual-assistance
+    /// clause called for it. It does nothing more.
+    Breached,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -855,6 +862,8 @@ pub struct ModelParams {
     /// Domestic support gained each turn by serving under a mandate of legitimacy 1 (scaled by
     /// the authorising body's legitimacy; a coalition's is 0).
     pub legitimacy_support: f64,
+    /// What each component of an accepted security guarantee does.
+    pub guarantees: GuaranteeEffects,
     /// Political capital each order costs.
     pub costs: OrderCosts,
 }
@@ -925,7 +934,73 @@ impl Default for ModelParams {
             leak_evasion: 0.3,
             patrol_detection: 0.3,
             legitimacy_support: 0.01,
+            guarantees: GuaranteeEffects::default(),
             costs: OrderCosts::default(),
+        }
+    }
+}
+
+/// What each component of an accepted security guarantee does (docs/rules.md §5.6). Shares
+/// combine over the recipient's guarantees as independent chances, so each further guarantee adds
+/// less than the one before; rates per day add up with each further guarantee worth half the one
+/// before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GuaranteeEffects {
+    /// Training: share of the incursions the recipient would suffer unanswered that its own
+    /// forces (the first line) repel.
+    pub training_resistance: f64,
+    /// Training: share of the gap to full readiness that the recipient's contingents close.
+    pub training_readiness: f64,
+    /// Weapons supply: share of the fire at the recipient that its armed first line deters.
+    pub weapons_deterrence: f64,
+    /// Defence industry: the same, once built up.
+    pub industry_deterrence: f64,
+    /// Defence industry: days after acceptance at which it gives 63% of its deterrence
+    /// (e-folding time).
+    pub industry_build_days: f64,
+    /// Intelligence sharing: added to the recipient's own chance of seeing each violation (the
+    /// guarantor's sensors also count as shared with it).
+    pub intelligence_detection: f64,
+    /// Intelligence sharing: share of the wrong attributions of fire at the recipient (to the
+    /// recipient itself) that the shared intelligence corrects.
+    pub intelligence_attribution: f64,
+    /// Sanctions: support the aggressor loses per day for one nation sanctioning it (each
+    /// further one half the one before); every sanctioning nation also costs it a point of
+    /// capital a turn.
+    pub sanctions_support_per_day: f64,
+    /// Economic cooperation: support the recipient gains per day.
+    pub economic_support_per_day: f64,
+    /// EU accession path: support the recipient gains per day.
+    pub accession_support_per_day: f64,
+    /// EU accession path: relations gained at acceptance, between recipient and guarantor both ways.
+    pub accession_relations: i64,
+    /// Mutual assistance: when the guarantor is bound to assist (its deeper lines of defence then
+    /// engage, whatever their own condition).
+    pub assistance_when: Condition,
+    /// Mutual assistance: relations every other nation loses with a guarantor that is bound to
+    /// assist and has nothing on the line or in the air to assist with (a breach).
+    pub breach_relations: i64,
+}
+
+impl Default for GuaranteeEffects {
+    fn default() -> Self {
+        // Design judgements: facts.md has no figures for guarantees. Each is small beside a
+        // force on the ground; together they are felt.
+        GuaranteeEffects {
+            training_resistance: 0.25,
+            training_readiness: 0.3,
+            weapons_deterrence: 0.05,
+            industry_deterrence: 0.05,
+            industry_build_days: 180.0,
+            intelligence_detection: 0.2,
+            intelligence_attribution: 0.5,
+            sanctions_support_per_day: 0.0003,
+            economic_support_per_day: 0.0002,
+            accession_support_per_day: 0.0002,
+            accession_relations: 10,
+            assistance_when: Condition::ViolationAtLeast(Severity::Incursion),
+            breach_relations: 20,
         }
     }
 }

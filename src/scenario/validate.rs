@@ -745,6 +745,53 @@ impl<'a> Checker<'a> {
                 self.problem(&format!("{p}.components[{i}]"), format!("component {c:?} is listed twice"));
             }
         }
+        if let Some(day) = g.accepted_day {
+            if g.status != GuaranteeStatus::Accepted && g.status != GuaranteeStatus::Breached {
+                self.problem(
+                    &format!("{p}.accepted_day"),
+                    format!("only an accepted guarantee has a day it was accepted; this one is {:?}", g.status),
+                );
+            }
+            let last = self.s.turns.saturating_mul(self.s.turn_days);
+            if day == 0 || day > last {
+                self.problem(
+                    &format!("{p}.accepted_day"),
+                    format!("day {day} does not exist; days run from 1 to {last}"),
+                );
+            }
+        }
+    }
+
+    fn guarantee_effects(&mut self, g: &GuaranteeEffects) {
+        for (name, v) in [
+            ("training_resistance", g.training_resistance),
+            ("training_readiness", g.training_readiness),
+            ("weapons_deterrence", g.weapons_deterrence),
+            ("industry_deterrence", g.industry_deterrence),
+            ("intelligence_detection", g.intelligence_detection),
+            ("intelligence_attribution", g.intelligence_attribution),
+            ("sanctions_support_per_day", g.sanctions_support_per_day),
+            ("economic_support_per_day", g.economic_support_per_day),
+            ("accession_support_per_day", g.accession_support_per_day),
+        ] {
+            self.fraction(&format!("model.guarantees.{name}"), v);
+        }
+        let days = g.industry_build_days;
+        if !(days.is_finite() && days > 0.0 && days <= 10_000.0) {
+            self.problem(
+                "model.guarantees.industry_build_days",
+                format!("{days} must be a positive number of days up to 10000"),
+            );
+        }
+        for (name, v) in [("accession_relations", g.accession_relations), ("breach_relations", g.breach_relations)] {
+            if !(0..=MAX_RELATION).contains(&v) {
+                self.problem(
+                    &format!("model.guarantees.{name}"),
+                    format!("{v} is out of range; expected 0 to {MAX_RELATION}"),
+                );
+            }
+        }
+        self.condition("model.guarantees.assistance_when", &g.assistance_when);
     }
 
     fn asset(&mut self, p: &str, a: &MonitoringAsset) {
@@ -882,6 +929,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.range("model.retaliation_gain", m.retaliation_gain, 0.0, 10.0);
+        self.guarantee_effects(&m.guarantees);
         let mix: f64 = m.severity_mix.values().iter().sum();
         if mix.is_finite() && mix <= 0.0 {
             self.problem("model.severity_mix", "at least one severity must have a share above 0");

@@ -106,6 +106,7 @@ pub fn extract_scenario(world: &mut World) -> Scenario {
         recipient: key(&g.recipient),
         components: g.components.clone(),
         status: g.status,
+        accepted_day: g.accepted_day,
     });
     let assets = sorted::<&MonitoringAsset, _>(world, |(k, _l, a)| m::MonitoringAsset {
         id: k.0.clone(),

@@ -128,6 +128,16 @@ pub struct Capital(pub i64);
 #[derive(Component, Clone, Debug, PartialEq, Default)]
 pub struct Relations(pub Vec<(Entity, i64)>);
 
+impl Relations {
+    /// Changes the relation with `to` by `delta`, within −100..100.
+    pub fn shift(&mut self, to: Entity, delta: i64) {
+        match self.0.iter_mut().find(|(e, _)| *e == to) {
+            Some((_, v)) => *v = (*v + delta).clamp(-100, 100),
+            None => self.0.push((to, delta.clamp(-100, 100))),
+        }
+    }
+}
+
 #[derive(Component, Clone, Debug, PartialEq)]
 pub struct Institution {
     pub rule: DecisionRule,
@@ -214,6 +224,8 @@ pub struct Guarantee {
     pub recipient: Entity,
     pub components: Vec<GuaranteeComponent>,
     pub status: GuaranteeStatus,
+    /// The first day it held, once accepted (`None`: from day 1).
+    pub accepted_day: Option<u32>,
 }
 
 #[derive(Component, Clone, Debug, PartialEq)]

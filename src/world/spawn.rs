@@ -143,6 +143,7 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
             recipient: link(&g.recipient),
             components: g.components.clone(),
             status: g.status,
+            accepted_day: g.accepted_day,
         });
     }
     for (a, &e) in s.assets.iter().zip(&assets) {
