@@ -14,7 +14,7 @@ pub use crate::text::{clean_text, is_control};
 
 /// Bumped whenever a message changes shape; the netcode protocol id derives from it, so clients
 /// of another version cannot connect at all (they fail at the handshake, not mid-game).
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// The netcode protocol id: "TRUCE" and the version.
 pub const fn protocol_id() -> u64 {

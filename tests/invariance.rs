@@ -379,6 +379,7 @@ fn add_bystander(s: &Scenario) -> Scenario {
         objectives: Vec::new(),
         doctrine: Doctrine::default(),
         loyalty_risk: None,
+        refuses: Vec::new(),
     });
     out
 }

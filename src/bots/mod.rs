@@ -18,7 +18,7 @@ use crate::rules::{
 };
 use crate::scenario::model::{
     ContingentKind, DecisionRule, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind, NationFlag,
-    Severity,
+    OrderCosts, Severity,
 };
 use crate::world::*;
 
@@ -143,41 +143,51 @@ impl Outlook {
     }
 }
 
-/// The orders nation `me` would give this turn, by its doctrine.
-pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<Order> {
-    let Some(nation) = world.get::<Nation>(me).cloned() else {
-        return Vec::new();
-    };
-    let clock = world.resource::<Clock>().clone();
-    let seed = world.resource::<GameSeed>().0;
-    let info = world.resource::<ScenarioInfo>().clone();
-    let escalation = world.resource::<Escalation>().clone();
-    let facts = world.resource::<TurnFacts>().clone();
-    let costs = world.resource::<Model>().0.costs.clone();
-    let stable = world.get::<StableId>(me).map_or(0, |s| u64::from(s.0));
-    let mut dice = Dice::new(seed, clock.turn, Purpose::Bots, stable);
-    let d = &nation.doctrine;
-    let mut capital = world.get::<Capital>(me).map_or(0, |c| c.0);
-    let mut orders = Vec::new();
-    let spend = |cost: i64, capital: &mut i64| {
-        if *capital >= cost {
-            *capital -= cost;
+/// One bot drafting its orders: who it is, what it read, the capital it has left and the
+/// orders so far. Each decision of docs/rules.md §9 is one method, taken in the rule book's order.
+struct Bot<'o> {
+    me: Entity,
+    key: String,
+    nation: Nation,
+    outlook: &'o Outlook,
+    clock: Clock,
+    escalation: Escalation,
+    costs: OrderCosts,
+    dice: Dice,
+    capital: i64,
+    orders: Vec<Order>,
+}
+
+impl Bot<'_> {
+    /// Pays for an order if it can; false if the capital left does not cover it.
+    fn spend(&mut self, cost: i64) -> bool {
+        if self.capital >= cost {
+            self.capital -= cost;
             true
         } else {
             false
         }
-    };
+    }
 
-    // On the line: pressure, aimed at weakly watched sectors if the doctrine says so.
-    if nation.has(NationFlag::Belligerent) {
-        let pictures = &outlook.pictures;
-        let mine: Vec<_> = pictures
+    /// Sectors where it has troops.
+    fn my_sectors(&self, world: &World) -> Vec<&crate::rules::line::SectorPicture> {
+        let me = self.me;
+        self.outlook
+            .pictures
             .iter()
             .filter(|p| world.get::<Forces>(p.sector).is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0)))
-            .collect();
+            .collect()
+    }
+
+    /// §9.1 Postures: pressure from its doctrine, aimed at weakly watched sectors if the doctrine
+    /// says so; only changes are ordered.
+    fn set_postures(&mut self, world: &World) {
+        let d = &self.nation.doctrine;
+        let mine = self.my_sectors(world);
         let watched = mine.iter().map(|p| p.detection);
         let (least, most) = watched.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
-        let current = world.get::<crate::rules::Postures>(me).cloned().unwrap_or_default();
+        let current = world.get::<crate::rules::Postures>(self.me).cloned().unwrap_or_default();
+        let mut orders = Vec::new();
         for (watch, sector) in mine.iter().map(|p| (p.detection, &p.sector)) {
             // The least watched sector gets half as much again, the best watched half, and the
             // rest in between by how well they are watched: equally watched sectors are pressed
@@ -191,205 +201,333 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
                 orders.push(Order::SetPosture { sector: key_of(world, *sector), pressure });
             }
         }
-        if escalation.ceasefire == Ceasefire::Fraying && dice.chance(d.recommit) {
-            let measures = dice.chance(0.5);
-            let cost = if measures { costs.recommit_with_measures } else { costs.recommit };
-            if spend(cost, &mut capital) {
-                orders.push(Order::Recommit { measures });
-            }
-        }
-        if nation.alignment > 0.0 && facts.worst_last_turn.is_some_and(|s| s >= Severity::Incursion) {
-            let hottest = mine.iter().max_by(|a, b| {
-                let ta = world.get::<Tension>(a.sector).map_or(0.0, |t| t.0);
-                let tb = world.get::<Tension>(b.sector).map_or(0.0, |t| t.0);
-                ta.total_cmp(&tb)
-            });
-            if let Some(p) = hottest
-                && spend(costs.request_air_support, &mut capital)
-            {
-                orders.push(Order::RequestAirSupport { sector: key_of(world, p.sector) });
+        self.orders.extend(orders);
+    }
+
+    /// §9.1 Recommitment: when the ceasefire frays, by chance, with or without measures.
+    fn recommit(&mut self) {
+        if self.escalation.ceasefire == Ceasefire::Fraying && self.dice.chance(self.nation.doctrine.recommit) {
+            let measures = self.dice.chance(0.5);
+            let cost = if measures { self.costs.recommit_with_measures } else { self.costs.recommit };
+            if self.spend(cost) {
+                self.orders.push(Order::Recommit { measures });
             }
         }
     }
 
-    // Votes on open proposals before its institutions.
-    let proposals = world.resource::<Proposals>().clone();
-    let registry = world.resource::<Registry>().ids();
-    for p in &proposals.open {
-        if p.turn >= clock.turn {
-            continue;
+    /// §9.1 Air support: after an incursion, a side the deeper lines defend asks for it over its
+    /// tensest sector.
+    fn call_air_support(&mut self, world: &World, facts: &TurnFacts) {
+        if self.nation.alignment <= 0.0 || facts.worst_last_turn.is_none_or(|s| s < Severity::Incursion) {
+            return;
         }
-        let Some(inst) = registry.get(&p.institution).and_then(|e| world.get::<Institution>(e)) else {
-            continue;
-        };
-        if !inst.members.iter().any(|m| matches!(m, InstitutionMember::Nation(n) if *n == me)) {
-            continue;
+        let tension = |s: Entity| world.get::<Tension>(s).map_or(0.0, |t| t.0);
+        let hottest = self.my_sectors(world).into_iter().max_by(|a, b| tension(a.sector).total_cmp(&tension(b.sector)));
+        if let Some(sector) = hottest.map(|p| p.sector)
+            && self.spend(self.costs.request_air_support)
+        {
+            self.orders.push(Order::RequestAirSupport { sector: key_of(world, sector) });
         }
-        let kind = registry
-            .get(&p.template)
-            .and_then(|e| world.get::<MandateTemplate>(e))
-            .map_or(MandateKind::ObserveReport, |t| t.kind);
-        let lean = match kind {
-            MandateKind::ObserveReport => d.votes.observe,
-            MandateKind::Interpose => d.votes.interpose,
-            MandateKind::Enforce => d.votes.enforce,
-        };
-        let ballot = if p.proposer == key || dice.chance(lean) {
-            Ballot::Yes
-        } else if lean < 0.35 {
-            Ballot::No
-        } else {
-            Ballot::Abstain
-        };
-        orders.push(Order::Vote { proposal: p.id, ballot });
     }
 
-    // Proposals: the first preferred mandate not yet in force or before the body, at most one a
-    // turn, and not the same one again within three turns.
-    let mut memory = world.get::<BotMemory>(me).cloned().unwrap_or_default();
-    for pr in &d.proposals {
-        let Some(t) = registry.get(&pr.template).and_then(|e| world.get::<MandateTemplate>(e)).cloned() else {
-            continue;
-        };
-        let body = registry.get(&pr.institution);
-        // A mandate of this kind from this body still running when a new one would start: a voting
-        // body decides next turn, a coalition at once, so a renewal is asked for in time.
-        let votes =
-            body.and_then(|b| world.get::<Institution>(b)).is_some_and(|i| !matches!(i.rule, DecisionRule::NoVote));
-        let starts = clock.turn + if votes { 2 } else { 1 };
-        let in_force = outlook.mandates.iter().any(|m| {
-            let template = world.get::<MandateTemplate>(m.template);
-            Some(m.authorised_by) == body
-                && template.is_some_and(|x| x.kind == t.kind)
-                && conditions::mandate_active(m, template, starts)
-        });
-        let pending = proposals.open.iter().any(|p| p.institution == pr.institution && p.template == pr.template);
-        let recent =
-            memory.proposed.get(&(pr.template.clone(), pr.institution.clone())).is_some_and(|t| clock.turn < t + 3);
-        if in_force || pending || recent {
-            continue;
+    /// §9.2 Votes: on every open proposal before its institutions, by its leaning for the kind.
+    fn vote(&mut self, world: &World, proposals: &Proposals) {
+        let registry = world.resource::<Registry>().ids();
+        for p in &proposals.open {
+            if p.turn >= self.clock.turn {
+                continue;
+            }
+            let Some(inst) = registry.get(&p.institution).and_then(|e| world.get::<Institution>(e)) else {
+                continue;
+            };
+            if !inst.members.iter().any(|m| matches!(m, InstitutionMember::Nation(n) if *n == self.me)) {
+                continue;
+            }
+            let kind = registry
+                .get(&p.template)
+                .and_then(|e| world.get::<MandateTemplate>(e))
+                .map_or(MandateKind::ObserveReport, |t| t.kind);
+            let lean = leaning(&self.nation.doctrine, kind);
+            // It does not put its name to a rival's plan, whatever the plan.
+            let hostile = registry.get(&p.proposer).is_some_and(|them| {
+                world.get::<Relations>(self.me).is_some_and(|r| r.0.iter().any(|(e, v)| *e == them && *v <= HOSTILE))
+            });
+            let ballot = if p.proposer == self.key {
+                Ballot::Yes
+            } else if hostile {
+                Ballot::No
+            } else if self.dice.chance(lean) {
+                Ballot::Yes
+            } else if lean < 0.35 {
+                Ballot::No
+            } else {
+                Ballot::Abstain
+            };
+            self.orders.push(Order::Vote { proposal: p.id, ballot });
         }
-        if spend(t.capital_cost, &mut capital) {
-            memory.proposed.insert((pr.template.clone(), pr.institution.clone()), clock.turn);
-            orders.push(Order::ProposeMandate {
-                template: pr.template.clone(),
-                institution: pr.institution.clone(),
-                sectors: Vec::new(),
-                contributors: Vec::new(),
-                duration_turns: None,
+    }
+
+    /// §9.3 Proposals: the first preferred mandate not yet in force or before the body, at most
+    /// one a turn, and not the same one again within three turns.
+    fn propose(&mut self, world: &mut World, proposals: &Proposals) {
+        let registry = world.resource::<Registry>().ids();
+        let mut memory = world.get::<BotMemory>(self.me).cloned().unwrap_or_default();
+        let turn = self.clock.turn;
+        for pr in &self.nation.doctrine.proposals {
+            let Some(t) = registry.get(&pr.template).and_then(|e| world.get::<MandateTemplate>(e)).cloned() else {
+                continue;
+            };
+            let body = registry.get(&pr.institution);
+            // A mandate of this kind from this body still running when a new one would start: a
+            // voting body decides next turn, a coalition at once, so a renewal is asked for in time.
+            let votes =
+                body.and_then(|b| world.get::<Institution>(b)).is_some_and(|i| !matches!(i.rule, DecisionRule::NoVote));
+            let starts = turn + if votes { 2 } else { 1 };
+            let in_force = self.outlook.mandates.iter().any(|m| {
+                let template = world.get::<MandateTemplate>(m.template);
+                Some(m.authorised_by) == body
+                    && template.is_some_and(|x| x.kind == t.kind)
+                    && conditions::mandate_active(m, template, starts)
+            });
+            let pending = proposals.open.iter().any(|p| p.institution == pr.institution && p.template == pr.template);
+            let asked = (pr.template.clone(), pr.institution.clone());
+            let recent = memory.proposed.get(&asked).is_some_and(|t| turn < t + 3);
+            if in_force || pending || recent {
+                continue;
+            }
+            if self.capital >= t.capital_cost {
+                self.capital -= t.capital_cost;
+                memory.proposed.insert(asked, turn);
+                self.orders.push(Order::ProposeMandate {
+                    template: pr.template.clone(),
+                    institution: pr.institution.clone(),
+                    sectors: Vec::new(),
+                    contributors: Vec::new(),
+                    duration_turns: None,
+                });
+            }
+            break;
+        }
+        world.entity_mut(self.me).insert(memory);
+    }
+
+    /// §9.4 Guarantees: every open offer made to it is answered by its doctrine.
+    fn answer_guarantees(&mut self, world: &World) {
+        for (gkey, g) in &self.outlook.guarantees {
+            if g.recipient != self.me || g.status != GuaranteeStatus::Offered {
+                continue;
+            }
+            let accept = match self.nation.doctrine.accept_guarantees {
+                GuaranteePolicy::Any => true,
+                GuaranteePolicy::Never => false,
+                GuaranteePolicy::FromHelpersOnly => is_helper(world, self.outlook, g.guarantor, self.me, &g.components),
+            };
+            let guarantee = gkey.clone();
+            self.orders.push(if accept {
+                Order::AcceptGuarantee { guarantee }
+            } else {
+                Order::RejectGuarantee { guarantee }
             });
         }
-        break;
     }
-    world.entity_mut(me).insert(memory);
 
-    // Guarantees offered to it.
-    for (gkey, g) in &outlook.guarantees {
-        if g.recipient != me || g.status != GuaranteeStatus::Offered {
-            continue;
+    /// §9.7 Consent: a host refuses the troops of a nation that leans to a side it fights, and
+    /// consents again to any other it refused.
+    fn answer_for_its_soil(&mut self, world: &mut World) {
+        if !self.nation.has(NationFlag::Host) {
+            return;
         }
-        let accept = match d.accept_guarantees {
-            GuaranteePolicy::Any => true,
-            GuaranteePolicy::Never => false,
-            GuaranteePolicy::FromHelpersOnly => is_helper(world, outlook, g.guarantor, me, &g.components),
-        };
-        let guarantee = gkey.clone();
-        orders.push(if accept { Order::AcceptGuarantee { guarantee } } else { Order::RejectGuarantee { guarantee } });
+        let others: Vec<(Entity, String)> = crate::rules::nations_in_order(world);
+        for (n, key) in others.into_iter().filter(|(n, _)| *n != self.me) {
+            let Some(them) = world.get::<Nation>(n) else { continue };
+            if them.has(NationFlag::Belligerent) {
+                continue;
+            }
+            let hostile = them.loyalty_risk.as_ref().is_some_and(|r| {
+                r.leans_to != self.key
+                    && world
+                        .resource::<Registry>()
+                        .get(&r.leans_to)
+                        .and_then(|e| world.get::<Nation>(e))
+                        .is_some_and(|x| x.has(NationFlag::Belligerent))
+            });
+            let refused = self.nation.refuses.contains(&n);
+            if hostile && !refused {
+                self.orders.push(Order::RefuseTroops { nation: key });
+            } else if !hostile && refused {
+                self.orders.push(Order::ConsentToTroops { nation: key });
+            }
+        }
     }
 
-    // Contingents: send idle ones to serve an active mandate it supports; bring them home when
-    // support at home runs low.
-    if !nation.has(NationFlag::Belligerent) {
+    /// §9.5 Deployments and withdrawals: idle contingents go to serve an active mandate it
+    /// supports; the largest comes home when support at home runs low.
+    fn deploy_or_withdraw(&mut self, world: &World) {
+        let me = self.me;
         let support = world.get::<Support>(me).cloned();
-        // (stable order, entity, id, contingent, travelling, pledged and waiting)
-        let mine: Vec<(usize, Entity, String, Contingent, bool, bool)> = outlook
-            .contingents
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, _, c, _))| c.owner == me)
-            .map(|(i, (e, k, c, t))| (i, *e, k.clone(), c.clone(), *t, outlook.pending.contains(e)))
-            .collect();
-        let deployed: i64 = mine.iter().filter(|r| r.3.sector.is_some() || r.4).map(|r| r.3.size).sum();
+        let mine = my_contingents(self.outlook, me);
         if let Some(s) = support
             && s.level < s.params.withdraw_below + 0.05
         {
-            if let Some(r) = mine.iter().filter(|r| r.3.sector.is_some()).max_by_key(|r| r.3.size)
-                && spend(costs.withdraw, &mut capital)
+            if let Some(r) = mine.iter().filter(|r| r.contingent.sector.is_some()).max_by_key(|r| r.contingent.size)
+                && self.spend(self.costs.withdraw)
             {
-                orders.push(Order::Withdraw { contingent: r.2.clone() });
+                self.orders.push(Order::Withdraw { contingent: r.id.clone() });
             }
-        } else {
-            let budget = (nation.pools.troops as f64 * d.max_deployment_share) as i64 - deployed;
-            let mandates = &outlook.mandates;
-            let pictures = &outlook.pictures;
-            let mut room = budget;
-            let occupied: BTreeSet<Entity> = mine.iter().filter_map(|x| x.3.sector).collect();
-            for r in
-                mine.iter().filter(|r| r.3.sector.is_none() && !r.4 && !r.5 && r.3.kind != ContingentKind::AirSupport)
+            return;
+        }
+        let deployed: i64 =
+            mine.iter().filter(|r| r.contingent.sector.is_some() || r.travelling).map(|r| r.contingent.size).sum();
+        let mut room = (self.nation.pools.troops as f64 * self.nation.doctrine.max_deployment_share) as i64 - deployed;
+        let occupied: BTreeSet<Entity> = mine.iter().filter_map(|x| x.contingent.sector).collect();
+        let idle = mine.iter().filter(|r| {
+            r.contingent.sector.is_none()
+                && !r.travelling
+                && !r.waiting
+                && r.contingent.kind != ContingentKind::AirSupport
+        });
+        for r in idle {
+            let Some(m) = self.mandate_to_serve(world, &r.contingent) else { continue };
+            let size = if r.contingent.kind.is_armed() { r.contingent.size } else { 0 };
+            if size > room {
+                continue;
+            }
+            // The tensest covered sector where it has nobody yet.
+            let tension = |s: Entity| world.get::<Tension>(s).map_or(0.0, |t| t.0);
+            let target = self
+                .outlook
+                .pictures
+                .iter()
+                .filter(|p| m.sectors.is_empty() || m.sectors.contains(&p.sector))
+                .filter(|p| !occupied.contains(&p.sector))
+                .max_by(|a, b| tension(a.sector).total_cmp(&tension(b.sector)))
+                .map(|p| p.sector);
+            if let Some(s) = target
+                && self.spend(self.costs.deploy)
             {
-                let fits = mandates.iter().find(|m| {
-                    let t = world.get::<MandateTemplate>(m.template);
-                    let lean = t.map_or(0.0, |t| match t.kind {
-                        MandateKind::ObserveReport => d.votes.observe,
-                        MandateKind::Interpose => d.votes.interpose,
-                        MandateKind::Enforce => d.votes.enforce,
-                    });
-                    conditions::mandate_active(m, t, clock.turn)
-                        && t.is_some_and(|t| t.contingent_kinds.contains(&r.3.kind))
-                        && lean >= 0.5
-                        && (m.contributors.contains(&me)
-                            || world.get::<Institution>(m.authorised_by).is_some_and(|i| {
-                                i.members.iter().any(|x| matches!(x, InstitutionMember::Nation(n) if *n == me))
-                            }))
-                });
-                let size = if r.3.kind.is_armed() { r.3.size } else { 0 };
-                if let Some(m) = fits
-                    && size <= room
-                {
-                    // The hottest covered sector where it has nobody yet.
-                    let target = pictures
-                        .iter()
-                        .filter(|p| m.sectors.is_empty() || m.sectors.contains(&p.sector))
-                        .filter(|p| !occupied.contains(&p.sector))
-                        .max_by(|a, b| {
-                            let ta = world.get::<Tension>(a.sector).map_or(0.0, |t| t.0);
-                            let tb = world.get::<Tension>(b.sector).map_or(0.0, |t| t.0);
-                            ta.total_cmp(&tb)
-                        })
-                        .map(|p| p.sector);
-                    if let Some(s) = target
-                        && spend(costs.deploy, &mut capital)
-                    {
-                        room -= size;
-                        orders.push(Order::Deploy { contingent: r.2.clone(), sector: key_of(world, s) });
-                    }
-                }
+                room -= size;
+                self.orders.push(Order::Deploy { contingent: r.id.clone(), sector: key_of(world, s) });
             }
         }
     }
 
-    // Pressure on the side it opposes once the ceasefire frays: sanctions and shared intelligence.
-    if !nation.has(NationFlag::Belligerent) && nation.alignment >= 0.5 {
-        let target = info_side(world, &info, false);
-        let friend = info_side(world, &info, true);
-        let sanctions = world.resource::<crate::rules::Sanctions>().clone();
-        if escalation.ceasefire != Ceasefire::Holding
-            && !sanctions.0.contains(&(key.to_string(), target.clone()))
-            && spend(costs.sanctions, &mut capital)
-        {
-            orders.push(Order::ImposeSanctions { target });
+    /// The first mandate in force that takes the contingent's kind, that its doctrine supports
+    /// (leaning at least 0.5) and that it may serve under (a named contributor or a member).
+    fn mandate_to_serve(&self, world: &World, c: &Contingent) -> Option<&'_ Mandate> {
+        let (me, d) = (self.me, &self.nation.doctrine);
+        self.outlook.mandates.iter().find(|m| {
+            let t = world.get::<MandateTemplate>(m.template);
+            let lean = t.map_or(0.0, |t| leaning(d, t.kind));
+            conditions::mandate_active(m, t, self.clock.turn)
+                && t.is_some_and(|t| t.contingent_kinds.contains(&c.kind))
+                && lean >= 0.5
+                && (m.contributors.contains(&me)
+                    || world.get::<Institution>(m.authorised_by).is_some_and(|i| {
+                        i.members.iter().any(|x| matches!(x, InstitutionMember::Nation(n) if *n == me))
+                    }))
+        })
+    }
+
+    /// §9.6 Sanctions and intelligence: pressure on the side it opposes once the ceasefire frays,
+    /// and its drones' pictures shared with the side it favours.
+    fn sanction_and_share(&mut self, world: &World, info: &ScenarioInfo) {
+        if self.nation.alignment < 0.5 {
+            return;
         }
-        let sharing = world.resource::<crate::rules::IntelSharing>().clone();
-        let has_drones = outlook.asset_owners.contains(&me);
-        if has_drones
-            && !sharing.0.contains(&(key.to_string(), friend.clone()))
-            && friend != key
-            && spend(costs.share_intelligence, &mut capital)
+        let target = info_side(world, info, false);
+        let friend = info_side(world, info, true);
+        let sanctions = world.resource::<crate::rules::Sanctions>();
+        if self.escalation.ceasefire != Ceasefire::Holding
+            && !sanctions.0.contains(&(self.key.clone(), target.clone()))
+            && self.spend(self.costs.sanctions)
         {
-            orders.push(Order::ShareIntelligence { with: friend });
+            self.orders.push(Order::ImposeSanctions { target });
+        }
+        let sharing = world.resource::<crate::rules::IntelSharing>();
+        let has_drones = self.outlook.asset_owners.contains(&self.me);
+        if has_drones
+            && !sharing.0.contains(&(self.key.clone(), friend.clone()))
+            && friend != self.key
+            && self.spend(self.costs.share_intelligence)
+        {
+            self.orders.push(Order::ShareIntelligence { with: friend });
         }
     }
-    orders
+}
+
+/// A relation at or below which a bot votes against whatever the other nation proposes.
+const HOSTILE: i64 = -50;
+
+/// Its doctrine's leaning towards a mandate of this kind.
+fn leaning(d: &crate::scenario::model::Doctrine, kind: MandateKind) -> f64 {
+    match kind {
+        MandateKind::ObserveReport => d.votes.observe,
+        MandateKind::Interpose => d.votes.interpose,
+        MandateKind::Enforce => d.votes.enforce,
+    }
+}
+
+/// One of a bot's own contingents as the outlook read it.
+struct Mine {
+    id: String,
+    contingent: Contingent,
+    travelling: bool,
+    /// Pledged and waiting for the pledge's condition.
+    waiting: bool,
+}
+
+fn my_contingents(outlook: &Outlook, me: Entity) -> Vec<Mine> {
+    outlook
+        .contingents
+        .iter()
+        .filter(|(_, _, c, _)| c.owner == me)
+        .map(|(e, k, c, t)| Mine {
+            id: k.clone(),
+            contingent: c.clone(),
+            travelling: *t,
+            waiting: outlook.pending.contains(e),
+        })
+        .collect()
+}
+
+/// The orders nation `me` would give this turn, by its doctrine: each decision of §9 in turn.
+pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<Order> {
+    let Some(nation) = world.get::<Nation>(me).cloned() else {
+        return Vec::new();
+    };
+    let clock = world.resource::<Clock>().clone();
+    let seed = world.resource::<GameSeed>().0;
+    let stable = world.get::<StableId>(me).map_or(0, |s| u64::from(s.0));
+    let mut bot = Bot {
+        me,
+        key: key.to_string(),
+        dice: Dice::new(seed, clock.turn, Purpose::Bots, stable),
+        capital: world.get::<Capital>(me).map_or(0, |c| c.0),
+        escalation: world.resource::<Escalation>().clone(),
+        costs: world.resource::<Model>().0.costs.clone(),
+        clock,
+        nation,
+        outlook,
+        orders: Vec::new(),
+    };
+    let belligerent = bot.nation.has(NationFlag::Belligerent);
+    if belligerent {
+        let facts = world.resource::<TurnFacts>().clone();
+        bot.set_postures(world);
+        bot.recommit();
+        bot.call_air_support(world, &facts);
+    }
+    let proposals = world.resource::<Proposals>().clone();
+    bot.vote(world, &proposals);
+    bot.propose(world, &proposals);
+    bot.answer_guarantees(world);
+    bot.answer_for_its_soil(world);
+    if !belligerent {
+        let info = world.resource::<ScenarioInfo>().clone();
+        bot.deploy_or_withdraw(world);
+        bot.sanction_and_share(world, &info);
+    }
+    bot.orders
 }
 
 /// The scenario's positive or negative side, by id.

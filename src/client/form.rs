@@ -58,6 +58,8 @@ pub fn fields(kind: &str) -> Vec<(&'static str, Field)> {
         "recommitment" => vec![("With concrete measures", YesNo)],
         "request for air support" => vec![("Sector", Sector)],
         "accusation" => vec![("Accuse", Nation)],
+        "refusal of troops" => vec![("Refuse the troops of", Nation)],
+        "consent to troops" => vec![("Consent to the troops of", Nation)],
         _ => Vec::new(),
     }
 }
@@ -202,6 +204,8 @@ pub fn build(kind: &str, values: &[Value], me: &str) -> Option<Order> {
         },
         "request for air support" => Order::RequestAirSupport { sector: id(0)? },
         "accusation" => Order::Accuse { nation: id(0)?, violation: None },
+        "refusal of troops" => Order::RefuseTroops { nation: id(0)? },
+        "consent to troops" => Order::ConsentToTroops { nation: id(0)? },
         _ => return None,
     })
 }
@@ -238,5 +242,7 @@ pub fn describe(order: &Order) -> String {
         }
         Order::RequestAirSupport { sector } => format!("request air support in {sector}"),
         Order::Accuse { nation, .. } => format!("accuse {nation}"),
+        Order::RefuseTroops { nation } => format!("refuse {nation}'s troops"),
+        Order::ConsentToTroops { nation } => format!("consent to {nation}'s troops"),
     }
 }

@@ -107,6 +107,8 @@ fn costs(p: &WelcomeParams) -> Vec<(String, i64)> {
         ("recommitment with measures", c.recommit_with_measures),
         ("request for air support", c.request_air_support),
         ("accusation", c.accuse),
+        ("refusal of troops", 0),
+        ("consent to troops", 0),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -256,6 +258,9 @@ fn options(world: &mut World, seat: &str, phase: Phase) -> SeatOptions {
         kinds.extend(["posture", "recommitment"]);
     }
     kinds.extend(["request for air support", "accusation"]);
+    if world.get::<Nation>(me).is_some_and(|n| n.has(NationFlag::Host)) {
+        kinds.extend(["refusal of troops", "consent to troops"]);
+    }
     let advice = if phase == Phase::Orders { advice(world, seat, me) } else { Vec::new() };
     SeatOptions { kinds: kinds.into_iter().map(str::to_string).collect(), proposals, advice }
 }

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::game::{Ballot, Clock, GameSeed, ResolveTurn, Step};
+use crate::game::{Ballot, Clock, ResolveTurn, Step};
 use crate::record::Trace;
-use crate::rng::{Dice, Purpose};
 use crate::scenario::model::{DecisionRule, MandateKind};
 use crate::world::*;
 
@@ -88,7 +87,6 @@ pub fn decide(rule: &DecisionRule, ballots: &[(String, Ballot)]) -> Decision {
 /// Decides every proposal that is due, creating the mandates that pass.
 pub fn decide_institutions(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
-    let seed = world.resource::<GameSeed>().0;
     let registry = world.resource::<Registry>().ids();
     let open = std::mem::take(&mut world.resource_mut::<Proposals>().open);
     let mut still_open = Vec::new();
@@ -106,7 +104,6 @@ pub fn decide_institutions(world: &mut World) {
             still_open.push(p); // voted on next turn
             continue;
         }
-        let mut dice = Dice::new(seed, clock.turn, Purpose::Votes, p.id);
         let mut ballots = Vec::new();
         let mut names = BTreeMap::new();
         for m in &inst.members {
@@ -123,15 +120,9 @@ pub fn decide_institutions(world: &mut World) {
                         MandateKind::Interpose => leaning.interpose,
                         MandateKind::Enforce => leaning.enforce,
                     };
-                    // A scripted member leaning neither way abstains rather than opposing.
-                    let roll = dice.unit();
-                    let ballot = if roll < chance {
-                        Ballot::Yes
-                    } else if roll < chance + (1.0 - chance) / 2.0 {
-                        Ballot::No
-                    } else {
-                        Ballot::Abstain
-                    };
+                    // A scripted member votes as it leans: a body decides as its members' leanings
+                    // say it should, not by a lottery that 27 draws make nearly impossible to win.
+                    let ballot = scripted_ballot(chance);
                     ballots.push((id.clone(), ballot));
                 }
             }
@@ -225,6 +216,18 @@ fn create_mandate(world: &mut World, p: &Proposal, inst: Entity, template: Entit
         .id();
     let mut reg = world.resource_mut::<Registry>();
     reg.insert(key, e);
+}
+
+/// A scripted member's ballot from its leaning for the proposal's kind: yes from 0.5, no below
+/// 0.25, abstention in between (docs/rules.md §4.3).
+pub fn scripted_ballot(leaning: f64) -> Ballot {
+    if leaning >= 0.5 {
+        Ballot::Yes
+    } else if leaning < 0.25 {
+        Ballot::No
+    } else {
+        Ballot::Abstain
+    }
 }
 
 #[cfg(test)]

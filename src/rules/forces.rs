@@ -36,6 +36,18 @@ pub enum Recall {
     Kept,
 }
 
+/// The first host (stable order) that refuses `nation`'s troops on its soil, if any.
+pub fn refused_by(world: &mut World, nation: Entity) -> Option<Entity> {
+    let mut hosts: Vec<(StableId, Entity)> = world
+        .query::<(Entity, &StableId, &Nation)>()
+        .iter(world)
+        .filter(|(_, _, n)| n.refuses.contains(&nation))
+        .map(|(e, s, _)| (*s, e))
+        .collect();
+    hosts.sort();
+    hosts.first().map(|(_, e)| *e)
+}
+
 /// Sends contingents home, with the reason in the trace.
 pub fn recall(world: &mut World, contingents: &[Entity], why: &str, kind: Recall) {
     let clock = world.resource::<Clock>().clone();
@@ -141,7 +153,18 @@ pub fn settle_pledges(world: &mut World) {
         let who = label(world, p.nation);
         let what = label(world, p.contingent);
         let because = describe(world, &p.condition);
-        if holds(&p.condition, &situation) {
+        let host = refused_by(world, p.nation);
+        if let Some(host) = host
+            && holds(&p.condition, &situation)
+        {
+            // Its condition holds, but the host does not consent: it waits for consent.
+            let text = format!(
+                "{who}'s pledge {} waits: {} does not consent to its troops on its soil",
+                label(world, e),
+                label(world, host)
+            );
+            world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
+        } else if holds(&p.condition, &situation) {
             world.entity_mut(e).insert(PledgeState::Active);
             let at_home = world.get::<Contingent>(p.contingent).is_some_and(|c| c.sector.is_none());
             let movement = if at_home && world.get::<Transit>(p.contingent).is_none() {

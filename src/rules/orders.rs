@@ -98,6 +98,14 @@ pub enum Order {
         nation: String,
         violation: Option<u64>,
     },
+    /// A host refuses a foreign nation's contingents on its soil: those there go home.
+    RefuseTroops {
+        nation: String,
+    },
+    /// A host consents again to a foreign nation's contingents it had refused.
+    ConsentToTroops {
+        nation: String,
+    },
 }
 
 impl Order {
@@ -121,6 +129,8 @@ impl Order {
             Order::Recommit { .. } => "recommitment",
             Order::RequestAirSupport { .. } => "request for air support",
             Order::Accuse { .. } => "accusation",
+            Order::RefuseTroops { .. } => "refusal of troops",
+            Order::ConsentToTroops { .. } => "consent to troops",
         }
     }
 }
@@ -463,6 +473,9 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             if c.kind == ContingentKind::AirSupport {
                 return Err("air support flies from outside the country; it is not deployed to a sector".into());
             }
+            if let Some(host) = super::forces::refused_by(world, me) {
+                return Err(format!("{} does not consent to your troops on its soil", name(world, host)));
+            }
             costs.deploy
         }
         Order::OfferGuarantee { recipient, components } => {
@@ -579,6 +592,28 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
             }
             costs.accuse
         }
+        Order::RefuseTroops { nation: other } | Order::ConsentToTroops { nation: other } => {
+            if !me_nation.has(NationFlag::Host) {
+                return Err("only the host nation, on whose soil the line runs, consents to foreign troops".into());
+            }
+            let t = nation_e(world, other)?;
+            if t == me {
+                return Err("you are the host; your own forces need no consent".into());
+            }
+            if world.get::<Nation>(t).is_some_and(|n| n.has(NationFlag::Belligerent)) {
+                return Err(format!("{} is a party to the conflict, not a foreign contributor", name(world, t)));
+            }
+            let refused = me_nation.refuses.contains(&t);
+            match order {
+                Order::RefuseTroops { .. } if refused => {
+                    return Err(format!("you already refuse {}'s troops", name(world, t)));
+                }
+                Order::ConsentToTroops { .. } if !refused => {
+                    return Err(format!("{}'s troops already have your consent", name(world, t)));
+                }
+                _ => 0,
+            }
+        }
     };
     // One order per thing a turn: a second one would be charged twice and applied twice.
     if let Some(subject) = subject(order)
@@ -617,6 +652,7 @@ fn subject(order: &Order) -> Option<String> {
         RequestAirSupport { sector } => format!("air {sector}"),
         Vote { proposal, .. } => format!("vote {proposal}"),
         Recommit { .. } => "recommit".to_string(),
+        RefuseTroops { nation } | ConsentToTroops { nation } => format!("troops {nation}"),
         PrivateMessage { .. } | PublicStatement { .. } | ProposeMandate { .. } | Accuse { .. } => return None,
     })
 }
@@ -662,6 +698,11 @@ fn recheck(world: &mut World, me: Entity, order: &Order) -> Result<(), String> {
             let c = world.get::<Contingent>(e).ok_or("unknown contingent")?;
             if c.owner != me {
                 return Err("not yours".into());
+            }
+            if matches!(order, Order::Deploy { .. })
+                && let Some(host) = super::forces::refused_by(world, me)
+            {
+                return Err(format!("{} does not consent to your troops on its soil", label(world, host)));
             }
             Ok(())
         }
@@ -880,6 +921,32 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
                 format!("{me_name} accuses {} of violating the ceasefire{about}", label(world, get(world, nation)));
             world.resource_mut::<Trace>().public(turn, day, "statement", text);
             super::politics::shift_relation(world, get(world, nation), me, -5);
+        }
+        Order::RefuseTroops { nation } => {
+            let them = get(world, nation);
+            if let Some(mut n) = world.get_mut::<Nation>(me) {
+                n.refuses.push(them);
+            }
+            let why = format!("{me_name} refuses {}'s troops on its soil", label(world, them));
+            world.resource_mut::<Trace>().public(turn, day, "consent", why.clone());
+            // Consent is the host's to give: those already there leave, and their pledges were kept.
+            let mut theirs: Vec<(StableId, Entity)> = world
+                .query::<(Entity, &StableId, &Contingent)>()
+                .iter(world)
+                .filter(|(_, _, c)| c.owner == them)
+                .map(|(e, s, _)| (*s, e))
+                .collect();
+            theirs.sort();
+            let going: Vec<Entity> = theirs.into_iter().map(|(_, e)| e).collect();
+            super::forces::recall(world, &going, &why, super::forces::Recall::Kept);
+        }
+        Order::ConsentToTroops { nation } => {
+            let them = get(world, nation);
+            if let Some(mut n) = world.get_mut::<Nation>(me) {
+                n.refuses.retain(|x| *x != them);
+            }
+            let text = format!("{me_name} consents to {}'s troops on its soil", label(world, them));
+            world.resource_mut::<Trace>().public(turn, day, "consent", text);
         }
     }
 }

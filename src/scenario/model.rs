@@ -88,6 +88,9 @@ pub struct Nation {
     /// A contributor whose loyalty in a crisis is in doubt (the seed's worry about China).
     #[serde(default)]
     pub loyalty_risk: Option<LoyaltyRisk>,
+    /// A host's refusals: nations whose contingents may not stand on the line.
+    #[serde(default)]
+    pub refuses: Vec<Id>,
 }
 
 /// The risk that a contributing nation serves another's interest rather than the mission's.
@@ -113,6 +116,8 @@ pub enum NationFlag {
     Belligerent,
     /// Its government answers to voters: support falls with casualties and cost.
     Democracy,
+    /// The line is on its soil: foreign contingents stand there only with its consent.
+    Host,
 }
 
 /// What a nation can commit.

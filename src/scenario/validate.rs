@@ -390,6 +390,7 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
+        self.refusals(p, n);
         for (other, v) in &n.relations {
             let rp = format!("{p}.relations.{other}");
             if other == &n.id {
@@ -758,6 +759,25 @@ impl<'a> Checker<'a> {
                     &format!("{p}.accepted_day"),
                     format!("day {day} does not exist; days run from 1 to {last}"),
                 );
+            }
+        }
+    }
+
+    /// A host's refusals name other nations that are not parties, once each.
+    fn refusals(&mut self, p: &str, n: &Nation) {
+        if !n.refuses.is_empty() && !n.flags.contains(&NationFlag::Host) {
+            self.problem(&format!("{p}.refuses"), "only a host (flag Host) refuses foreign troops");
+        }
+        let mut seen = BTreeSet::new();
+        for (i, other) in n.refuses.iter().enumerate() {
+            let rp = format!("{p}.refuses[{i}]");
+            self.reference(&rp, other, Kind::Nation);
+            if other == &n.id {
+                self.problem(&rp, "a host does not refuse itself");
+            } else if !seen.insert(other) {
+                self.problem(&rp, format!("{other:?} is refused twice"));
+            } else if self.s.nations.iter().any(|x| &x.id == other && x.flags.contains(&NationFlag::Belligerent)) {
+                self.problem(&rp, format!("{other:?} is a party to the conflict, not a foreign contributor"));
             }
         }
     }

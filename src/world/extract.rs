@@ -28,6 +28,7 @@ pub fn extract_scenario(world: &mut World) -> Scenario {
             objectives: n.objectives.clone(),
             doctrine: n.doctrine.clone(),
             loyalty_risk: n.loyalty_risk.clone(),
+            refuses: keyed(&n.refuses),
         });
     let institutions = sorted::<&Institution, _>(world, |(k, l, i)| m::Institution {
         id: k.0.clone(),

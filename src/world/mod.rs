@@ -105,6 +105,8 @@ pub struct Nation {
     pub objectives: Vec<Objective>,
     pub doctrine: Doctrine,
     pub loyalty_risk: Option<LoyaltyRisk>,
+    /// A host's refusals: nations whose contingents may not stand on the line.
+    pub refuses: Vec<Entity>,
 }
 
 impl Nation {

@@ -57,6 +57,7 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
                 objectives: n.objectives.clone(),
                 doctrine: n.doctrine.clone(),
                 loyalty_risk: n.loyalty_risk.clone(),
+                refuses: links(&n.refuses),
             },
             Support { level: n.support.initial, params: n.support.clone() },
             Capital(n.pools.capital),
