@@ -6,12 +6,13 @@
 use truce::scenario::model::{Mandate, Scenario};
 use truce::sim::Game;
 
+mod support;
+
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
 
 /// `ukraine_2026` with a UN peacekeeping force authorised for the whole game, China named.
 fn with_un_force() -> Scenario {
-    let path = format!("{}/scenarios/ukraine_2026.ron", env!("CARGO_MANIFEST_DIR"));
-    let mut s = truce::scenario::load_file(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = support::scenario("ukraine_2026");
     s.mandates.push(Mandate {
         id: "un_force".into(),
         template: "un_interpose".into(),

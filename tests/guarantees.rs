@@ -5,15 +5,15 @@
 
 use truce::record::{Party, TurnSummary};
 use truce::scenario::model::{Guarantee, GuaranteeComponent as C, GuaranteeStatus, Scenario};
-use truce::scenario::{self};
 use truce::sim::Game;
+
+mod support;
 
 const SEEDS: std::ops::Range<u64> = 1..9;
 const TURNS: usize = 12;
 
 fn base() -> Scenario {
-    let path = format!("{}/scenarios/ukraine_2026.ron", env!("CARGO_MANIFEST_DIR"));
-    let mut s = scenario::load_file(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = support::scenario("ukraine_2026");
     s.guarantees.clear();
     let ukr = s.nations.iter_mut().find(|n| n.id == "ukr").unwrap();
     ukr.doctrine.aggression = 0.0;

@@ -6,10 +6,8 @@ use truce::scenario::model::{MandateKind, Member, Scenario};
 use truce::sim::Game;
 use truce::world::{Key, Mandate, MandateTemplate};
 
-fn load(name: &str) -> Scenario {
-    let path = format!("{}/scenarios/{name}.ron", env!("CARGO_MANIFEST_DIR"));
-    truce::scenario::load_file(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"))
-}
+mod support;
+use support::scenario as load;
 
 /// The mandates of a bot-played game: (authorising body, kind), created before or during play.
 fn mandates(s: &Scenario, seed: u64) -> Vec<(String, MandateKind)> {

@@ -249,9 +249,9 @@ impl Bot<'_> {
                 .map_or(MandateKind::ObserveReport, |t| t.kind);
             let lean = leaning(&self.nation.doctrine, kind);
             // It does not put its name to a rival's plan, whatever the plan.
-            let hostile = registry.get(&p.proposer).is_some_and(|them| {
-                world.get::<Relations>(self.me).is_some_and(|r| r.0.iter().any(|(e, v)| *e == them && *v <= HOSTILE))
-            });
+            let hostile = registry
+                .get(&p.proposer)
+                .is_some_and(|them| world.get::<Relations>(self.me).is_some_and(|r| r.with(them) <= HOSTILE));
             let ballot = if p.proposer == self.key {
                 Ballot::Yes
             } else if hostile {
@@ -337,21 +337,18 @@ impl Bot<'_> {
         if !self.nation.has(NationFlag::Host) {
             return;
         }
-        let others: Vec<(Entity, String)> = crate::rules::nations_in_order(world);
-        for (n, key) in others.into_iter().filter(|(n, _)| *n != self.me) {
-            let Some(them) = world.get::<Nation>(n) else { continue };
-            if them.has(NationFlag::Belligerent) {
-                continue;
-            }
-            let hostile = them.loyalty_risk.as_ref().is_some_and(|r| {
-                r.leans_to != self.key
-                    && world
-                        .resource::<Registry>()
-                        .get(&r.leans_to)
-                        .and_then(|e| world.get::<Nation>(e))
-                        .is_some_and(|x| x.has(NationFlag::Belligerent))
-            });
-            let refused = self.nation.refuses.contains(&n);
+        let nations = in_stable_order::<Nation>(world);
+        let keys: BTreeMap<Entity, String> = crate::rules::nations_in_order(world).into_iter().collect();
+        let belligerents: BTreeSet<&str> = nations
+            .iter()
+            .filter(|(_, n)| n.has(NationFlag::Belligerent))
+            .filter_map(|(e, _)| keys.get(e).map(String::as_str))
+            .collect();
+        for (n, them) in nations.iter().filter(|(n, x)| *n != self.me && !x.has(NationFlag::Belligerent)) {
+            let leans = them.loyalty_risk.as_ref().map(|r| r.leans_to.as_str());
+            let hostile = leans.is_some_and(|to| to != self.key && belligerents.contains(to));
+            let refused = self.nation.refuses.contains(n);
+            let key = keys.get(n).cloned().unwrap_or_default();
             if hostile && !refused {
                 self.orders.push(Order::RefuseTroops { nation: key });
             } else if !hostile && refused {
@@ -544,11 +541,7 @@ pub fn is_helper(
     recipient: Entity,
     offered: &[GuaranteeComponent],
 ) -> bool {
-    let friendly = world
-        .get::<Relations>(recipient)
-        .and_then(|r| r.0.iter().find(|(e, _)| *e == guarantor).map(|(_, v)| *v))
-        .unwrap_or(0)
-        >= 25;
+    let friendly = world.get::<Relations>(recipient).map_or(0, |r| r.with(guarantor)) >= 25;
     // Committed: troops on the line or on their way, a pledge standing, or monitoring assets.
     let committed = outlook.contingents.iter().any(|(e, _, c, moving)| {
         c.owner == guarantor && (c.sector.is_some() || *moving || outlook.pledged.contains(e))

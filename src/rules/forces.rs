@@ -20,13 +20,6 @@ fn label(world: &World, e: Entity) -> String {
     world.get::<Label>(e).map_or_else(|| "?".into(), |l| l.0.clone())
 }
 
-fn in_order<C: Component + Clone>(world: &mut World) -> Vec<(Entity, C)> {
-    let mut v: Vec<(StableId, Entity, C)> =
-        world.query::<(Entity, &StableId, &C)>().iter(world).map(|(e, s, c)| (*s, e, c.clone())).collect();
-    v.sort_by_key(|(s, ..)| *s);
-    v.into_iter().map(|(_, e, c)| (e, c)).collect()
-}
-
 /// Whether bringing a contingent home breaks the pledge that sent it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recall {
@@ -46,6 +39,30 @@ pub fn refused_by(world: &mut World, nation: Entity) -> Option<Entity> {
         .collect();
     hosts.sort();
     hosts.first().map(|(_, e)| *e)
+}
+
+/// §5.7 A host refuses `nation`'s troops on its soil: those already there or on their way go
+/// home, their pledges kept, since consent is the host's to give.
+pub fn refuse_troops(world: &mut World, host: Entity, nation: Entity) {
+    let clock = world.resource::<Clock>().clone();
+    if let Some(mut n) = world.get_mut::<Nation>(host) {
+        n.refuses.push(nation);
+    }
+    let why = format!("{} refuses {}'s troops on its soil", label(world, host), label(world, nation));
+    world.resource_mut::<Trace>().public(clock.turn, clock.day, "consent", why.clone());
+    let going: Vec<Entity> =
+        in_stable_order::<Contingent>(world).into_iter().filter(|(_, c)| c.owner == nation).map(|(e, _)| e).collect();
+    recall(world, &going, &why, Recall::Kept);
+}
+
+/// §5.7 A host consents again to `nation`'s troops.
+pub fn consent_to_troops(world: &mut World, host: Entity, nation: Entity) {
+    let clock = world.resource::<Clock>().clone();
+    if let Some(mut n) = world.get_mut::<Nation>(host) {
+        n.refuses.retain(|x| *x != nation);
+    }
+    let text = format!("{} consents to {}'s troops on its soil", label(world, host), label(world, nation));
+    world.resource_mut::<Trace>().public(clock.turn, clock.day, "consent", text);
 }
 
 /// Sends contingents home, with the reason in the trace.
@@ -95,7 +112,7 @@ pub fn recall(world: &mut World, contingents: &[Entity], why: &str, kind: Recall
 pub fn expire_mandates(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
     let mut ended = BTreeSet::new();
-    for (e, m) in in_order::<Mandate>(world) {
+    for (e, m) in in_stable_order::<Mandate>(world) {
         let template = world.get::<MandateTemplate>(m.template).cloned();
         let was = clock.turn > 0 && conditions::mandate_active(&m, template.as_ref(), clock.turn - 1);
         if was && !conditions::mandate_active(&m, template.as_ref(), clock.turn) {
@@ -112,7 +129,7 @@ pub fn expire_mandates(world: &mut World) {
     if ended.is_empty() {
         return;
     }
-    let affected: Vec<(Entity, Contingent)> = in_order::<Contingent>(world)
+    let affected: Vec<(Entity, Contingent)> = in_stable_order::<Contingent>(world)
         .into_iter()
         .filter(|(_, k)| k.mandate.is_some_and(|m| ended.contains(&m)))
         .collect();
@@ -141,7 +158,7 @@ pub fn settle_pledges(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
     let travel = world.resource::<Model>().0.travel_days;
     let situation = conditions::assess(world);
-    for (e, p) in in_order::<Pledge>(world) {
+    for (e, p) in in_stable_order::<Pledge>(world) {
         let state = world.get::<PledgeState>(e).copied();
         if state == Some(PledgeState::Active) {
             hold_to_condition(world, e, &p, &situation);
@@ -153,10 +170,8 @@ pub fn settle_pledges(world: &mut World) {
         let who = label(world, p.nation);
         let what = label(world, p.contingent);
         let because = describe(world, &p.condition);
-        let host = refused_by(world, p.nation);
-        if let Some(host) = host
-            && holds(&p.condition, &situation)
-        {
+        let met = holds(&p.condition, &situation);
+        if let Some(host) = met.then(|| refused_by(world, p.nation)).flatten() {
             // Its condition holds, but the host does not consent: it waits for consent.
             let text = format!(
                 "{who}'s pledge {} waits: {} does not consent to its troops on its soil",
@@ -164,7 +179,7 @@ pub fn settle_pledges(world: &mut World) {
                 label(world, host)
             );
             world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
-        } else if holds(&p.condition, &situation) {
+        } else if met {
             world.entity_mut(e).insert(PledgeState::Active);
             let at_home = world.get::<Contingent>(p.contingent).is_some_and(|c| c.sector.is_none());
             let movement = if at_home && world.get::<Transit>(p.contingent).is_none() {
@@ -207,7 +222,7 @@ fn hold_to_condition(world: &mut World, e: Entity, p: &Pledge, situation: &condi
 /// Contingents whose journey is over arrive; contingents on the line join a mandate that fits.
 pub fn move_contingents(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
-    for (e, t) in in_order::<Transit>(world) {
+    for (e, t) in in_stable_order::<Transit>(world) {
         if t.arrives <= clock.day {
             world.entity_mut(e).remove::<Transit>();
             if let Some(mut c) = world.get_mut::<Contingent>(e) {
@@ -234,7 +249,7 @@ pub fn join_mandates(world: &mut World) {
 fn join(world: &mut World, renewing: &BTreeMap<Entity, Entity>) {
     let clock = world.resource::<Clock>().clone();
     let situation = conditions::assess(world);
-    let mandates: Vec<(Entity, Mandate, MandateTemplate)> = in_order::<Mandate>(world)
+    let mandates: Vec<(Entity, Mandate, MandateTemplate)> = in_stable_order::<Mandate>(world)
         .into_iter()
         .filter_map(|(e, m)| {
             let t = world.get::<MandateTemplate>(m.template).cloned()?;
@@ -251,7 +266,7 @@ fn join(world: &mut World, renewing: &BTreeMap<Entity, Entity>) {
         .filter(|(_, s)| **s == PledgeState::Active)
         .map(|(p, _)| (p.contingent, p.condition.clone()))
         .collect();
-    for (c, k) in in_order::<Contingent>(world) {
+    for (c, k) in in_stable_order::<Contingent>(world) {
         let Some(sector) = k.sector else { continue };
         if k.mandate.is_some_and(|m| mandates.iter().any(|(e, ..)| *e == m)) {
             continue;

@@ -65,14 +65,9 @@ pub fn halving(rate: f64, n: usize) -> f64 {
 
 /// The accepted guarantees in stable order.
 fn accepted(world: &mut World) -> Vec<(Entity, Guarantee)> {
-    let mut v: Vec<(StableId, Entity, Guarantee)> = world
-        .query::<(Entity, &StableId, &Guarantee)>()
-        .iter(world)
-        .filter(|(_, _, g)| g.status == GuaranteeStatus::Accepted)
-        .map(|(e, s, g)| (*s, e, g.clone()))
-        .collect();
-    v.sort_by_key(|(s, ..)| *s);
-    v.into_iter().map(|(_, e, g)| (e, g)).collect()
+    let mut all = in_stable_order::<Guarantee>(world);
+    all.retain(|(_, g)| g.status == GuaranteeStatus::Accepted);
+    all
 }
 
 /// What every recipient's accepted guarantees give it.
@@ -135,15 +130,32 @@ pub fn sanctioning(world: &mut World) -> BTreeMap<Entity, BTreeSet<Entity>> {
     out
 }
 
-/// The lines of defence that a guarantor's mutual assistance binds, with the condition under which
-/// they now engage: their own, or the guarantee's call for assistance.
-pub fn bound_condition(world: &mut World, line: &DefenceLine) -> Condition {
-    let when = world.resource::<Model>().0.guarantees.assistance_when.clone();
-    let bound = line.depth >= 2
-        && accepted(world).iter().any(|(_, x)| {
-            x.components.contains(&GuaranteeComponent::MutualAssistance) && line.nations.contains(&x.guarantor)
-        });
-    if bound { Condition::Any(vec![line.engages.clone(), when]) } else { line.engages.clone() }
+/// Who is bound to assist, and when: the guarantors of accepted guarantees with mutual assistance.
+pub struct Assistance {
+    guarantors: BTreeSet<Entity>,
+    when: Condition,
+}
+
+impl Assistance {
+    pub fn read(world: &mut World) -> Assistance {
+        let when = world.resource::<Model>().0.guarantees.assistance_when.clone();
+        let guarantors = accepted(world)
+            .into_iter()
+            .filter(|(_, x)| x.components.contains(&GuaranteeComponent::MutualAssistance))
+            .map(|(_, x)| x.guarantor)
+            .collect();
+        Assistance { guarantors, when }
+    }
+
+    /// When a line of defence engages: on its own condition, or, for a deeper line of a guarantor
+    /// bound to assist, also when assistance is called for.
+    pub fn engages(&self, line: &DefenceLine) -> Condition {
+        if line.depth >= 2 && line.nations.iter().any(|n| self.guarantors.contains(n)) {
+            Condition::Any(vec![line.engages.clone(), self.when.clone()])
+        } else {
+            line.engages.clone()
+        }
+    }
 }
 
 /// What one component does, in words, for the trace when it is accepted.
@@ -188,19 +200,13 @@ pub fn in_words(c: GuaranteeComponent, g: &GuaranteeEffects, recipient: &str) ->
     }
 }
 
-/// Changes `from`'s relation with `to` by `delta`, within −100..100.
-fn shift_relation(world: &mut World, from: Entity, to: Entity, delta: i64) {
-    if let Some(mut r) = world.get_mut::<Relations>(from) {
-        r.shift(to, delta);
-    }
-}
-
-/// A guarantee has just been accepted on `day`: it is dated, the accession path brings the two
-/// nations closer, and the trace says what each component will do.
-pub fn take_effect(world: &mut World, guarantee: Entity, day: u32) -> String {
+/// The recipient accepts a guarantee on `day`: it holds from that day, the accession path brings
+/// the two nations closer, and the words say what each component will do.
+pub fn accept(world: &mut World, guarantee: Entity, day: u32) -> String {
     let g = world.resource::<Model>().0.guarantees.clone();
     let Some(x) = world.get::<Guarantee>(guarantee).cloned() else { return String::new() };
     if let Some(mut mine) = world.get_mut::<Guarantee>(guarantee) {
+        mine.status = GuaranteeStatus::Accepted;
         mine.accepted_day = Some(day);
     }
     if x.components.contains(&GuaranteeComponent::EuAccessionPath) {

@@ -45,10 +45,6 @@ struct Side {
     sees: f64,
     /// What its accepted guarantees give it, by position in the turn's backing, if any.
     backed: Option<usize>,
-    /// Share of the incursions it would suffer unanswered that its own forces repel (training).
-    resists: f64,
-    /// Share of wrong attributions of fire at it that shared intelligence corrects.
-    corrects: f64,
 }
 
 /// A contingent able to respond with force in a sector.
@@ -101,7 +97,7 @@ enum Detector {
 }
 
 /// What every sector's picture is drawn from, read once.
-struct Ground {
+struct Ground<'b> {
     model: ModelParams,
     sharing: super::IntelSharing,
     /// Active mandates in stable order.
@@ -115,7 +111,7 @@ struct Ground {
     /// Every nation's id and name, shared by all the sectors that mention it.
     nations: BTreeMap<Entity, (Name, Name)>,
     /// What each recipient's accepted guarantees give it (§5.6).
-    backing: Vec<(Entity, Backing)>,
+    backing: &'b [(Entity, Backing)],
 }
 
 fn label(world: &World, e: Entity) -> String {
@@ -135,20 +131,13 @@ fn belligerent(world: &World, e: Entity) -> bool {
     world.get::<Nation>(e).is_some_and(|n| n.has(NationFlag::Belligerent))
 }
 
-fn in_stable_order<T: Component + Clone>(world: &mut World) -> Vec<(Entity, T)> {
-    let mut v: Vec<(StableId, Entity, T)> =
-        world.query::<(Entity, &StableId, &T)>().iter(world).map(|(e, s, x)| (*s, e, x.clone())).collect();
-    v.sort_by_key(|(s, ..)| *s);
-    v.into_iter().map(|(_, e, x)| (e, x)).collect()
-}
-
-impl Ground {
+impl<'b> Ground<'b> {
     /// A nation's id and name.
     fn names(&self, world: &World, n: Entity) -> (Name, Name) {
         self.nations.get(&n).cloned().unwrap_or_else(|| (key(world, n).into(), label(world, n).into()))
     }
 
-    fn read(world: &mut World, turn: u32, total_km: f64) -> Ground {
+    fn read(world: &mut World, turn: u32, total_km: f64, backing: &'b [(Entity, Backing)]) -> Ground<'b> {
         let mut mandates = in_stable_order::<Mandate>(world);
         mandates.retain(|(_, m)| conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), turn));
         let contingents = in_stable_order::<Contingent>(world);
@@ -191,7 +180,7 @@ impl Ground {
             .map(|(e, k, l)| (e, (Name::from(k.0.as_str()), Name::from(l.0.as_str()))))
             .collect();
         Ground {
-            backing: guarantees::backing(world).into_iter().collect(),
+            backing,
             nations,
             model: world.resource::<Model>().0.clone(),
             sharing: world.get_resource::<super::IntelSharing>().cloned().unwrap_or_default(),
@@ -207,9 +196,20 @@ impl Ground {
 
 /// Builds the picture of every sector, in stable order.
 pub fn sector_pictures(world: &mut World, turn: u32) -> Vec<SectorPicture> {
+    let backing = backing_in_order(world);
+    pictures_with(world, turn, &backing)
+}
+
+/// What every recipient's accepted guarantees give it, in a fixed order the sides refer to.
+fn backing_in_order(world: &mut World) -> Vec<(Entity, Backing)> {
+    guarantees::backing(world).into_iter().collect()
+}
+
+/// The pictures, with the turn's backing already read.
+fn pictures_with(world: &mut World, turn: u32, backing: &[(Entity, Backing)]) -> Vec<SectorPicture> {
     let sectors: Vec<(Entity, Sector)> = in_stable_order::<Sector>(world);
     let total_km: f64 = sectors.iter().map(|(_, x)| x.length_km).sum::<f64>().max(1.0);
-    let ground = Ground::read(world, turn, total_km);
+    let ground = Ground::read(world, turn, total_km, backing);
     sectors.into_iter().map(|(se, sector)| picture(world, &ground, se, &sector)).collect()
 }
 
@@ -322,17 +322,13 @@ fn sides_in(world: &World, g: &Ground, se: Entity) -> Vec<Side> {
         .filter(|(_, troops)| *troops > 0)
         .map(|(n, _)| {
             let (key, name) = g.names(world, *n);
-            let backed = g.backing.iter().position(|(e, _)| e == n);
-            let backing = backed.map(|k| &g.backing[k].1);
             Side {
                 nation: *n,
                 key,
                 name,
                 retaliation: world.get::<Nation>(*n).map_or(0.0, |x| x.doctrine.retaliation),
                 sees: 0.0,
-                backed,
-                resists: backing.map_or(0.0, |b| b.resistance),
-                corrects: backing.map_or(0.0, |b| b.attribution),
+                backed: g.backing.iter().position(|(e, _)| e == n),
             }
         })
         .collect()
@@ -534,10 +530,10 @@ struct Lines {
 }
 
 impl Lines {
-    fn read(world: &mut World) -> Lines {
+    fn read(world: &mut World, assistance: &guarantees::Assistance) -> Lines {
         // A guarantor's mutual assistance binds its deeper lines to engage when called (§5.6).
-        let lines = in_stable_order::<DefenceLine>(world);
-        let conditions: Vec<_> = lines.into_iter().map(|(e, l)| (e, guarantees::bound_condition(world, &l))).collect();
+        let conditions: Vec<_> =
+            in_stable_order::<DefenceLine>(world).into_iter().map(|(e, l)| (e, assistance.engages(&l))).collect();
         Lines { engages: vec![false; conditions.len()], conditions, checked_at: None, version: 0 }
     }
 
@@ -640,8 +636,10 @@ impl Days {
     fn read(world: &mut World, clock: &Clock) -> Days {
         let model = world.resource::<Model>().0.clone();
         let seed = world.resource::<GameSeed>().0;
-        let pictures = sector_pictures(world, clock.turn);
-        let (air_lines, defended) = air_lines(world);
+        let backing = backing_in_order(world);
+        let pictures = pictures_with(world, clock.turn, &backing);
+        let assistance = guarantees::Assistance::read(world);
+        let (air_lines, defended) = air_lines(world, &assistance);
         let memory = world.resource::<LineMemory>().clone();
         let leaks = world.resource::<Leaks>().0.clone();
         let mut truces = BTreeMap::new();
@@ -690,7 +688,6 @@ impl Days {
             })
             .collect();
         let parties = pictures.iter().map(|p| parties_in(p, &mut trace)).collect();
-        let backing: Vec<(Entity, Backing)> = guarantees::backing(world).into_iter().collect();
         Days {
             shield: vec![0.0; backing.len()],
             backing,
@@ -698,7 +695,7 @@ impl Days {
             situation: conditions::assess(world),
             situation_version: 0,
             acting: vec![None; sectors],
-            lines: Lines::read(world),
+            lines: Lines::read(world, &assistance),
             memory,
             escalation: world.resource::<Escalation>().clone(),
             dice: Streams {
@@ -836,8 +833,9 @@ impl Days {
     fn attribute(&mut self, p: &SectorPicture, victim: &Side, seen: &Seen) -> Blame {
         let m = &self.model;
         // Intelligence shared with the target corrects some of the blame wrongly laid on it.
-        let accuracy = if victim.corrects > 0.0 {
-            1.0 - (1.0 - m.attribution_accuracy) * (1.0 - victim.corrects)
+        let corrects = self.backing_of(victim).map_or(0.0, |b| b.attribution);
+        let accuracy = if corrects > 0.0 {
+            1.0 - (1.0 - m.attribution_accuracy) * (1.0 - corrects)
         } else {
             m.attribution_accuracy
         };
@@ -947,6 +945,11 @@ impl Days {
         a
     }
 
+    /// What a side's accepted guarantees give it, if any.
+    fn backing_of(&self, side: &Side) -> Option<&Backing> {
+        side.backed.map(|k| &self.backing[k].1)
+    }
+
     /// The first line of defence: the target's own forces meet the incursions no force answered,
     /// and repel a share of them if they were trained (§5.6).
     fn first_line(&mut self, victim: &Side, v: &Volley, a: &mut Answer) {
@@ -954,7 +957,8 @@ impl Days {
         if unanswered == 0 {
             return;
         }
-        a.repelled = self.dice.fire.binomial(unanswered, victim.resists);
+        let resists = self.backing_of(victim).map_or(0.0, |b| b.resistance);
+        a.repelled = self.dice.fire.binomial(unanswered, resists);
         let met = format!("{}'s own forces (first line of defence) met it", victim.name);
         a.sides_done.push(if a.repelled > 0 {
             format!("{met} and repelled {} of {unanswered} incursions", a.repelled)
@@ -1221,7 +1225,10 @@ fn named_share(p: &SectorPicture, s: Severity, blame: &Blame, v: &Volley, k: usi
 }
 
 /// Deeper lines (depth 3 and beyond) that bring air support, and the nations shallower lines hold.
-fn air_lines(world: &mut World) -> (Vec<AirLine>, std::collections::BTreeSet<Entity>) {
+fn air_lines(
+    world: &mut World,
+    assistance: &guarantees::Assistance,
+) -> (Vec<AirLine>, std::collections::BTreeSet<Entity>) {
     let mut lines: Vec<(u32, String, DefenceLine)> =
         world.query::<(&Label, &DefenceLine)>().iter(world).map(|(l, d)| (d.depth, l.0.clone(), d.clone())).collect();
     lines.sort_by_key(|(d, ..)| *d);
@@ -1230,14 +1237,13 @@ fn air_lines(world: &mut World) -> (Vec<AirLine>, std::collections::BTreeSet<Ent
     let all = in_stable_order::<Contingent>(world);
     let mut out = Vec::new();
     for (_, name, line) in lines.iter().filter(|(depth, ..)| *depth >= 3) {
-        let condition = guarantees::bound_condition(world, line);
         let air: Vec<(Entity, String)> = all
             .iter()
             .filter(|(_, c)| c.kind == ContingentKind::AirSupport && line.nations.contains(&c.owner))
             .map(|(e, _)| (*e, label(world, *e)))
             .collect();
         if !air.is_empty() {
-            out.push(AirLine { name: name.clone(), condition, air });
+            out.push(AirLine { name: name.clone(), condition: assistance.engages(line), air });
         }
     }
     (out, defended)

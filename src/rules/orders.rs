@@ -850,15 +850,14 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
         Order::AcceptGuarantee { guarantee } | Order::RejectGuarantee { guarantee } => {
             let accept = matches!(d.order, Order::AcceptGuarantee { .. });
             let g = get(world, guarantee);
-            let guarantor = world.get::<Guarantee>(g).map(|x| x.guarantor);
-            if let Some(mut x) = world.get_mut::<Guarantee>(g) {
-                x.status = if accept { GuaranteeStatus::Accepted } else { GuaranteeStatus::Rejected };
-            }
-            let from = guarantor.map_or_else(String::new, |e| label(world, e));
+            let from = world.get::<Guarantee>(g).map_or_else(String::new, |x| label(world, x.guarantor));
             let text = if accept {
-                let effects = super::guarantees::take_effect(world, g, day);
+                let effects = super::guarantees::accept(world, g, day);
                 format!("{me_name} accepts the guarantee offered by {from}: {effects}")
             } else {
+                if let Some(mut x) = world.get_mut::<Guarantee>(g) {
+                    x.status = GuaranteeStatus::Rejected;
+                }
                 format!("{me_name} rejects the guarantee offered by {from}")
             };
             world.resource_mut::<Trace>().public(turn, day, "guarantee", text);
@@ -920,34 +919,10 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
             let text =
                 format!("{me_name} accuses {} of violating the ceasefire{about}", label(world, get(world, nation)));
             world.resource_mut::<Trace>().public(turn, day, "statement", text);
-            super::politics::shift_relation(world, get(world, nation), me, -5);
+            shift_relation(world, get(world, nation), me, -5);
         }
-        Order::RefuseTroops { nation } => {
-            let them = get(world, nation);
-            if let Some(mut n) = world.get_mut::<Nation>(me) {
-                n.refuses.push(them);
-            }
-            let why = format!("{me_name} refuses {}'s troops on its soil", label(world, them));
-            world.resource_mut::<Trace>().public(turn, day, "consent", why.clone());
-            // Consent is the host's to give: those already there leave, and their pledges were kept.
-            let mut theirs: Vec<(StableId, Entity)> = world
-                .query::<(Entity, &StableId, &Contingent)>()
-                .iter(world)
-                .filter(|(_, _, c)| c.owner == them)
-                .map(|(e, s, _)| (*s, e))
-                .collect();
-            theirs.sort();
-            let going: Vec<Entity> = theirs.into_iter().map(|(_, e)| e).collect();
-            super::forces::recall(world, &going, &why, super::forces::Recall::Kept);
-        }
-        Order::ConsentToTroops { nation } => {
-            let them = get(world, nation);
-            if let Some(mut n) = world.get_mut::<Nation>(me) {
-                n.refuses.retain(|x| *x != them);
-            }
-            let text = format!("{me_name} consents to {}'s troops on its soil", label(world, them));
-            world.resource_mut::<Trace>().public(turn, day, "consent", text);
-        }
+        Order::RefuseTroops { nation } => super::forces::refuse_troops(world, me, get(world, nation)),
+        Order::ConsentToTroops { nation } => super::forces::consent_to_troops(world, me, get(world, nation)),
     }
 }
 

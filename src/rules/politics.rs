@@ -33,13 +33,6 @@ fn label(world: &World, e: Entity) -> String {
     world.get::<Label>(e).map_or_else(|| "?".into(), |l| l.0.clone())
 }
 
-/// Changes `from`'s relation with `to` by `delta`, within −100..100.
-pub fn shift_relation(world: &mut World, from: Entity, to: Entity, delta: i64) {
-    if let Some(mut r) = world.get_mut::<Relations>(from) {
-        r.shift(to, delta);
-    }
-}
-
 /// Fires the scripted injects whose trigger holds.
 pub fn fire_injects(world: &mut World) {
     let clock = world.resource::<Clock>().clone();

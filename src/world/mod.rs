@@ -131,11 +131,26 @@ pub struct Capital(pub i64);
 pub struct Relations(pub Vec<(Entity, i64)>);
 
 impl Relations {
-    /// Changes the relation with `to` by `delta`, within −100..100.
-    pub fn shift(&mut self, to: Entity, delta: i64) {
-        match self.0.iter_mut().find(|(e, _)| *e == to) {
+    /// The relation with `to` (0 if none is set).
+    pub fn with(&self, to: Entity) -> i64 {
+        self.0.iter().find(|(e, _)| *e == to).map_or(0, |(_, v)| *v)
+    }
+}
+
+/// Every entity with a `T`, in stable order (the scenario file's order, then creation order).
+pub fn in_stable_order<T: Component + Clone>(world: &mut World) -> Vec<(Entity, T)> {
+    let mut v: Vec<(StableId, Entity, T)> =
+        world.query::<(Entity, &StableId, &T)>().iter(world).map(|(e, s, x)| (*s, e, x.clone())).collect();
+    v.sort_by_key(|(s, ..)| *s);
+    v.into_iter().map(|(_, e, x)| (e, x)).collect()
+}
+
+/// Changes `from`'s relation with `to` by `delta`, within −100..100.
+pub fn shift_relation(world: &mut World, from: Entity, to: Entity, delta: i64) {
+    if let Some(mut r) = world.get_mut::<Relations>(from) {
+        match r.0.iter_mut().find(|(e, _)| *e == to) {
             Some((_, v)) => *v = (*v + delta).clamp(-100, 100),
-            None => self.0.push((to, delta.clamp(-100, 100))),
+            None => r.0.push((to, delta.clamp(-100, 100))),
         }
     }
 }
