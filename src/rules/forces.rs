@@ -171,15 +171,9 @@ pub fn settle_pledges(world: &mut World) {
         let what = label(world, p.contingent);
         let because = describe(world, &p.condition);
         let met = holds(&p.condition, &situation);
-        if let Some(host) = met.then(|| refused_by(world, p.nation)).flatten() {
-            // Its condition holds, but the host does not consent: it waits for consent.
-            let text = format!(
-                "{who}'s pledge {} waits: {} does not consent to its troops on its soil",
-                label(world, e),
-                label(world, host)
-            );
-            world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
-        } else if met {
+        let refused = met.then(|| refused_by(world, p.nation)).flatten();
+        let late = p.lapses_after_turn.is_some_and(|t| clock.turn > t);
+        if met && refused.is_none() {
             world.entity_mut(e).insert(PledgeState::Active);
             let at_home = world.get::<Contingent>(p.contingent).is_some_and(|c| c.sector.is_none());
             let movement = if at_home && world.get::<Transit>(p.contingent).is_none() {
@@ -191,11 +185,21 @@ pub fn settle_pledges(world: &mut World) {
             };
             let text = format!("{who}'s pledge {} activates because {because}: {movement}", label(world, e));
             world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
-        } else if p.lapses_after_turn.is_some_and(|t| clock.turn > t) {
+        } else if late {
+            // Not met in time, or met while the host refused: a waiting pledge lapses too.
             world.entity_mut(e).insert(PledgeState::Lapsed);
+            let why = match refused {
+                Some(host) => format!("{} did not consent to its troops in time", label(world, host)),
+                None => format!("its condition ({because}) was not met in time"),
+            };
+            let text = format!("{who}'s pledge {} of {what} lapses: {why}", label(world, e));
+            world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
+        } else if let Some(host) = refused {
+            // Its condition holds, but the host does not consent: it waits for consent.
             let text = format!(
-                "{who}'s pledge {} of {what} lapses: its condition ({because}) was not met in time",
-                label(world, e)
+                "{who}'s pledge {} waits: {} does not consent to its troops on its soil",
+                label(world, e),
+                label(world, host)
             );
             world.resource_mut::<Trace>().public(clock.turn, clock.day, "pledge", text);
         }
