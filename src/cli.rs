@@ -43,6 +43,10 @@ pub enum Command {
         /// Also print the explanation trace (the white cell's view).
         #[arg(long)]
         trace: bool,
+        /// Play a seat with one of its bot's strategies instead of its advisor: advisor, idle,
+        /// hawk or dove (docs/rules.md §9.8). Repeat for several seats: `--policy ukr=idle`.
+        #[arg(long, value_name = "SEAT=STRATEGY", value_parser = parse_policy)]
+        policy: Vec<(String, crate::bots::Strategy)>,
     },
     /// Host a game: prints a join code for every seat, the facilitator, observers and the
     /// projector, then serves until `quit` is typed. Facilitator commands are read from stdin.
@@ -109,7 +113,9 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files } => check(&files),
-        Command::Sim { scenario, turns, seed, json, trace } => sim(scenario.as_deref(), turns, seed, json, trace),
+        Command::Sim { scenario, turns, seed, json, trace, policy } => {
+            sim(scenario.as_deref(), turns, seed, json, trace, &policy)
+        }
         Command::Serve { scenario, bind, turn_seconds, on_timeout, codes_json, game_dir, resume, commands, seed } => {
             let settings =
                 crate::host::HostSettings { turn_seconds: (turn_seconds > 0).then_some(turn_seconds), on_timeout };
@@ -159,7 +165,23 @@ pub fn summary(s: &Scenario) -> String {
     )
 }
 
-fn sim(path: Option<&std::path::Path>, turns: Option<u32>, seed: Option<u64>, json: bool, trace: bool) -> ExitCode {
+/// `SEAT=STRATEGY`, as `--policy` takes it.
+fn parse_policy(s: &str) -> Result<(String, crate::bots::Strategy), String> {
+    let (seat, strategy) = s.split_once('=').ok_or_else(|| format!("`{s}` is not SEAT=STRATEGY (e.g. ukr=idle)"))?;
+    if seat.trim().is_empty() {
+        return Err(format!("`{s}` names no seat (e.g. ukr=idle)"));
+    }
+    Ok((seat.trim().to_string(), strategy.parse()?))
+}
+
+fn sim(
+    path: Option<&std::path::Path>,
+    turns: Option<u32>,
+    seed: Option<u64>,
+    json: bool,
+    trace: bool,
+    policy: &[(String, crate::bots::Strategy)],
+) -> ExitCode {
     let mut scenario = match scenario::load(path) {
         Ok(s) => s,
         Err(e) => {
@@ -167,6 +189,16 @@ fn sim(path: Option<&std::path::Path>, turns: Option<u32>, seed: Option<u64>, js
             return ExitCode::from(EXIT_INVALID);
         }
     };
+    let seats: Vec<&str> = scenario.nations.iter().map(|n| n.id.as_str()).collect();
+    if let Some((seat, _)) = policy.iter().find(|(seat, _)| !seats.contains(&seat.as_str())) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: --policy {seat}=…: `{seat}` is not a seat of {} (seats: {})",
+            scenario.id,
+            seats.join(", ")
+        );
+        return ExitCode::from(EXIT_INVALID);
+    }
     // More turns than the scenario has extend it; fewer stop the game early.
     let turns = turns.unwrap_or(scenario.turns);
     scenario.turns = scenario.turns.max(turns);
@@ -180,7 +212,7 @@ fn sim(path: Option<&std::path::Path>, turns: Option<u32>, seed: Option<u64>, js
             "turn", "days", "true", "recorded", "escalation", "ceasefire", "casualties"
         );
     }
-    let mut game = match Game::new(scenario, Some(seed)) {
+    let mut game = match Game::with_policies(scenario, Some(seed), &[], policy) {
         Ok(g) => g,
         Err(problems) => {
             for p in problems {

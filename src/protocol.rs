@@ -14,7 +14,7 @@ pub use crate::text::{clean_text, is_control};
 
 /// Bumped whenever a message changes shape; the netcode protocol id derives from it, so clients
 /// of another version cannot connect at all (they fail at the handshake, not mid-game).
-pub const PROTOCOL_VERSION: u16 = 3;
+pub const PROTOCOL_VERSION: u16 = 4;
 
 /// The netcode protocol id: "TRUCE" and the version.
 pub const fn protocol_id() -> u64 {
@@ -358,7 +358,10 @@ fn numbers_finite(order: &Order) -> bool {
     use crate::scenario::model::Condition as C;
     fn condition(c: &C) -> bool {
         match c {
-            C::EscalationAtLeast(x) | C::EscalationBelow(x) | C::SupportAtLeast { value: x, .. } => x.is_finite(),
+            C::EscalationAtLeast(x)
+            | C::EscalationBelow(x)
+            | C::SupportAtLeast { value: x, .. }
+            | C::Leans { value: x, .. } => x.is_finite(),
             C::All(v) | C::Any(v) => v.iter().all(condition),
             C::Not(c) => condition(c),
             _ => true,

@@ -4,7 +4,7 @@
 use bevy::ecs::message::MessageCursor;
 use bevy::prelude::*;
 
-use crate::bots::{BotsPlugin, set_controllers};
+use crate::bots::{BotsPlugin, Strategy, set_controllers, set_strategies};
 use crate::institutions::InstitutionsPlugin;
 use crate::record::{History, RecordPlugin, Trace, TurnSummary, state_hash};
 use crate::rules::orders::SeatAction;
@@ -48,6 +48,17 @@ impl Game {
     /// A game where the seats in `humans` wait for orders and the others are bots. An invalid
     /// scenario is refused with its problems.
     pub fn with_humans(scenario: Scenario, seed: Option<u64>, humans: &[String]) -> Result<Game, Vec<Problem>> {
+        Game::with_policies(scenario, seed, humans, &[])
+    }
+
+    /// A game where the seats in `humans` wait for orders, the seats in `policies` are played by
+    /// their bots with the strategy given, and the others by their advisors.
+    pub fn with_policies(
+        scenario: Scenario,
+        seed: Option<u64>,
+        humans: &[String],
+        policies: &[(String, Strategy)],
+    ) -> Result<Game, Vec<Problem>> {
         let problems = validate(&scenario);
         if !problems.is_empty() {
             return Err(problems);
@@ -56,6 +67,7 @@ impl Game {
         game_plugins(&mut app, scenario, seed);
         app.update(); // start-up: spawn the world
         set_controllers(app.world_mut(), humans);
+        set_strategies(app.world_mut(), policies);
         app.world_mut().write_message(StartGame);
         let verdicts = app.world().resource::<Messages<OrderVerdict>>().get_cursor();
         let mut game = Game { app, verdicts };

@@ -87,3 +87,30 @@ fn bad_arguments_and_scenarios_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("no_such.ron:1:1: cannot read the file"), "{err}");
 }
+
+#[test]
+fn a_seat_can_be_played_by_another_strategy() {
+    let score = |out: &str, seat: &str| -> i64 {
+        let line = out.lines().find(|l| l.trim_start().starts_with(&format!("{seat} "))).expect("a score line");
+        line.split_whitespace().nth(1).and_then(|x| x.parse().ok()).expect("a score")
+    };
+    let (code, advised, err) = sim(&["scenarios/tutorial.ron", "--seed", "3", "--trace"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, idle, err) = sim(&["scenarios/tutorial.ron", "--seed", "3", "--policy", "ukr=idle", "--trace"]);
+    assert_eq!(code, 0, "{err}");
+    // Locking nothing, Ukraine never accepts France's guarantee.
+    assert!(score(&advised, "ukr") > score(&idle, "ukr"), "{advised}\n{idle}");
+    assert!(advised.contains("Ukraine accepts the guarantee offered by France"), "{advised}");
+    assert!(!idle.contains("Ukraine accepts the guarantee"), "{idle}");
+    let (code, _, err) = sim(&["scenarios/tutorial.ron", "--policy", "rus=HAWK", "--policy", "fra=dove"]);
+    assert_eq!(code, 0, "strategy names are read in any case, for several seats: {err}");
+    let (code, _, err) = sim(&["scenarios/tutorial.ron", "--policy", "ukr=bold"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown strategy `bold` (one of: advisor, idle, hawk, dove)"), "{err}");
+    let (code, _, err) = sim(&["scenarios/tutorial.ron", "--policy", "gbr=idle"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`gbr` is not a seat of tutorial (seats: ukr, rus, fra, ita)"), "{err}");
+    let (code, _, err) = sim(&["scenarios/tutorial.ron", "--policy", "ukr"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`ukr` is not SEAT=STRATEGY"), "{err}");
+}

@@ -182,7 +182,9 @@ fn map_condition(c: &Condition, turn: &dyn Fn(u32) -> u32, count: &dyn Fn(i64) -
         | Condition::CeasefireHolds
         | Condition::ViolationAtLeast(_)
         | Condition::SupportAtLeast { .. }
-        | Condition::RelationsAtLeast { .. } => c.clone(),
+        | Condition::RelationsAtLeast { .. }
+        | Condition::Sanctioned(_)
+        | Condition::Leans { .. } => c.clone(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Bots: each nation's seat played by its scenario doctrine, through ordinary orders.
+//! Bots: each nation's seat played by its scenario doctrine, or a strategy made from it, through
+//! ordinary orders.
 //!
 //! A bot sees what its seat would see (the public record, its own forces, offers made to it) and
 //! hands in orders that pass the same checks as a person's; it never writes to the world itself.
@@ -17,8 +18,8 @@ use crate::rules::{
     Transit, TurnFacts,
 };
 use crate::scenario::model::{
-    ContingentKind, DecisionRule, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind, NationFlag,
-    OrderCosts, Severity,
+    ContingentKind, DecisionRule, Doctrine, GuaranteeComponent, GuaranteePolicy, GuaranteeStatus, MandateKind,
+    NationFlag, OrderCosts, Severity,
 };
 use crate::world::*;
 
@@ -50,6 +51,97 @@ fn remember_proposals(world: &mut World) {
         let mut memory = world.get::<BotMemory>(e).cloned().unwrap_or_default();
         memory.proposed.insert((template, institution), turn);
         world.entity_mut(e).insert(memory);
+    }
+}
+
+/// How a bot plays its seat (docs/rules.md §9.8). Every strategy is made from the seat's own
+/// doctrine, so each works for any nation of any scenario.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strategy {
+    /// The doctrine as the scenario writes it: the advisor's plan.
+    #[default]
+    Advisor,
+    /// Hands in nothing and locks: what a seat whose people lock empty drafts gets.
+    Idle,
+    /// A hard line: presses harder, never recommits, votes down what neither it nor a friend
+    /// proposed, sanctions the side it opposes from the start and sends all the troops it can.
+    Hawk,
+    /// Conciliation: eases its pressure, always recommits with measures, votes for observers and
+    /// interposition whoever asks, accepts any guarantee and troops, sanctions nobody and sends
+    /// no armed troops of its own accord.
+    Dove,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 4] = [Strategy::Advisor, Strategy::Idle, Strategy::Hawk, Strategy::Dove];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Advisor => "advisor",
+            Strategy::Idle => "idle",
+            Strategy::Hawk => "hawk",
+            Strategy::Dove => "dove",
+        }
+    }
+
+    /// The doctrine the bot plays by under this strategy (§9.8).
+    fn doctrine(self, d: &Doctrine) -> Doctrine {
+        let mut d = d.clone();
+        match self {
+            Strategy::Advisor | Strategy::Idle => {}
+            Strategy::Hawk => {
+                d.aggression = round3((d.aggression + 1.0) / 2.0);
+                d.probe_weak_sectors = true;
+                d.recommit = 0.0;
+                if d.accept_guarantees == GuaranteePolicy::Any {
+                    d.accept_guarantees = GuaranteePolicy::FromHelpersOnly;
+                }
+                if d.max_deployment_share > 0.0 {
+                    d.max_deployment_share = 1.0;
+                }
+            }
+            Strategy::Dove => {
+                d.aggression = round3(d.aggression / 2.0);
+                d.probe_weak_sectors = false;
+                d.recommit = 1.0;
+                d.accept_guarantees = GuaranteePolicy::Any;
+                d.votes.observe = 1.0;
+                d.votes.interpose = 1.0;
+                d.votes.enforce = 0.0;
+            }
+        }
+        d
+    }
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Strategy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Strategy, String> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Strategy::ALL.into_iter().find(|x| x.name() == wanted).ok_or_else(|| {
+            let names: Vec<&str> = Strategy::ALL.iter().map(|x| x.name()).collect();
+            format!("unknown strategy `{s}` (one of: {})", names.join(", "))
+        })
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
+}
+
+/// Sets the strategy of each named seat's bot; the others keep theirs (the advisor by default).
+pub fn set_strategies(world: &mut World, policies: &[(String, Strategy)]) {
+    for (seat, strategy) in policies {
+        if let Some(e) = world.resource::<Registry>().get(seat) {
+            world.entity_mut(e).insert(*strategy);
+        }
     }
 }
 
@@ -155,6 +247,7 @@ struct Bot<'o> {
     costs: OrderCosts,
     dice: Dice,
     capital: i64,
+    strategy: Strategy,
     orders: Vec<Order>,
 }
 
@@ -196,7 +289,9 @@ impl Bot<'_> {
             let factor = if d.probe_weak_sectors { 1.5 - place } else { 1.0 };
             let pressure = ((d.aggression * factor).clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
             // Only changes are ordered: a posture stands until changed.
-            let standing = current.0.get(sector).copied().unwrap_or(d.aggression);
+            // With none set, the standing pressure is the scenario's, whatever the strategy.
+            let default = world.get::<Nation>(self.me).map_or(d.aggression, |n| n.doctrine.aggression);
+            let standing = current.0.get(sector).copied().unwrap_or(default);
             if (standing - pressure).abs() > 1e-9 {
                 orders.push(Order::SetPosture { sector: key_of(world, *sector), pressure });
             }
@@ -207,7 +302,7 @@ impl Bot<'_> {
     /// §9.1 Recommitment: when the ceasefire frays, by chance, with or without measures.
     fn recommit(&mut self) {
         if self.escalation.ceasefire == Ceasefire::Fraying && self.dice.chance(self.nation.doctrine.recommit) {
-            let measures = self.dice.chance(0.5);
+            let measures = self.strategy == Strategy::Dove || self.dice.chance(0.5);
             let cost = if measures { self.costs.recommit_with_measures } else { self.costs.recommit };
             if self.spend(cost) {
                 self.orders.push(Order::Recommit { measures });
@@ -252,8 +347,15 @@ impl Bot<'_> {
             let hostile = registry
                 .get(&p.proposer)
                 .is_some_and(|them| world.get::<Relations>(self.me).is_some_and(|r| r.with(them) <= HOSTILE));
+            let friendly = registry
+                .get(&p.proposer)
+                .is_some_and(|them| world.get::<Relations>(self.me).is_some_and(|r| r.with(them) >= FRIENDLY));
             let ballot = if p.proposer == self.key {
                 Ballot::Yes
+            } else if self.strategy == Strategy::Hawk {
+                if friendly && lean >= 0.5 { Ballot::Yes } else { Ballot::No }
+            } else if self.strategy == Strategy::Dove {
+                if lean >= 0.5 { Ballot::Yes } else { Ballot::No }
             } else if hostile {
                 Ballot::No
             } else if self.dice.chance(lean) {
@@ -311,6 +413,25 @@ impl Bot<'_> {
         world.entity_mut(self.me).insert(memory);
     }
 
+    /// §9.3 Lobbying: it presses a body to back the first mandate of its doctrine's `lobby` list
+    /// whose kind the body's members do not yet back (a position below 0.9), if it can afford it.
+    fn lobby(&mut self, world: &World) {
+        let registry = world.resource::<Registry>().ids();
+        let lobbying = world.resource::<crate::institutions::Lobbying>();
+        for l in self.nation.doctrine.lobby.clone() {
+            let inst = registry.get(&l.institution).and_then(|e| world.get::<Institution>(e));
+            let kind = registry.get(&l.template).and_then(|e| world.get::<MandateTemplate>(e)).map(|t| t.kind);
+            let (Some(inst), Some(kind)) = (inst, kind) else { continue };
+            if lobbying.position(inst, kind).is_none_or(|p| p >= WON_OVER) {
+                continue;
+            }
+            if self.spend(self.costs.lobby) {
+                self.orders.push(Order::Lobby { institution: l.institution, template: l.template });
+            }
+            return;
+        }
+    }
+
     /// §9.4 Guarantees: every open offer made to it is answered by its doctrine.
     fn answer_guarantees(&mut self, world: &World) {
         for (gkey, g) in &self.outlook.guarantees {
@@ -346,7 +467,8 @@ impl Bot<'_> {
             .collect();
         for (n, them) in nations.iter().filter(|(n, x)| *n != self.me && !x.has(NationFlag::Belligerent)) {
             let leans = them.loyalty_risk.as_ref().map(|r| r.leans_to.as_str());
-            let hostile = leans.is_some_and(|to| to != self.key && belligerents.contains(to));
+            let hostile =
+                self.strategy != Strategy::Dove && leans.is_some_and(|to| to != self.key && belligerents.contains(to));
             let refused = self.nation.refuses.contains(n);
             let key = keys.get(n).cloned().unwrap_or_default();
             if hostile && !refused {
@@ -363,8 +485,10 @@ impl Bot<'_> {
         let me = self.me;
         let support = world.get::<Support>(me).cloned();
         let mine = my_contingents(self.outlook, me);
+        // A hawk holds on until its people make it leave (§5.4); the others leave a little earlier.
+        let margin = if self.strategy == Strategy::Hawk { 0.0 } else { 0.05 };
         if let Some(s) = support
-            && s.level < s.params.withdraw_below + 0.05
+            && s.level < s.params.withdraw_below + margin
         {
             if let Some(r) = mine.iter().filter(|r| r.contingent.sector.is_some()).max_by_key(|r| r.contingent.size)
                 && self.spend(self.costs.withdraw)
@@ -372,6 +496,16 @@ impl Bot<'_> {
                 self.orders.push(Order::Withdraw { contingent: r.id.clone() });
             }
             return;
+        }
+        // A dove keeps its soldiers out of harm's way: armed contingents come home.
+        if self.strategy == Strategy::Dove {
+            for r in
+                mine.iter().filter(|r| r.contingent.kind.is_armed() && (r.contingent.sector.is_some() || r.travelling))
+            {
+                if self.spend(self.costs.withdraw) {
+                    self.orders.push(Order::Withdraw { contingent: r.id.clone() });
+                }
+            }
         }
         let deployed: i64 =
             mine.iter().filter(|r| r.contingent.sector.is_some() || r.travelling).map(|r| r.contingent.size).sum();
@@ -386,7 +520,7 @@ impl Bot<'_> {
         for r in idle {
             let Some(m) = self.mandate_to_serve(world, &r.contingent) else { continue };
             let size = if r.contingent.kind.is_armed() { r.contingent.size } else { 0 };
-            if size > room {
+            if size > room || (size > 0 && self.strategy == Strategy::Dove) {
                 continue;
             }
             // The tensest covered sector where it has nobody yet.
@@ -428,13 +562,18 @@ impl Bot<'_> {
     /// §9.6 Sanctions and intelligence: pressure on the side it opposes once the ceasefire frays,
     /// and its drones' pictures shared with the side it favours.
     fn sanction_and_share(&mut self, world: &World, info: &ScenarioInfo) {
-        if self.nation.alignment < 0.5 {
+        let hawk = self.strategy == Strategy::Hawk;
+        let leaning = if hawk { 0.25 } else { 0.5 };
+        if self.nation.alignment.abs() < leaning || (!hawk && self.nation.alignment < 0.0) {
             return;
         }
-        let target = info_side(world, info, false);
-        let friend = info_side(world, info, true);
+        let favours_positive = self.nation.alignment > 0.0;
+        let target = info_side(world, info, !favours_positive);
+        let friend = info_side(world, info, favours_positive);
         let sanctions = world.resource::<crate::rules::Sanctions>();
-        if self.escalation.ceasefire != Ceasefire::Holding
+        let when = hawk || self.escalation.ceasefire != Ceasefire::Holding;
+        if when
+            && self.strategy != Strategy::Dove
             && !sanctions.0.contains(&(self.key.clone(), target.clone()))
             && self.spend(self.costs.sanctions)
         {
@@ -455,14 +594,16 @@ impl Bot<'_> {
 /// A relation at or below which a bot votes against whatever the other nation proposes.
 const HOSTILE: i64 = -50;
 
+/// A relation at or above which a hawk still votes for what the other nation proposes.
+const FRIENDLY: i64 = 50;
+
 /// Its doctrine's leaning towards a mandate of this kind.
-fn leaning(d: &crate::scenario::model::Doctrine, kind: MandateKind) -> f64 {
-    match kind {
-        MandateKind::ObserveReport => d.votes.observe,
-        MandateKind::Interpose => d.votes.interpose,
-        MandateKind::Enforce => d.votes.enforce,
-    }
+fn leaning(d: &Doctrine, kind: MandateKind) -> f64 {
+    d.votes.of(kind)
 }
+
+/// A body's position a bot stops lobbying at: there is little left to win.
+const WON_OVER: f64 = 0.9;
 
 /// One of a bot's own contingents as the outlook read it.
 struct Mine {
@@ -489,9 +630,14 @@ fn my_contingents(outlook: &Outlook, me: Entity) -> Vec<Mine> {
 
 /// The orders nation `me` would give this turn, by its doctrine: each decision of §9 in turn.
 pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<Order> {
-    let Some(nation) = world.get::<Nation>(me).cloned() else {
+    let strategy = world.get::<Strategy>(me).copied().unwrap_or_default();
+    let Some(mut nation) = world.get::<Nation>(me).cloned() else {
         return Vec::new();
     };
+    if strategy == Strategy::Idle {
+        return Vec::new();
+    }
+    nation.doctrine = strategy.doctrine(&nation.doctrine);
     let clock = world.resource::<Clock>().clone();
     let seed = world.resource::<GameSeed>().0;
     let stable = world.get::<StableId>(me).map_or(0, |s| u64::from(s.0));
@@ -505,6 +651,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
         clock,
         nation,
         outlook,
+        strategy,
         orders: Vec::new(),
     };
     let belligerent = bot.nation.has(NationFlag::Belligerent);
@@ -517,6 +664,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
     let proposals = world.resource::<Proposals>().clone();
     bot.vote(world, &proposals);
     bot.propose(world, &proposals);
+    bot.lobby(world);
     bot.answer_guarantees(world);
     bot.answer_for_its_soil(world);
     if !belligerent {

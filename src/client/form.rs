@@ -60,6 +60,7 @@ pub fn fields(kind: &str) -> Vec<(&'static str, Field)> {
         "accusation" => vec![("Accuse", Nation)],
         "refusal of troops" => vec![("Refuse the troops of", Nation)],
         "consent to troops" => vec![("Consent to the troops of", Nation)],
+        "lobbying" => vec![("Press the members of", Institution), ("To back a mandate like", Template)],
         _ => Vec::new(),
     }
 }
@@ -206,6 +207,7 @@ pub fn build(kind: &str, values: &[Value], me: &str) -> Option<Order> {
         "accusation" => Order::Accuse { nation: id(0)?, violation: None },
         "refusal of troops" => Order::RefuseTroops { nation: id(0)? },
         "consent to troops" => Order::ConsentToTroops { nation: id(0)? },
+        "lobbying" => Order::Lobby { institution: id(0)?, template: id(1)? },
         _ => return None,
     })
 }
@@ -244,5 +246,6 @@ pub fn describe(order: &Order) -> String {
         Order::Accuse { nation, .. } => format!("accuse {nation}"),
         Order::RefuseTroops { nation } => format!("refuse {nation}'s troops"),
         Order::ConsentToTroops { nation } => format!("consent to {nation}'s troops"),
+        Order::Lobby { institution, template } => format!("lobby {institution} for {template}"),
     }
 }

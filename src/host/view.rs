@@ -109,6 +109,7 @@ fn costs(p: &WelcomeParams) -> Vec<(String, i64)> {
         ("accusation", c.accuse),
         ("refusal of troops", 0),
         ("consent to troops", 0),
+        ("lobbying", c.lobby),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -257,7 +258,7 @@ fn options(world: &mut World, seat: &str, phase: Phase) -> SeatOptions {
     if belligerent {
         kinds.extend(["posture", "recommitment"]);
     }
-    kinds.extend(["request for air support", "accusation"]);
+    kinds.extend(["request for air support", "accusation", "lobbying"]);
     if world.get::<Nation>(me).is_some_and(|n| n.has(NationFlag::Host)) {
         kinds.extend(["refusal of troops", "consent to troops"]);
     }

@@ -1,4 +1,5 @@
-//! Institutions deciding on mandates: proposals, votes (played and scripted) and decision rules.
+//! Institutions deciding on mandates: proposals, lobbying, votes (played and scripted) and
+//! decision rules.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::game::{Ballot, Clock, ResolveTurn, Step};
 use crate::record::Trace;
-use crate::scenario::model::{DecisionRule, MandateKind};
+use crate::scenario::model::{DecisionRule, Leaning, MandateKind};
 use crate::world::*;
 
 /// A mandate put to an institution.
@@ -33,13 +34,85 @@ pub struct Proposals {
     pub next_id: u64,
 }
 
-/// Proposals and institutional decisions.
+/// The pull lobbying has put on scripted members' leanings, by member id and kind of mandate.
+/// A scripted member is one state wherever it sits: Denmark pressed in the Council of the EU
+/// votes the same way in the Security Council.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct Lobbying(pub BTreeMap<(String, MandateKind), f64>);
+
+impl Lobbying {
+    /// A scripted member's leaning for `kind` now: its scenario leaning and the pull on it.
+    pub fn leaning(&self, id: &str, base: &Leaning, kind: MandateKind) -> f64 {
+        let pull = self.0.get(&(id.to_string(), kind)).copied().unwrap_or(0.0);
+        (base.of(kind) + pull).clamp(0.0, 1.0)
+    }
+
+    /// The mean leaning of an institution's scripted members for `kind` now; None if it has none.
+    pub fn position(&self, inst: &Institution, kind: MandateKind) -> Option<f64> {
+        let leanings: Vec<f64> = inst
+            .members
+            .iter()
+            .filter_map(|m| match m {
+                InstitutionMember::Scripted { id, leaning, .. } => Some(self.leaning(id, leaning, kind)),
+                InstitutionMember::Nation(_) => None,
+            })
+            .collect();
+        (!leanings.is_empty()).then(|| leanings.iter().sum::<f64>() / leanings.len() as f64)
+    }
+}
+
+/// Proposals, lobbying and institutional decisions.
 pub struct InstitutionsPlugin;
 
 impl Plugin for InstitutionsPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<Proposals>().add_systems(ResolveTurn, decide_institutions.in_set(Step::DecideInstitutions));
+        app.init_resource::<Proposals>()
+            .init_resource::<Lobbying>()
+            .add_systems(ResolveTurn, decide_institutions.in_set(Step::DecideInstitutions))
+            .add_systems(ResolveTurn, fade_lobbying.in_set(Step::Politics));
     }
+}
+
+/// §4.5 Lobbying: a nation presses the scripted members of `inst` to back a mandate of `kind`.
+/// Over the turn's days each member's leaning moves `1 − exp(−days / lobby_days)` of the way to
+/// 1, so the reluctant move most. Returns the trace's words: the body's position before and
+/// after, and the members whose vote changes.
+pub fn lobby(world: &mut World, inst_e: Entity, kind: MandateKind) -> String {
+    let Some(inst) = world.get::<Institution>(inst_e).cloned() else {
+        return String::new();
+    };
+    let days = f64::from(world.resource::<ScenarioInfo>().turn_days);
+    let pull = 1.0 - libm::exp(-days / world.resource::<Model>().0.diplomacy.lobby_days);
+    let mut lobbying = world.resource::<Lobbying>().clone();
+    let before = lobbying.position(&inst, kind).unwrap_or(0.0);
+    let mut turned = Vec::new();
+    for m in &inst.members {
+        if let InstitutionMember::Scripted { id, name, leaning } = m {
+            let was = lobbying.leaning(id, leaning, kind);
+            let now = was + pull * (1.0 - was);
+            *lobbying.0.entry((id.clone(), kind)).or_insert(0.0) += now - was;
+            if scripted_ballot(now) != scripted_ballot(was) {
+                turned.push(format!("{name} now votes {}", format!("{:?}", scripted_ballot(now)).to_lowercase()));
+            }
+        }
+    }
+    let after = lobbying.position(&inst, kind).unwrap_or(0.0);
+    *world.resource_mut::<Lobbying>() = lobbying;
+    let turned = if turned.is_empty() { String::new() } else { format!(" ({})", turned.join(", ")) };
+    format!("its members now lean {after:.2} to it on average, from {before:.2}{turned}")
+}
+
+/// §4.5 Lobbying fades: at the end of each turn every pull shrinks by exp(−days / lobby_fade_days), so a
+/// position held by pressure drifts back to the scenario's once the pressure stops.
+pub fn fade_lobbying(world: &mut World) {
+    let days = f64::from(world.resource::<ScenarioInfo>().turn_days);
+    let fade = world.resource::<Model>().0.diplomacy.lobby_fade_days;
+    let keep = libm::exp(-days / fade);
+    let mut lobbying = world.resource_mut::<Lobbying>();
+    for pull in lobbying.0.values_mut() {
+        *pull *= keep;
+    }
+    lobbying.0.retain(|_, pull| pull.abs() > 1e-9);
 }
 
 /// The outcome of one vote, with the tally for the trace.
@@ -88,6 +161,7 @@ pub fn decide(rule: &DecisionRule, ballots: &[(String, Ballot)]) -> Decision {
 pub fn decide_institutions(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
     let registry = world.resource::<Registry>().ids();
+    let lobbying = world.resource::<Lobbying>().clone();
     let open = std::mem::take(&mut world.resource_mut::<Proposals>().open);
     let mut still_open = Vec::new();
     for p in open {
@@ -115,11 +189,7 @@ pub fn decide_institutions(world: &mut World) {
                 }
                 InstitutionMember::Scripted { id, name, leaning } => {
                     names.insert(id.clone(), name.clone());
-                    let chance = match template.kind {
-                        MandateKind::ObserveReport => leaning.observe,
-                        MandateKind::Interpose => leaning.interpose,
-                        MandateKind::Enforce => leaning.enforce,
-                    };
+                    let chance = lobbying.leaning(id, leaning, template.kind);
                     // A scripted member votes as it leans: a body decides as its members' leanings
                     // say it should, not by a lottery that 27 draws make nearly impossible to win.
                     let ballot = scripted_ballot(chance);

@@ -28,6 +28,10 @@ pub struct Situation {
     pub recorded_last_turn: u64,
     pub support: BTreeMap<Entity, f64>,
     pub relations: BTreeMap<(Entity, Entity), i64>,
+    /// Nations under sanctions imposed by order.
+    pub sanctioned: BTreeSet<Entity>,
+    /// Each institution's position: the mean leaning of its scripted members, by kind.
+    pub positions: BTreeMap<(Entity, MandateKind), f64>,
     ids: std::sync::Arc<std::collections::HashMap<String, Entity>>,
 }
 
@@ -72,6 +76,16 @@ pub fn assess(world: &mut World) -> Situation {
             relations.insert((e, *other), *v);
         }
     }
+    let sanctioned = world.resource::<super::Sanctions>().0.iter().filter_map(|(_, t)| ids.get(t).copied()).collect();
+    let lobbying = world.resource::<crate::institutions::Lobbying>().clone();
+    let mut positions = BTreeMap::new();
+    for (e, inst) in world.query::<(Entity, &Institution)>().iter(world) {
+        for kind in [MandateKind::ObserveReport, MandateKind::Interpose, MandateKind::Enforce] {
+            if let Some(p) = lobbying.position(inst, kind) {
+                positions.insert((e, kind), p);
+            }
+        }
+    }
     Situation {
         turn,
         escalation: level,
@@ -83,6 +97,8 @@ pub fn assess(world: &mut World) -> Situation {
         recorded_last_turn,
         support,
         relations,
+        sanctioned,
+        positions,
         ids,
     }
 }
@@ -112,6 +128,10 @@ pub fn holds(c: &Condition, s: &Situation) -> bool {
             (Some(a), Some(b)) => s.relations.get(&(a, b)).copied().unwrap_or(0) >= *value,
             _ => false,
         },
+        Condition::Sanctioned(n) => s.id(n).is_some_and(|n| s.sanctioned.contains(&n)),
+        Condition::Leans { institution, kind, value } => {
+            s.id(institution).and_then(|i| s.positions.get(&(i, *kind))).is_some_and(|p| p >= value)
+        }
         Condition::All(list) => list.iter().all(|c| holds(c, s)),
         Condition::Any(list) => list.iter().any(|c| holds(c, s)),
         Condition::Not(inner) => !holds(inner, s),
@@ -126,10 +146,12 @@ pub fn check(world: &World, c: &Condition) -> Result<(), String> {
     };
     let is_nation = |id: &str| registry.get(id).is_some_and(|e| world.get::<Nation>(e).is_some());
     match c {
-        Condition::MandateFrom(i) => {
+        Condition::MandateFrom(i) | Condition::Leans { institution: i, .. } => {
             exists(i, "institution", registry.get(i).is_some_and(|e| world.get::<Institution>(e).is_some()))
         }
-        Condition::Deployed(n) | Condition::SupportAtLeast { nation: n, .. } => exists(n, "nation", is_nation(n)),
+        Condition::Deployed(n) | Condition::Sanctioned(n) | Condition::SupportAtLeast { nation: n, .. } => {
+            exists(n, "nation", is_nation(n))
+        }
         Condition::GuaranteeAccepted { guarantor: a, recipient: b }
         | Condition::RelationsAtLeast { from: a, to: b, .. } => {
             exists(a, "nation", is_nation(a))?;
@@ -229,6 +251,14 @@ fn plain_words(world: &World, c: &Condition) -> String {
         }
         Condition::RelationsAtLeast { from, to, value } => {
             format!("{}'s relations with {} are at least {value}", name(from), name(to))
+        }
+        Condition::Sanctioned(n) => format!("{} is under sanctions", name(n)),
+        Condition::Leans { institution, kind, value } => {
+            format!(
+                "the members of the {} lean at least {value:.2} to a mandate to {}",
+                name(institution),
+                kind.words()
+            )
         }
         // Lists and negations are put into words by `describe_within`.
         Condition::All(_) | Condition::Any(_) | Condition::Not(_) => String::new(),

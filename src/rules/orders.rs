@@ -106,6 +106,11 @@ pub enum Order {
     ConsentToTroops {
         nation: String,
     },
+    /// Press the members of a voting body to back a mandate of the template's kind.
+    Lobby {
+        institution: String,
+        template: String,
+    },
 }
 
 impl Order {
@@ -131,6 +136,7 @@ impl Order {
             Order::Accuse { .. } => "accusation",
             Order::RefuseTroops { .. } => "refusal of troops",
             Order::ConsentToTroops { .. } => "consent to troops",
+            Order::Lobby { .. } => "lobbying",
         }
     }
 }
@@ -402,6 +408,7 @@ fn cost_of(world: &mut World, a: &Asker, order: &Order) -> Result<i64, String> {
         Order::Accuse { nation: accused, violation } => check_accusation(world, a, accused, violation),
         Order::RefuseTroops { nation: other } => check_consent(world, a, other, true),
         Order::ConsentToTroops { nation: other } => check_consent(world, a, other, false),
+        Order::Lobby { institution, template } => check_lobbying(world, a, institution, template),
     }
 }
 
@@ -732,6 +739,20 @@ fn check_consent(world: &mut World, a: &Asker, other: &str, refuse: bool) -> Res
     Ok(0)
 }
 
+/// §2.3 Lobbying: of a body that votes and has members nobody plays, for a mandate it could take.
+fn check_lobbying(world: &mut World, a: &Asker, institution: &str, template: &str) -> Result<i64, String> {
+    let i = find(world, institution, "institution", |w, e| w.get::<Institution>(e).is_some())?;
+    find(world, template, "mandate template", |w, e| w.get::<MandateTemplate>(e).is_some())?;
+    let inst = world.get::<Institution>(i).cloned().ok_or("no such institution")?;
+    if matches!(inst.rule, DecisionRule::NoVote) {
+        return Err(format!("the {} does not vote; there is nobody to win over", name(world, i)));
+    }
+    if !inst.members.iter().any(|m| matches!(m, InstitutionMember::Scripted { .. })) {
+        return Err(format!("every member of the {} is played; talk to them instead", name(world, i)));
+    }
+    Ok(a.costs.lobby)
+}
+
 /// What an order acts on (a contingent, a guarantee, a target, a sector…): a seat gives one
 /// order per subject a turn.
 fn subject(order: &Order) -> Option<String> {
@@ -749,6 +770,7 @@ fn subject(order: &Order) -> Option<String> {
         Vote { proposal, .. } => format!("vote {proposal}"),
         Recommit { .. } => "recommit".to_string(),
         RefuseTroops { nation } | ConsentToTroops { nation } => format!("troops {nation}"),
+        Lobby { institution, .. } => format!("lobby {institution}"),
         PrivateMessage { .. } | PublicStatement { .. } | ProposeMandate { .. } | Accuse { .. } => return None,
     })
 }
@@ -853,6 +875,7 @@ fn apply(world: &mut World, me: Entity, key: &str, d: &Drafted, clock: &Clock) {
         Order::Accuse { nation, violation } => accuse(world, &by, nation, *violation),
         Order::RefuseTroops { nation } => super::forces::refuse_troops(world, by.me, get(world, nation)),
         Order::ConsentToTroops { nation } => super::forces::consent_to_troops(world, by.me, get(world, nation)),
+        Order::Lobby { institution, template } => lobby(world, &by, institution, template),
     }
 }
 
@@ -1042,24 +1065,45 @@ fn answer_guarantee(world: &mut World, by: &By, guarantee: &str, accept: bool) {
     world.resource_mut::<Trace>().public(turn, day, "guarantee", text);
 }
 
-/// §2.3, §8.2 Sanctions imposed.
+/// §2.3, §8.2, §8.7 Sanctions imposed: the target likes the sanctioner less.
 fn impose_sanctions(world: &mut World, by: &By, target: &str) {
     let me_name = &by.name;
     let (turn, day) = (by.turn, by.day);
     let key = by.key;
     world.resource_mut::<Sanctions>().0.insert((key.to_string(), target.to_string()));
-    let text = format!("{me_name} imposes sanctions on {}", label(world, get(world, target)));
+    let t = get(world, target);
+    let cost = world.resource::<Model>().0.diplomacy.sanction_relations;
+    shift_relation(world, t, by.me, -cost);
+    let text = format!("{me_name} imposes sanctions on {} (its relations with {me_name} −{cost})", label(world, t));
     world.resource_mut::<Trace>().public(turn, day, "sanctions", text);
 }
 
-/// §2.3 Sanctions lifted.
+/// §2.3, §8.7 Sanctions lifted: half the relations they cost come back.
 fn lift_sanctions(world: &mut World, by: &By, target: &str) {
     let me_name = &by.name;
     let (turn, day) = (by.turn, by.day);
     let key = by.key;
     world.resource_mut::<Sanctions>().0.remove(&(key.to_string(), target.to_string()));
-    let text = format!("{me_name} lifts its sanctions on {}", label(world, get(world, target)));
+    let t = get(world, target);
+    let back = world.resource::<Model>().0.diplomacy.sanction_relations / 2;
+    shift_relation(world, t, by.me, back);
+    let text = format!("{me_name} lifts its sanctions on {} (its relations with {me_name} +{back})", label(world, t));
     world.resource_mut::<Trace>().public(turn, day, "sanctions", text);
+}
+
+/// §2.3, §4.5 Lobbying: the body's scripted members lean further towards the mandate's kind.
+fn lobby(world: &mut World, by: &By, institution: &str, template: &str) {
+    let (i, t) = (get(world, institution), get(world, template));
+    let Some(kind) = world.get::<MandateTemplate>(t).map(|t| t.kind) else { return };
+    let effect = crate::institutions::lobby(world, i, kind);
+    let text = format!(
+        "{} presses the {} to back a mandate like '{}', to {}: {effect}",
+        by.name,
+        label(world, i),
+        label(world, t),
+        kind.words()
+    );
+    world.resource_mut::<Trace>().public(by.turn, by.day, "institutions", text);
 }
 
 /// §2.3, §6.1 Intelligence shared: the partner sees through the seat's sensors.

@@ -182,6 +182,9 @@ pub struct Doctrine {
     pub recommit: f64,
     /// Largest share of its troop pool the bot will send abroad.
     pub max_deployment_share: f64,
+    /// Mandates the bot presses a body's members to back (docs/rules.md §4.5), in order of
+    /// preference: it lobbies for the first it can afford each turn.
+    pub lobby: Vec<Proposal>,
 }
 
 impl Default for Doctrine {
@@ -195,6 +198,7 @@ impl Default for Doctrine {
             accept_guarantees: GuaranteePolicy::Any,
             votes: Leaning { observe: 0.8, interpose: 0.5, enforce: 0.2 },
             recommit: 0.5,
+            lobby: Vec::new(),
             max_deployment_share: 0.1,
         }
     }
@@ -222,6 +226,17 @@ pub struct Leaning {
     pub observe: f64,
     pub interpose: f64,
     pub enforce: f64,
+}
+
+impl Leaning {
+    /// The leaning towards a mandate of this kind.
+    pub fn of(&self, kind: MandateKind) -> f64 {
+        match kind {
+            MandateKind::ObserveReport => self.observe,
+            MandateKind::Interpose => self.interpose,
+            MandateKind::Enforce => self.enforce,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -651,6 +666,16 @@ pub enum Condition {
     All(#[serde(deserialize_with = "nested")] Vec<Condition>),
     Any(#[serde(deserialize_with = "nested")] Vec<Condition>),
     Not(#[serde(deserialize_with = "nested")] Box<Condition>),
+    /// A nation has imposed sanctions on this one by order (docs/rules.md §8.2; the sanctions of a
+    /// guarantee are its guarantor's effect, not an order, and do not count).
+    Sanctioned(Id),
+    /// The scripted members of this institution lean, on average, at least this much towards a
+    /// mandate of this kind (0..1; lobbying moves it, docs/rules.md §4.5).
+    Leans {
+        institution: Id,
+        kind: MandateKind,
+        value: f64,
+    },
 }
 
 /// Deepest nesting of conditions accepted from any source (a file or the network).
@@ -869,6 +894,8 @@ pub struct ModelParams {
     pub legitimacy_support: f64,
     /// What each component of an accepted security guarantee does.
     pub guarantees: GuaranteeEffects,
+    /// What lobbying and sanctions do to positions and relations.
+    pub diplomacy: DiplomacyEffects,
     /// Political capital each order costs.
     pub costs: OrderCosts,
 }
@@ -941,6 +968,7 @@ impl Default for ModelParams {
             legitimacy_support: 0.01,
             guarantees: GuaranteeEffects::default(),
             costs: OrderCosts::default(),
+            diplomacy: DiplomacyEffects::default(),
         }
     }
 }
@@ -1010,6 +1038,31 @@ impl Default for GuaranteeEffects {
     }
 }
 
+/// What lobbying does to the leanings of a body's scripted members, and what sanctions do to
+/// relations (docs/rules.md §4.5, §8.7).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiplomacyEffects {
+    /// Days of lobbying that move each scripted member's leaning for the mandate's kind 63% of
+    /// the way to full backing (a leaning of 1; e-folding time). One lobbying order covers the
+    /// turn's days, so it moves a leaning `1 − exp(−turn_days / lobby_days)` of the way: the
+    /// further it has to go, the more it moves, and a campaign does the same in turns of any length.
+    pub lobby_days: f64,
+    /// Days after which a lobbying's pull has faded to 37% (e-folding time), unless renewed.
+    pub lobby_fade_days: f64,
+    /// Relations a sanctioned nation loses towards the nation sanctioning it (half of it comes
+    /// back when the sanctions are lifted).
+    pub sanction_relations: i64,
+}
+
+impl Default for DiplomacyEffects {
+    fn default() -> Self {
+        // Design judgements: a season of steady pressure brings a reluctant state most of the way
+        // round; a pause of a quarter lets it drift back. Sanctions sour relations, not end them.
+        DiplomacyEffects { lobby_days: 60.0, lobby_fade_days: 90.0, sanction_relations: 10 }
+    }
+}
+
 /// Political capital each kind of order costs (a mandate proposal costs its template's price).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -1025,6 +1078,7 @@ pub struct OrderCosts {
     pub recommit_with_measures: i64,
     pub request_air_support: i64,
     pub accuse: i64,
+    pub lobby: i64,
 }
 
 impl Default for OrderCosts {
@@ -1042,6 +1096,7 @@ impl Default for OrderCosts {
             recommit_with_measures: 3,
             request_air_support: 2,
             accuse: 1,
+            lobby: 2,
         }
     }
 }

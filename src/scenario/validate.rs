@@ -421,6 +421,10 @@ impl<'a> Checker<'a> {
         self.fraction(&format!("{dp}.recommit"), d.recommit);
         self.fraction(&format!("{dp}.max_deployment_share"), d.max_deployment_share);
         self.leaning(&format!("{dp}.votes"), &d.votes);
+        for (i, pr) in d.lobby.iter().enumerate() {
+            self.reference(&format!("{dp}.lobby[{i}].template"), &pr.template, Kind::Template);
+            self.reference(&format!("{dp}.lobby[{i}].institution"), &pr.institution, Kind::Institution);
+        }
         for (i, pr) in d.proposals.iter().enumerate() {
             self.reference(&format!("{dp}.proposals[{i}].template"), &pr.template, Kind::Template);
             self.reference(&format!("{dp}.proposals[{i}].institution"), &pr.institution, Kind::Institution);
@@ -814,6 +818,23 @@ impl<'a> Checker<'a> {
         self.condition("model.guarantees.assistance_when", &g.assistance_when);
     }
 
+    fn diplomacy_effects(&mut self, d: &DiplomacyEffects) {
+        for (name, days) in [("lobby_days", d.lobby_days), ("lobby_fade_days", d.lobby_fade_days)] {
+            if !(days.is_finite() && days > 0.0 && days <= 10_000.0) {
+                self.problem(
+                    &format!("model.diplomacy.{name}"),
+                    format!("{days} must be a positive number of days up to 10000"),
+                );
+            }
+        }
+        if !(0..=MAX_RELATION).contains(&d.sanction_relations) {
+            self.problem(
+                "model.diplomacy.sanction_relations",
+                format!("{} is out of range; expected 0 to {MAX_RELATION}", d.sanction_relations),
+            );
+        }
+    }
+
     fn asset(&mut self, p: &str, a: &MonitoringAsset) {
         self.reference(&format!("{p}.owner"), &a.owner, Kind::Nation);
         if a.count <= 0 {
@@ -950,6 +971,7 @@ impl<'a> Checker<'a> {
         }
         self.range("model.retaliation_gain", m.retaliation_gain, 0.0, 10.0);
         self.guarantee_effects(&m.guarantees);
+        self.diplomacy_effects(&m.diplomacy);
         let mix: f64 = m.severity_mix.values().iter().sum();
         if mix.is_finite() && mix <= 0.0 {
             self.problem("model.severity_mix", "at least one severity must have a share above 0");
@@ -967,6 +989,7 @@ impl<'a> Checker<'a> {
             ("recommit_with_measures", c.recommit_with_measures),
             ("request_air_support", c.request_air_support),
             ("accuse", c.accuse),
+            ("lobby", c.lobby),
         ] {
             self.count(&format!("model.costs.{name}"), v, "a cost");
         }
@@ -989,7 +1012,7 @@ impl<'a> Checker<'a> {
             Condition::MandateFrom(id) => {
                 self.reference(p, id, Kind::Institution);
             }
-            Condition::Deployed(id) => {
+            Condition::Deployed(id) | Condition::Sanctioned(id) => {
                 self.reference(p, id, Kind::Nation);
             }
             Condition::GuaranteeAccepted { guarantor, recipient } => {
@@ -1011,6 +1034,10 @@ impl<'a> Checker<'a> {
                         format!("relation {value} is out of range; expected -100 to 100"),
                     );
                 }
+            }
+            Condition::Leans { institution, kind: _, value } => {
+                self.reference(&format!("{p}.institution"), institution, Kind::Institution);
+                self.fraction(&format!("{p}.value"), *value);
             }
             Condition::All(list) | Condition::Any(list) => {
                 if list.is_empty() {
