@@ -34,31 +34,74 @@ pub struct Proposals {
     pub next_id: u64,
 }
 
-/// The pull lobbying has put on scripted members' leanings, by member id and kind of mandate.
-/// A scripted member is one state wherever it sits: Denmark pressed in the Council of the EU
-/// votes the same way in the Security Council.
-#[derive(Resource, Clone, Debug, Default, PartialEq)]
-pub struct Lobbying(pub BTreeMap<(String, MandateKind), f64>);
+/// The pull lobbying has put on scripted members' leanings, by member id (observe, interpose,
+/// enforce). A scripted member is one state wherever it sits: Denmark pressed in the Council of
+/// the EU votes the same way in the Security Council.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Lobbying {
+    pulls: BTreeMap<String, [f64; 3]>,
+    /// Each body's position by kind, worked out again only after the pulls change.
+    positions: Option<std::sync::Arc<Positions>>,
+}
+
+/// Each voting body's position by kind: the mean leaning of its scripted members.
+pub type Positions = BTreeMap<(Entity, MandateKind), f64>;
+
+fn slot(kind: MandateKind) -> usize {
+    match kind {
+        MandateKind::ObserveReport => 0,
+        MandateKind::Interpose => 1,
+        MandateKind::Enforce => 2,
+    }
+}
 
 impl Lobbying {
     /// A scripted member's leaning for `kind` now: its scenario leaning and the pull on it.
     pub fn leaning(&self, id: &str, base: &Leaning, kind: MandateKind) -> f64 {
-        let pull = self.0.get(&(id.to_string(), kind)).copied().unwrap_or(0.0);
+        let pull = self.pulls.get(id).map_or(0.0, |p| p[slot(kind)]);
         (base.of(kind) + pull).clamp(0.0, 1.0)
     }
 
     /// The mean leaning of an institution's scripted members for `kind` now; None if it has none.
     pub fn position(&self, inst: &Institution, kind: MandateKind) -> Option<f64> {
-        let leanings: Vec<f64> = inst
-            .members
-            .iter()
-            .filter_map(|m| match m {
-                InstitutionMember::Scripted { id, leaning, .. } => Some(self.leaning(id, leaning, kind)),
-                InstitutionMember::Nation(_) => None,
-            })
-            .collect();
-        (!leanings.is_empty()).then(|| leanings.iter().sum::<f64>() / leanings.len() as f64)
+        let (mut sum, mut n) = (0.0, 0usize);
+        for m in &inst.members {
+            if let InstitutionMember::Scripted { id, leaning, .. } = m {
+                sum += self.leaning(id, leaning, kind);
+                n += 1;
+            }
+        }
+        (n > 0).then(|| sum / n as f64)
     }
+
+    fn pull(&mut self, id: &str, kind: MandateKind, by: f64) {
+        if !self.pulls.contains_key(id) {
+            self.pulls.insert(id.to_string(), [0.0; 3]);
+        }
+        if let Some(p) = self.pulls.get_mut(id) {
+            p[slot(kind)] += by;
+        }
+        self.positions = None;
+    }
+}
+
+/// Every voting body's position by kind now (docs/rules.md §4.5), as conditions read it.
+pub fn positions(world: &mut World) -> std::sync::Arc<Positions> {
+    if let Some(p) = &world.resource::<Lobbying>().positions {
+        return p.clone();
+    }
+    let lobbying = world.resource::<Lobbying>().clone();
+    let mut positions = Positions::new();
+    for (e, inst) in world.query::<(Entity, &Institution)>().iter(world) {
+        for kind in [MandateKind::ObserveReport, MandateKind::Interpose, MandateKind::Enforce] {
+            if let Some(p) = lobbying.position(inst, kind) {
+                positions.insert((e, kind), p);
+            }
+        }
+    }
+    let positions = std::sync::Arc::new(positions);
+    world.resource_mut::<Lobbying>().positions = Some(positions.clone());
+    positions
 }
 
 /// Proposals, lobbying and institutional decisions.
@@ -90,7 +133,7 @@ pub fn lobby(world: &mut World, inst_e: Entity, kind: MandateKind) -> String {
         if let InstitutionMember::Scripted { id, name, leaning } = m {
             let was = lobbying.leaning(id, leaning, kind);
             let now = was + pull * (1.0 - was);
-            *lobbying.0.entry((id.clone(), kind)).or_insert(0.0) += now - was;
+            lobbying.pull(id, kind, now - was);
             if scripted_ballot(now) != scripted_ballot(was) {
                 turned.push(format!("{name} now votes {}", format!("{:?}", scripted_ballot(now)).to_lowercase()));
             }
@@ -109,10 +152,14 @@ pub fn fade_lobbying(world: &mut World) {
     let fade = world.resource::<Model>().0.diplomacy.lobby_fade_days;
     let keep = libm::exp(-days / fade);
     let mut lobbying = world.resource_mut::<Lobbying>();
-    for pull in lobbying.0.values_mut() {
+    if lobbying.pulls.is_empty() {
+        return;
+    }
+    for pull in lobbying.pulls.values_mut().flatten() {
         *pull *= keep;
     }
-    lobbying.0.retain(|_, pull| pull.abs() > 1e-9);
+    lobbying.pulls.retain(|_, p| p.iter().any(|x| x.abs() > 1e-9));
+    lobbying.positions = None;
 }
 
 /// The outcome of one vote, with the tally for the trace.

@@ -31,7 +31,7 @@ pub struct Situation {
     /// Nations under sanctions imposed by order.
     pub sanctioned: BTreeSet<Entity>,
     /// Each institution's position: the mean leaning of its scripted members, by kind.
-    pub positions: BTreeMap<(Entity, MandateKind), f64>,
+    pub positions: std::sync::Arc<crate::institutions::Positions>,
     ids: std::sync::Arc<std::collections::HashMap<String, Entity>>,
 }
 
@@ -77,15 +77,7 @@ pub fn assess(world: &mut World) -> Situation {
         }
     }
     let sanctioned = world.resource::<super::Sanctions>().0.iter().filter_map(|(_, t)| ids.get(t).copied()).collect();
-    let lobbying = world.resource::<crate::institutions::Lobbying>().clone();
-    let mut positions = BTreeMap::new();
-    for (e, inst) in world.query::<(Entity, &Institution)>().iter(world) {
-        for kind in [MandateKind::ObserveReport, MandateKind::Interpose, MandateKind::Enforce] {
-            if let Some(p) = lobbying.position(inst, kind) {
-                positions.insert((e, kind), p);
-            }
-        }
-    }
+    let positions = crate::institutions::positions(world);
     Situation {
         turn,
         escalation: level,
