@@ -130,9 +130,9 @@ impl Codes {
     /// The seat table printed when the server starts.
     pub fn table(&self, address: &str) -> String {
         let others = [
-            ("Facilitator (every command)", &self.facilitator),
+            ("Facilitator (commands; white cell: every secret)", &self.facilitator),
             ("Observers (public view)", &self.observer),
-            ("Projector (white cell: every secret)", &self.projector),
+            ("Projector (the public big screen: no secrets)", &self.projector),
         ];
         let width = self.seats.iter().map(|(_, n, _)| n.chars().count()).max().unwrap_or(0).max(24);
         let id_width = self.seats.iter().map(|(id, _, _)| id.chars().count()).max().unwrap_or(0).max(16);

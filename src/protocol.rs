@@ -73,16 +73,18 @@ pub enum Role {
     Player,
     /// Reads the public view.
     Observer,
-    /// The omniscient view for a projector in the white cell; reads everything, commands nothing.
+    /// The public big-screen view for a room's projector: what observers read, and nothing
+    /// secret, so a teacher may project it to the class. Commands nothing.
     Projector,
     /// Runs the game: commands, and the omniscient view.
     Facilitator,
 }
 
 impl Role {
-    /// Whether this role reads everything (every draft and the white cell's trace).
+    /// Whether this role reads everything (every draft and the white cell's trace): only the
+    /// facilitator's code opens the white cell.
     pub fn omniscient(self) -> bool {
-        matches!(self, Role::Projector | Role::Facilitator)
+        self == Role::Facilitator
     }
 
     pub fn word(self) -> &'static str {
@@ -169,6 +171,8 @@ pub enum Command {
     Revoke(String),
     /// Write a save now.
     Save,
+    /// Leave the lobby even with nobody in a seat: the bots then play every turn through at once.
+    ForceStart,
 }
 
 impl Command {
@@ -188,6 +192,7 @@ impl Command {
             Command::Readmit(_) => "readmit",
             Command::Revoke(_) => "revoke",
             Command::Save => "save",
+            Command::ForceStart => "start --force",
         }
     }
 
@@ -210,6 +215,7 @@ impl Command {
             if rest.is_empty() { Ok(c) } else { Err(format!("`{word}` takes no argument")) }
         };
         match word.to_ascii_lowercase().as_str() {
+            "start" if matches!(rest, "--force" | "-f") => Ok(Command::ForceStart),
             "start" => none(Command::Start),
             "pause" => none(Command::Pause),
             "resume" => none(Command::Resume),
@@ -226,7 +232,7 @@ impl Command {
             "save" => none(Command::Save),
             "" => Err("empty command".into()),
             other => Err(format!(
-                "unknown command {other:?}; commands: start, pause, resume, extend N, shorten N, end-phase, \
+                "unknown command {other:?}; commands: start [--force], pause, resume, extend N, shorten N, end-phase, \
                  inject ID, announce TEXT, bot SEAT, human SEAT, kick SEAT, readmit SEAT, revoke SEAT, save"
             )),
         }
@@ -311,7 +317,7 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
             }
             c.within_limits()?;
             let ok = match c {
-                Command::Start => phase == Phase::Lobby,
+                Command::Start | Command::ForceStart => phase == Phase::Lobby,
                 Command::Pause | Command::Resume | Command::Extend(_) | Command::Shorten(_) => {
                     matches!(phase, Phase::Orders)
                 }
@@ -502,7 +508,7 @@ pub struct View {
     pub options: Option<SeatOptions>,
     /// Announcements and facilitator actions everyone may read, newest last.
     pub notices: Vec<String>,
-    /// For the facilitator and the projector only.
+    /// For the facilitator only: the white cell.
     pub omniscient: Option<Omniscient>,
 }
 

@@ -62,7 +62,7 @@ fn a_players_screens_show_the_nation_the_turn_the_map_and_the_verdicts() {
     assert!(s.contains("North"), "the selected sector's details: {s}");
     assert!(s.contains("Escalation"), "{s}");
     assert!(s.contains("Capital"), "{s}");
-    assert!(s.contains("n new order"), "the keys are on screen: {s}");
+    assert!(s.contains("n order") && s.contains("l lock u unlock"), "the keys are on screen: {s}");
 
     // Build a statement from the menus: n, the kind, the text, Enter.
     key(&mut c, KeyCode::Char('n'));
@@ -131,7 +131,7 @@ fn the_observer_dashboard_and_the_facilitator_view_show_their_own_content() {
     assert!(s.contains("Observer — public view"), "{s}");
     assert!(s.contains("Turn 2/8"), "{s}");
     assert!(s.contains("Kyiv speaks"), "public statements reach the dashboard: {s}");
-    assert!(!s.contains("n new order"), "observers give no orders");
+    assert!(!s.contains("n order"), "observers give no orders");
 
     let mut c = model(&fac);
     assert_eq!(c.tab, Tab::Seats, "the facilitator starts on the seats");
@@ -148,4 +148,62 @@ fn the_observer_dashboard_and_the_facilitator_view_show_their_own_content() {
     assert!(screen(&c, 80, 24).contains(":extend 60"));
     let actions = key(&mut c, KeyCode::Enter);
     assert_eq!(actions, vec![Action::Send(ClientMessage::Command(Command::Extend(60)))]);
+}
+
+#[test]
+fn the_clock_counts_down_on_the_client_between_two_frames() {
+    // A timed game: the server's view says how long the phase has left, and the client counts
+    // down from it on its own, with nothing more arriving.
+    let mut h = Harness::new("tutorial", Some(600), OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+    let mut c = model(&ukr);
+    let left = c.view.as_ref().and_then(|v| v.clock.remaining_ms).expect("a timed phase");
+    let read = std::time::Instant::now();
+    c.clock_read = Some(read);
+    let first = screen(&c, 80, 24);
+    let shown = |s: &str| s.find(" left").map(|i| s[i - 5..i].to_string()).unwrap_or_default();
+    let at = |ms: u64| format!("{:02}:{:02}", ms.div_ceil(1000) / 60, ms.div_ceil(1000) % 60);
+    assert_eq!(shown(&first), at(left), "{first}");
+    // Three seconds later by the client's own clock: the same view, three seconds less.
+    c.clock_read = read.checked_sub(Duration::from_secs(3));
+    let later = screen(&c, 80, 24);
+    assert_eq!(shown(&later), at(left - 3000), "{later}");
+    assert_ne!(shown(&first), shown(&later));
+    // A paused clock stands still.
+    if let Some(v) = c.view.as_mut() {
+        v.clock.paused = true;
+    }
+    assert_eq!(shown(&screen(&c, 80, 24)), at(left), "a paused clock does not move");
+}
+
+#[test]
+fn a_seat_that_does_nothing_sees_its_clock_reach_zero() {
+    // A 3-second orders phase; Ukraine's people do nothing. The client, fed the messages as they
+    // arrive, counts down to zero by itself, then the bot stands in and the next turn opens.
+    let mut h = Harness::new("tutorial", Some(3), OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+    let mut c = Client::default();
+    let mut fed = 0;
+    let mut lowest = u64::MAX;
+    let end = std::time::Instant::now() + WAIT;
+    while std::time::Instant::now() < end {
+        for m in &ukr.received[fed..] {
+            c.on_message(m.clone());
+        }
+        fed = ukr.received.len();
+        let turn = c.view.as_ref().map_or(0, |v| v.turn);
+        if turn >= 2 {
+            break;
+        }
+        if let Some(ms) = c.remaining_ms(std::time::Instant::now()) {
+            lowest = lowest.min(ms);
+        }
+        h.idle(&mut [&mut ukr], Duration::from_millis(50));
+    }
+    assert!(c.view.as_ref().is_some_and(|v| v.turn >= 2), "the turn never resolved");
+    assert!(lowest <= 150, "the client's clock got no lower than {lowest} ms before the turn resolved");
 }

@@ -1,6 +1,6 @@
-//! Fog of war on the wire: every message the server sends to one seat over a whole networked
-//! game is captured, and none carries another seat's private messages, postures, secret
-//! objectives, or any trace text that seat was not meant to read.
+//! Fog of war on the wire: every message the server sends to one seat, an observer and the
+//! projector over a whole networked game is captured, and none carries another seat's private
+//! messages, postures, secret objectives, or any trace text it was not meant to read.
 
 mod support;
 
@@ -26,8 +26,9 @@ fn a_seat_never_receives_another_seats_secrets() {
     let mut rus = h.join("rus");
     let mut fra = h.join("fra");
     let mut obs = h.join("observer");
+    let mut projector = h.join("projector");
     h.console(Command::Start);
-    h.run(&mut [&mut ukr, &mut rus, &mut fra, &mut obs], WAIT, |ps| ps.iter().all(|p| p.turn() == 1));
+    h.run(&mut [&mut ukr, &mut rus, &mut fra, &mut obs, &mut projector], WAIT, |ps| ps.iter().all(|p| p.turn() == 1));
     while h.phase() != Phase::GameOver {
         let turn = ukr.turn();
         rus.send(ClientMessage::Order(Order::PrivateMessage {
@@ -40,13 +41,14 @@ fn a_seat_never_receives_another_seats_secrets() {
         for p in [&mut ukr, &mut rus, &mut fra] {
             p.send(ClientMessage::Seat(SeatAction::Lock));
         }
-        h.run(&mut [&mut ukr, &mut rus, &mut fra, &mut obs], WAIT, |ps| {
+        h.run(&mut [&mut ukr, &mut rus, &mut fra, &mut obs, &mut projector], WAIT, |ps| {
             ps.iter().all(|p| p.turn() > turn || p.phase() == Some(Phase::GameOver))
         });
     }
-    h.idle(&mut [&mut ukr, &mut rus, &mut fra, &mut obs], Duration::from_millis(200));
+    h.idle(&mut [&mut ukr, &mut rus, &mut fra, &mut obs, &mut projector], Duration::from_millis(200));
     let wire = capture(&ukr);
     let public = capture(&obs);
+    let screen = capture(&projector);
     assert!(ukr.received.len() > 20 && wire.len() > 10_000, "a whole game was captured");
 
     // The secrets were really exchanged: their addressees read them.
@@ -54,7 +56,8 @@ fn a_seat_never_receives_another_seats_secrets() {
     assert!(capture(&rus).contains("FRA-TO-RUS-1"));
     assert!(capture(&rus).contains("SetPosture"));
 
-    for (reader, text) in [("ukr", &wire), ("observer", &public)] {
+    assert!(projector.received.len() > 20, "the projector followed the whole game");
+    for (reader, text) in [("ukr", &wire), ("observer", &public), ("projector", &screen)] {
         assert!(!text.contains("RUS-TO-FRA-SECRET"), "{reader} received Russia's private message");
         assert!(!text.contains("FRA-TO-RUS"), "{reader} received France's private message");
         assert!(!text.contains("SetPosture"), "{reader} received another seat's posture order");
@@ -66,12 +69,17 @@ fn a_seat_never_receives_another_seats_secrets() {
             }
         }
     }
-    assert!(!public.contains("UKR-TO-FRA"), "observers read no private message");
+    assert!(
+        !public.contains("UKR-TO-FRA") && !screen.contains("UKR-TO-FRA"),
+        "observers and the projector read no private message"
+    );
 
     // Every trace entry whose full truth differs from what the seat may read stays off its wire.
     let trace = h.server.app.world().resource::<Trace>().clone();
     let mut withheld = 0;
-    for (reader, text, nation) in [("ukr", &wire, Some("ukr")), ("observer", &public, None)] {
+    for (reader, text, nation) in
+        [("ukr", &wire, Some("ukr")), ("observer", &public, None), ("projector", &screen, None)]
+    {
         let readable: std::collections::BTreeMap<u64, String> =
             trace.view_for(nation).map(|e| (e.seq, e.text)).collect();
         for e in &trace.entries {

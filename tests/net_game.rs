@@ -77,6 +77,18 @@ fn a_scripted_game_between_networked_seats_runs_to_its_end() {
     h.run(&mut [&mut rus_a, &mut rus_b], WAIT, |ps| {
         ps[0].view.as_ref().and_then(|v| v.draft.as_ref()).is_some_and(|d| d.locked)
     });
+    // The other student presses lock too: lock is not a toggle, and the seat stays locked.
+    let mark = rus_a.received.len();
+    rus_a.send(ClientMessage::Seat(SeatAction::Lock));
+    h.run(&mut [&mut rus_a, &mut rus_b], WAIT, |ps| ps[0].answer_since(mark).is_some());
+    assert!(
+        rus_a.received[mark..].iter().any(|m| matches!(m, ServerMessage::Verdict(v) if v.accepted && v.what == "lock")),
+        "a second lock is accepted: {:?}",
+        &rus_a.received[mark..]
+    );
+    for p in [&rus_a, &rus_b] {
+        assert!(p.view.as_ref().and_then(|v| v.draft.as_ref()).is_some_and(|d| d.locked), "the seat stays locked");
+    }
 
     // Play every turn: each seat hands in a statement and locks.
     let turns = ukr.welcome.as_ref().unwrap().turns;
@@ -180,9 +192,12 @@ fn the_facilitator_runs_the_game_from_a_connection_and_the_console() {
     h.idle(&mut [&mut ukr, &mut fac], Duration::from_millis(300));
     assert!(ukr.client.is_connected() && fac.client.is_connected());
 
-    // The projector reads everything (every draft, the white cell's log) and commands nothing.
+    // The projector shows the class the public big screen: no draft, no white cell, and it
+    // commands nothing. Only the facilitator's code opens the white cell.
     let mut projector = h.join("projector");
-    let omniscient = projector.view.as_ref().unwrap().omniscient.clone().expect("the white cell's view");
+    assert!(projector.view.as_ref().unwrap().omniscient.is_none(), "the projector was given the white cell");
+    assert!(projector.view.as_ref().unwrap().draft.is_none());
+    let omniscient = fac.view.as_ref().unwrap().omniscient.clone().expect("the white cell's view");
     assert!(omniscient.drafts.contains_key("rus") && !omniscient.log.is_empty());
     let mark = projector.received.len();
     projector.send(ClientMessage::Command(Command::Pause));
@@ -258,4 +273,25 @@ fn a_player_who_drops_silently_is_back_in_its_seat_within_two_seconds() {
     // And it plays on.
     back.send(ClientMessage::Seat(SeatAction::Lock));
     h.run(&mut [&mut back, &mut fac], WAIT, |ps| ps[0].turn() == 2);
+}
+
+#[test]
+fn start_with_nobody_in_a_seat_needs_force() {
+    // One key with nobody connected would let the bots play the whole game through in seconds.
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut obs = h.join("observer");
+    let mut fac = h.join("facilitator");
+    let mark = fac.received.len();
+    fac.send(ClientMessage::Command(Command::Start));
+    h.run(&mut [&mut fac, &mut obs], WAIT, |p| p[0].answer_since(mark).is_some());
+    let why = refused_reason(&fac, mark);
+    assert!(why.contains("nobody has joined a seat") && why.contains("start --force"), "{why}");
+    assert_eq!(h.phase(), Phase::Lobby);
+    // The console's word for it, typed at the `:` prompt, parses to the same command.
+    assert_eq!(Command::parse("start --force"), Ok(Command::ForceStart));
+    let mark = fac.received.len();
+    fac.send(ClientMessage::Command(Command::ForceStart));
+    h.run(&mut [&mut fac, &mut obs], WAIT, |p| p[0].answer_since(mark).is_some());
+    assert!(matches!(fac.answer_since(mark), Some(ServerMessage::Done { .. })), "{:?}", fac.answer_since(mark));
+    h.run(&mut [&mut fac, &mut obs], WAIT, |p| p[1].phase() == Some(Phase::GameOver));
 }

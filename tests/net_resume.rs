@@ -254,7 +254,7 @@ fn a_long_game_of_bots_with_nothing_in_its_journal_but_the_start_resumes() {
             bind: "127.0.0.1:0".parse().unwrap(),
             game,
             codes_json: None,
-            script: vec![truce::host::console::Line::Command(truce::protocol::Command::Start)],
+            script: vec![truce::host::console::Line::Command(truce::protocol::Command::ForceStart)],
             stdin: false,
             echo: false,
             log: None,

@@ -223,7 +223,7 @@ fn revoke_replaces_a_code() {
 
     // Let the white cell's view catch up, then look for the code everywhere but the facilitator's answer.
     h.idle(&mut [&mut back, &mut fra, &mut obs, &mut projector, &mut fac], Duration::from_millis(700));
-    let log = &projector.view.as_ref().unwrap().omniscient.as_ref().unwrap().log;
+    let log = &fac.view.as_ref().unwrap().omniscient.as_ref().unwrap().log;
     assert!(log.iter().any(|l| l.contains("replaced the code of ukr")), "{log:?}");
     let bare: String = new.chars().filter(|c| *c != '-').collect();
     for (who, p) in [("projector", &projector), ("observer", &obs), ("France", &fra), ("the new Ukraine", &back)] {

@@ -485,7 +485,7 @@ impl Bot<'_> {
         let me = self.me;
         let support = world.get::<Support>(me).cloned();
         let mine = my_contingents(self.outlook, me);
-        // A hawk holds on until its people make it leave (§5.4); the others leave a little earlier.
+        // A hawk holds on until its people make it leave (§8.3); the others leave a little earlier.
         let margin = if self.strategy == Strategy::Hawk { 0.0 } else { 0.05 };
         if let Some(s) = support
             && s.level < s.params.withdraw_below + margin

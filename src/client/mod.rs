@@ -79,6 +79,9 @@ pub struct Client {
     pub help: bool,
     /// The server closed this connection on purpose (the facilitator kicked it): do not rejoin.
     pub closed: Option<String>,
+    /// When the clock in `view` was read from the server: the client counts down from it on its
+    /// own, so the time left moves every second whether or not anything else arrives.
+    pub clock_read: Option<std::time::Instant>,
 }
 
 /// What a key asks the loop to do.
@@ -105,6 +108,7 @@ impl Default for Client {
             prompt: None,
             help: false,
             closed: None,
+            clock_read: None,
         }
     }
 }
@@ -116,6 +120,18 @@ impl Client {
 
     pub fn phase(&self) -> Option<Phase> {
         self.view.as_ref().map(|v| v.phase)
+    }
+
+    /// The time left in the phase at `now`: what the server last said, less the time since it
+    /// said it, unless the clock is paused. None when the phase is not timed.
+    pub fn remaining_ms(&self, now: std::time::Instant) -> Option<u64> {
+        let clock = &self.view.as_ref()?.clock;
+        let left = clock.remaining_ms?;
+        if clock.paused {
+            return Some(left);
+        }
+        let since = self.clock_read.map_or(0, |t| now.saturating_duration_since(t).as_millis() as u64);
+        Some(left.saturating_sub(since))
     }
 
     /// Takes in one message from the server, cleaned and bounded first (see `guard`).
@@ -134,6 +150,7 @@ impl Client {
             ServerMessage::View(v) => {
                 self.take_reports(&v.briefing.reports);
                 self.view = Some(*v);
+                self.clock_read = Some(std::time::Instant::now());
             }
             ServerMessage::Verdict(v) => {
                 let line = if v.accepted {
@@ -151,6 +168,7 @@ impl Client {
             ServerMessage::Clock(c) => {
                 if let Some(v) = self.view.as_mut() {
                     v.clock = c;
+                    self.clock_read = Some(std::time::Instant::now());
                 }
             }
             ServerMessage::Seats(s) => {
@@ -197,8 +215,8 @@ impl Client {
     fn tabs(&self) -> Vec<Tab> {
         match self.role() {
             Role::Player => vec![Tab::Inbox, Tab::Orders, Tab::Seats],
-            Role::Observer => vec![Tab::Inbox, Tab::Seats],
-            Role::Projector | Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Inbox],
+            Role::Observer | Role::Projector => vec![Tab::Inbox, Tab::Seats],
+            Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Inbox],
         }
     }
 
@@ -251,11 +269,9 @@ impl Client {
             KeyCode::Char('n') | KeyCode::Char('o') if player => {
                 self.builder = Some(Builder { kind: None, values: Vec::new(), cursor: 0, text: String::new() });
             }
-            KeyCode::Char('l') if player => {
-                let locked = self.view.as_ref().and_then(|v| v.draft.as_ref()).is_some_and(|d| d.locked);
-                let action = if locked { SeatAction::Unlock } else { SeatAction::Lock };
-                return vec![Action::Send(ClientMessage::Seat(action))];
-            }
+            // Lock and unlock are two keys, not one toggle: a team-mate's press never undoes yours.
+            KeyCode::Char('l') if player => return vec![Action::Send(ClientMessage::Seat(SeatAction::Lock))],
+            KeyCode::Char('u') if player => return vec![Action::Send(ClientMessage::Seat(SeatAction::Unlock))],
             KeyCode::Char('a') if player => {
                 // Hand in the advisor's orders that are not in the draft yet.
                 let Some(v) = self.view.as_ref() else { return Vec::new() };

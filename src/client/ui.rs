@@ -31,9 +31,10 @@ fn spent(d: &crate::rules::orders::Draft) -> i64 {
 
 fn clock_text(c: &Client) -> String {
     let Some(v) = &c.view else { return String::new() };
-    match v.clock.remaining_ms {
+    match c.remaining_ms(std::time::Instant::now()) {
         Some(ms) => {
-            let s = ms / 1000;
+            // Whole seconds left, rounded up: the clock reads 00:00 only when time is up.
+            let s = ms.div_ceil(1000);
             let paused = if v.clock.paused { " (paused)" } else { "" };
             format!("{:02}:{:02} left{paused}", s / 60, s % 60)
         }
@@ -86,7 +87,7 @@ fn draw_situation(frame: &mut Frame, area: Rect, c: &Client) {
     let who = match (&v.seat, v.role) {
         (Some(s), _) => w.nations.iter().find(|(id, _)| id == s).map_or(s.clone(), |(_, n)| n.clone()),
         (None, Role::Observer) => "Observer — public view".into(),
-        (None, Role::Projector) => "Projector — white cell view".into(),
+        (None, Role::Projector) => "Projector — the public view".into(),
         (None, Role::Facilitator) => "Facilitator".into(),
         (None, Role::Player) => String::new(),
     };
@@ -304,7 +305,7 @@ fn draw_orders(frame: &mut Frame, area: Rect, c: &Client) {
     if items.is_empty() {
         items.push(ListItem::new("No orders yet: press n to build one, a to take the advisor's."));
     }
-    let status = if draft.locked { "LOCKED (l to unlock)" } else { "open (l to lock)" };
+    let status = if draft.locked { "LOCKED (u to unlock)" } else { "open (l to lock)" };
     let title = format!(" Your orders — {status}, spent {} ", spent(&draft));
     let mut state = ListState::default().with_selected(Some(c.line.min(draft.orders.len().saturating_sub(1))));
     frame.render_stateful_widget(
@@ -384,7 +385,7 @@ fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {
 
 fn draw_keys(frame: &mut Frame, area: Rect, c: &Client) {
     let keys = match c.role() {
-        Role::Player => "q quit  ? help  Tab panel  ←→ sector  n new order  a advisor  d retract  l lock",
+        Role::Player => "q quit ? help Tab panel ←→ sector n order a advice d retract l lock u unlock",
         Role::Facilitator => "q quit  ? help  Tab panel  ←→ sector  s start  : command (pause, extend 60, …)",
         _ => "q quit  ? help  Tab panel  ←→ sector  ↑↓ scroll",
     };
@@ -439,7 +440,7 @@ fn draw_help(frame: &mut Frame, area: Rect, c: &Client) {
             Line::raw("n                 build a new order from menus (Esc cancels)"),
             Line::raw("a                 hand in what your advisor (your nation's bot) suggests"),
             Line::raw("d                 retract the selected order (orders panel)"),
-            Line::raw("l                 lock your orders for this turn, or unlock to revise"),
+            Line::raw("l / u             lock your orders for this turn / unlock them to revise"),
             Line::raw(""),
             Line::raw("Each turn: talk, propose and vote, pledge and deploy, then lock. When every"),
             Line::raw("seat has locked (or the clock runs out) the turn resolves and your inbox"),

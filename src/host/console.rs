@@ -30,7 +30,7 @@ pub enum Line {
     Help,
 }
 
-pub const HELP: &str = "commands: start | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
+pub const HELP: &str = "commands: start [--force] | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
 inject ID | announce TEXT | bot SEAT | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
 save | status | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
 comment";

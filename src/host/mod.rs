@@ -823,7 +823,7 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
         world.resource::<Registry>().get(seat).is_some_and(|e| world.get::<Nation>(e).is_some())
     };
     Ok(match command {
-        Command::Start => {
+        Command::Start | Command::ForceStart => {
             let mut humans = world.resource::<Connections>().occupied();
             for (seat, bot) in &world.resource::<LobbyChoices>().0 {
                 if *bot {
@@ -831,6 +831,15 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
                 } else {
                     humans.insert(seat.clone());
                 }
+            }
+            // With nobody in a seat the bots would play the whole game through in seconds: a
+            // slip of one key would end the class before it began.
+            if humans.is_empty() && command == Command::Start {
+                let turns = world.resource::<crate::world::ScenarioInfo>().turns;
+                return Err(format!(
+                    "nobody has joined a seat yet: the bots would play all {turns} turns through at once. \
+                     Wait for the players, or type `start --force` to start anyway"
+                ));
             }
             Input::Start { humans: humans.into_iter().collect() }
         }

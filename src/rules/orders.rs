@@ -308,8 +308,8 @@ fn seat_action(world: &mut World, c: &SeatCommand) -> Result<(), String> {
         return Err(format!("there is no seat {:?} in this game", c.nation));
     };
     match c.action {
-        SeatAction::Lock if draft.locked => return Err("your orders are already locked".into()),
-        SeatAction::Unlock if !draft.locked => return Err("your orders are not locked".into()),
+        // Locking a locked draft or unlocking an open one changes nothing and is no error: two
+        // students on one seat who both press lock leave it locked.
         SeatAction::Lock => draft.locked = true,
         SeatAction::Unlock => draft.locked = false,
         SeatAction::Retract(id) => {
