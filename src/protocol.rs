@@ -140,6 +140,12 @@ pub struct JoinError {
     pub error: String,
 }
 
+/// The facilitator's words, as the console and the facilitator's client list them.
+pub const COMMANDS_HELP: &str = "commands: start [--force] | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
+inject ID | announce TEXT | bot SEAT [--force] | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
+save | status | injects | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
+comment";
+
 /// A facilitator's command (from the server console or a facilitator connection).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
@@ -173,6 +179,8 @@ pub enum Command {
     Save,
     /// Leave the lobby even with nobody in a seat: the bots then play every turn through at once.
     ForceStart,
+    /// Hand a seat to its bot even while its people are connected (their draft is kept).
+    ForceHandToBot(String),
 }
 
 impl Command {
@@ -193,6 +201,7 @@ impl Command {
             Command::Revoke(_) => "revoke",
             Command::Save => "save",
             Command::ForceStart => "start --force",
+            Command::ForceHandToBot(_) => "bot --force",
         }
     }
 
@@ -224,7 +233,14 @@ impl Command {
             "end-phase" | "end" => none(Command::EndPhase),
             "inject" => Ok(Command::Inject(arg("an inject id")?)),
             "announce" | "say" => Ok(Command::Announce(arg("a text")?)),
-            "bot" => Ok(Command::HandToBot(arg("a seat (nation id)")?)),
+            "bot" => {
+                let seat = arg("a seat (nation id)")?;
+                let words: Vec<&str> = seat.split_whitespace().collect();
+                match words.as_slice() {
+                    [s, "--force" | "-f"] | ["--force" | "-f", s] => Ok(Command::ForceHandToBot(s.to_string())),
+                    _ => Ok(Command::HandToBot(seat)),
+                }
+            }
             "human" => Ok(Command::HandBack(arg("a seat (nation id)")?)),
             "kick" => Ok(Command::Kick(arg("a seat (nation id) or `observers`")?)),
             "readmit" => Ok(Command::Readmit(arg("a seat (nation id) or `observers`")?)),
@@ -233,7 +249,7 @@ impl Command {
             "" => Err("empty command".into()),
             other => Err(format!(
                 "unknown command {other:?}; commands: start [--force], pause, resume, extend N, shorten N, end-phase, \
-                 inject ID, announce TEXT, bot SEAT, human SEAT, kick SEAT, readmit SEAT, revoke SEAT, save"
+                 inject ID, announce TEXT, bot SEAT [--force], human SEAT, kick SEAT, readmit SEAT, revoke SEAT, save"
             )),
         }
     }
@@ -322,7 +338,9 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
                     matches!(phase, Phase::Orders)
                 }
                 Command::EndPhase | Command::Inject(_) => phase == Phase::Orders,
-                Command::HandToBot(_) | Command::HandBack(_) => matches!(phase, Phase::Lobby | Phase::Orders),
+                Command::HandToBot(_) | Command::ForceHandToBot(_) | Command::HandBack(_) => {
+                    matches!(phase, Phase::Lobby | Phase::Orders)
+                }
                 Command::Announce(_) | Command::Kick(_) | Command::Readmit(_) | Command::Revoke(_) | Command::Save => {
                     true
                 }

@@ -207,3 +207,34 @@ fn a_seat_that_does_nothing_sees_its_clock_reach_zero() {
     assert!(c.view.as_ref().is_some_and(|v| v.turn >= 2), "the turn never resolved");
     assert!(lowest <= 150, "the client's clock got no lower than {lowest} ms before the turn resolved");
 }
+
+#[test]
+fn the_facilitators_client_answers_help_status_and_injects() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    let mut fac = h.join("facilitator");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr, &mut fac], WAIT, |ps| ps.iter().all(|p| p.phase() == Some(Phase::Orders)));
+    h.idle(&mut [&mut ukr, &mut fac], Duration::from_millis(600));
+    let mut c = model(&fac);
+    let typed = |c: &mut Client, line: &str| -> Vec<Action> {
+        key(c, KeyCode::Char(':'));
+        for ch in line.chars() {
+            key(c, KeyCode::Char(ch));
+        }
+        key(c, KeyCode::Enter)
+    };
+    for (line, expect) in [
+        ("help", "start [--force]"),
+        ("status", "Ukraine (people, open, 1 connected)"),
+        ("injects", "shelling_south (Shelling near Orikhiv)"),
+        ("quit", "server's own terminal"),
+    ] {
+        let sent = typed(&mut c, line);
+        assert!(sent.is_empty(), "`{line}` is answered by the client: {sent:?}");
+        let last = c.events.last().cloned().unwrap_or_default();
+        assert!(last.contains(expect), "`{line}` answered {last:?}");
+    }
+    // Commands for the server still go to it.
+    assert_eq!(typed(&mut c, "pause"), vec![Action::Send(ClientMessage::Command(Command::Pause))]);
+}

@@ -151,11 +151,36 @@ fn the_facilitator_runs_the_game_from_a_connection_and_the_console() {
     assert!(matches!(command(&mut h, &mut fac, Command::Inject("shelling_south".into())), ServerMessage::Done { .. }));
     assert!(matches!(command(&mut h, &mut fac, Command::Inject("no_such".into())), ServerMessage::Refused { .. }));
 
-    // France's people step away: its bot takes over and locks; then France is given back.
-    assert!(matches!(command(&mut h, &mut fac, Command::HandToBot("fra".into())), ServerMessage::Done { .. }));
+    // France's people step away, still connected, with a statement drafted. Handing the seat to
+    // its bot needs the facilitator to insist; then the bot keeps their draft, adds its own
+    // orders and locks, and France's people are told. Then France is given back.
+    let mark = fra.received.len();
+    fra.send(statement("France drafts a statement before stepping away"));
+    h.run(&mut [&mut fra], WAIT, |p| p[0].answer_since(mark).is_some());
+    match command(&mut h, &mut fac, Command::HandToBot("fra".into())) {
+        ServerMessage::Refused { reason, .. } => {
+            assert!(reason.contains("connection") && reason.contains("bot fra --force"), "{reason}")
+        }
+        other => panic!("bot fra with France connected got {other:?}"),
+    }
+    assert_eq!(Command::parse("bot fra --force"), Ok(Command::ForceHandToBot("fra".into())));
+    let mark = fra.received.len();
+    assert!(matches!(command(&mut h, &mut fac, Command::ForceHandToBot("fra".into())), ServerMessage::Done { .. }));
     h.run(&mut [&mut fra], WAIT, |p| {
         p[0].view.as_ref().is_some_and(|v| v.seats.iter().any(|s| s.id == "fra" && s.bot && s.locked))
     });
+    assert!(
+        fra.since(mark).iter().any(|m| matches!(m, ServerMessage::Notice(t) if t.contains("your draft is kept"))),
+        "France's people were told"
+    );
+    let kept = fra.view.as_ref().and_then(|v| v.draft.as_ref()).expect("France's draft");
+    assert!(kept.locked, "the bot locked it");
+    assert!(
+        kept.orders
+            .iter()
+            .any(|d| matches!(&d.order, Order::PublicStatement { text } if text.contains("stepping away"))),
+        "the people's draft was kept: {kept:?}"
+    );
     assert!(matches!(command(&mut h, &mut fac, Command::HandBack("fra".into())), ServerMessage::Done { .. }));
     h.run(&mut [&mut fra], WAIT, |p| {
         p[0].view.as_ref().is_some_and(|v| v.seats.iter().any(|s| s.id == "fra" && !s.bot))

@@ -245,7 +245,10 @@ fn bot_holds_until_human() {
     start(&mut h, &mut fac, &mut [&mut ukr, &mut fra]);
 
     let mark = ukr.received.len();
-    assert!(matches!(ask(&mut h, &mut fac, command(Command::HandToBot("ukr".into()))), ServerMessage::Done { .. }));
+    assert!(matches!(
+        ask(&mut h, &mut fac, command(Command::ForceHandToBot("ukr".into()))),
+        ServerMessage::Done { .. }
+    ));
     h.run(&mut [&mut ukr, &mut fra, &mut fac], WAIT, |ps| {
         ps[0].since(mark).iter().any(|m| matches!(m, ServerMessage::Notice(t) if t.contains("handed ukr to its bot")))
     });

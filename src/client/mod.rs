@@ -314,6 +314,10 @@ impl Client {
             KeyCode::Enter => {
                 let line = std::mem::take(text);
                 self.prompt = None;
+                if let Some(answer) = self.local_command(&line) {
+                    self.event(answer);
+                    return Vec::new();
+                }
                 match Command::parse(&line) {
                     Ok(c) => return vec![Action::Send(ClientMessage::Command(c))],
                     Err(e) => self.event(format!("✘ {e}")),
@@ -326,6 +330,45 @@ impl Client {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// The console's words that this client answers itself from what it holds: `help`, `status`
+    /// and `injects`; `quit` and the script-only words are the server terminal's.
+    fn local_command(&self, line: &str) -> Option<String> {
+        let word = line.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        let v = self.view.as_ref();
+        Some(match word.as_str() {
+            "help" | "?" => crate::protocol::COMMANDS_HELP.to_string(),
+            "status" | "seats" => {
+                let mut text = v.map_or_else(String::new, |v| {
+                    format!("turn {}, {};", v.turn, crate::protocol::phase_word(v.phase))
+                });
+                for s in v.iter().flat_map(|v| &v.seats) {
+                    let who = if s.bot { "bot" } else { "people" };
+                    let lock = if s.locked { "locked" } else { "open" };
+                    text.push_str(&format!(" {} ({who}, {lock}, {} connected);", s.name, s.connected));
+                }
+                let connections = v.and_then(|v| v.omniscient.as_ref()).map_or(0, |o| o.connections.len());
+                text.push_str(&format!(" {connections} connections in all"));
+                text
+            }
+            "injects" => {
+                let list: Vec<String> = self
+                    .welcome
+                    .iter()
+                    .flat_map(|w| &w.choices.injects)
+                    .map(|(id, name)| format!("{id} ({name})"))
+                    .collect();
+                if list.is_empty() {
+                    "this scenario has no injects".into()
+                } else {
+                    format!("injects (fire one with `inject ID`): {}", list.join("; "))
+                }
+            }
+            "quit" | "exit" => "`quit` stops the server: type it in the server's own terminal".into(),
+            "wait" | "wait-turn" | "wait-players" => format!("`{word}` is for scripts given with --commands"),
+            _ => return None,
+        })
     }
 
     /// The menu the builder shows now: its title and (label, value) lines; an empty list means

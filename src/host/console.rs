@@ -25,15 +25,14 @@ pub enum Line {
     WaitPlayers(usize),
     /// Print the seats and connections.
     Status,
+    /// Print the scenario's injects, with their ids.
+    Injects,
     /// Save and stop the server.
     Quit,
     Help,
 }
 
-pub const HELP: &str = "commands: start [--force] | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
-inject ID | announce TEXT | bot SEAT | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
-save | status | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
-comment";
+pub const HELP: &str = crate::protocol::COMMANDS_HELP;
 
 /// Parses one console line; `Ok(None)` for a blank line or a comment. A `#` at the start of a
 /// line, or after a space, starts a comment, except in the text of an announcement.
@@ -65,6 +64,7 @@ pub fn parse_line(line: &str) -> Result<Option<Line>, String> {
         "wait-turn" => Line::WaitTurn(u32::try_from(number("a turn number")?).map_err(|_| "turn too large")?),
         "wait-players" => Line::WaitPlayers(number("a number of players")? as usize),
         "status" | "seats" => Line::Status,
+        "injects" => Line::Injects,
         "quit" | "exit" => Line::Quit,
         "help" | "?" => Line::Help,
         _ => Line::Command(Command::parse(line)?),
@@ -126,6 +126,7 @@ fn run_console(
     clock: Res<Clock>,
     phase: Res<State<Phase>>,
     connections: Res<Connections>,
+    injects: Query<(&crate::world::StableId, &crate::world::Key, &crate::world::Label), With<crate::world::Inject>>,
     mut commands: MessageWriter<ConsoleCommand>,
     mut output: MessageWriter<ConsoleOutput>,
     mut exit: MessageWriter<AppExit>,
@@ -196,6 +197,15 @@ fn run_console(
             }
             Line::Help => {
                 output.write(ConsoleOutput(HELP.into()));
+            }
+            Line::Injects => {
+                let mut list: Vec<_> = injects.iter().collect();
+                list.sort_by_key(|(s, ..)| **s);
+                let mut text = String::from("injects (fire one with `inject ID`):");
+                for (_, k, l) in list {
+                    text.push_str(&format!("\n  {} — {}", k.0, l.0));
+                }
+                output.write(ConsoleOutput(text));
             }
             Line::Quit => {
                 output.write(ConsoleOutput("stopping".into()));

@@ -850,10 +850,24 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
         Command::EndPhase => Input::EndPhase { timed_out: by_clock },
         Command::Inject(id) => Input::Inject(id),
         Command::Announce(text) => Input::Announce(text),
-        Command::HandToBot(seat) | Command::HandBack(seat) if !seat_exists(world, &seat) => {
+        Command::HandToBot(seat) | Command::ForceHandToBot(seat) | Command::HandBack(seat)
+            if !seat_exists(world, &seat) =>
+        {
             return Err(format!("there is no seat {seat:?} in this game"));
         }
-        Command::HandToBot(seat) => Input::Control { seat, bot: true },
+        // A seat whose people are at their laptops is not taken from them by a slip of the keys.
+        Command::HandToBot(seat)
+            if *world.resource::<State<Phase>>().get() == Phase::Orders
+                && world.resource::<Connections>().in_seat(&seat).next().is_some() =>
+        {
+            let people = world.resource::<Connections>().in_seat(&seat).count();
+            return Err(format!(
+                "{seat} has {people} connection{} playing it now; `bot {seat} --force` hands it to its bot anyway \
+                 (their draft is kept, and the bot adds its orders and locks)",
+                if people == 1 { "" } else { "s" }
+            ));
+        }
+        Command::HandToBot(seat) | Command::ForceHandToBot(seat) => Input::Control { seat, bot: true },
         Command::HandBack(seat) => Input::Control { seat, bot: false },
         Command::Kick(target) | Command::Readmit(target) if target != "observers" && !seat_exists(world, &target) => {
             return Err(format!("there is no seat {target:?} in this game (or say `observers`)"));
@@ -934,9 +948,18 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
             }
             let phase = *world.resource::<State<Phase>>().get();
             if *bot && phase == Phase::Orders && !world.resource::<OrderBook>().is_locked(seat) {
-                clear_draft(world, seat);
+                // The people's draft stands: the bot adds what does not clash with it, and locks.
                 stand_in(world, vec![(e, seat.clone())]);
                 intake_orders(world);
+            }
+            if *bot {
+                let told = "The facilitator has handed your seat to its bot: your draft is kept, the bot adds \
+                            its own orders and locks, and the seat takes no orders from you until it is given \
+                            back";
+                let people: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
+                for to in people {
+                    world.write_message(Outgoing { to, message: ServerMessage::Notice(told.into()) });
+                }
             }
             let words = if *bot { "handed {} to its bot" } else { "gave {} back to its people" };
             note(world, by, &words.replace("{}", seat));
