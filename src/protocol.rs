@@ -433,6 +433,8 @@ pub struct Welcome {
     pub version: u16,
     pub scenario: String,
     pub title: String,
+    /// The scenario's premise, as its author wrote it.
+    pub premise: String,
     pub turns: u32,
     pub turn_days: u32,
     pub role: Role,
@@ -528,6 +530,47 @@ pub struct View {
     pub notices: Vec<String>,
     /// For the facilitator only: the white cell.
     pub omniscient: Option<Omniscient>,
+    /// A player's goals and what is before it, in words.
+    pub goals: Option<SeatGoals>,
+}
+
+/// What a seat plays for and what is before it, in words: its objectives, public and secret,
+/// as they stand now; the guarantees offered to it, with what each component does; its own
+/// postures on the line.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeatGoals {
+    pub objectives: Vec<ObjectiveStatus>,
+    pub offers: Vec<OfferView>,
+    /// Its standing pressure in each sector where it has troops: (sector name, 0..1).
+    pub postures: Vec<(String, f64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObjectiveStatus {
+    pub text: String,
+    pub public: bool,
+    /// Points a turn while it holds.
+    pub weight: i64,
+    pub status: GoalStatus,
+}
+
+/// Whether an objective holds as the world stands now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GoalStatus {
+    Met,
+    /// It holds, but it rests on the ceasefire and the ceasefire is fraying.
+    AtRisk,
+    Missed,
+}
+
+/// A guarantee offered to the seat and still open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferView {
+    pub id: String,
+    /// The guarantor's name.
+    pub from: String,
+    /// Each component, with what it would do.
+    pub components: Vec<String>,
 }
 
 /// The white cell's view: every seat's draft and state, and the full trace of the last turn.

@@ -238,3 +238,32 @@ fn the_facilitators_client_answers_help_status_and_injects() {
     // Commands for the server still go to it.
     assert_eq!(typed(&mut c, "pause"), vec![Action::Send(ClientMessage::Command(Command::Pause))]);
 }
+
+#[test]
+fn a_players_goals_show_its_objectives_the_offers_in_words_and_the_premise() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+    let mut c = model(&ukr);
+    while c.tab != Tab::Goals {
+        key(&mut c, KeyCode::Tab);
+    }
+    let s = screen(&c, 120, 40);
+    // Its objectives in words, with what each is worth and whether it holds now.
+    assert!(s.contains("Keep the ceasefire without giving up ground."), "{s}");
+    assert!(s.contains("✔ met") && s.contains("+3/turn"), "{s}");
+    assert!(s.contains("✘ missed") && s.contains("Get an armed force on the line."), "no mandate yet: {s}");
+    // France's offer, each component with what it would do.
+    assert!(s.contains("France offers a guarantee (fra_ukr):"), "{s}");
+    assert!(s.contains("training (Ukraine's own forces repel 25% of the incursions"), "{s}");
+    // The premise, at the end.
+    let premise = c.welcome.as_ref().unwrap().premise.clone();
+    assert!(premise.starts_with("Ukraine and Russia have agreed a ceasefire"));
+    let at_80 = screen(&c, 80, 24);
+    assert!(at_80.contains("Your goals") && at_80.contains("Keep the ceasefire"), "{at_80}");
+    let g = c.view.as_ref().unwrap().goals.as_ref().unwrap();
+    assert_eq!(g.objectives.len(), 3);
+    assert!(g.postures.iter().any(|(s, p)| s.starts_with("North") && (*p - 0.15).abs() < 1e-9), "{:?}", g.postures);
+    assert!(s.contains("Ukraine and Russia have agreed a ceasefire"), "the premise is on the page: {s}");
+}

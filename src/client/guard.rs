@@ -144,6 +144,14 @@ fn bound_view(v: &mut View) {
         }
         keep_first(&mut o.advice, MAX_LIST);
     }
+    if let Some(g) = v.goals.as_mut() {
+        keep_first(&mut g.objectives, MAX_LIST);
+        keep_first(&mut g.offers, MAX_LIST);
+        for o in &mut g.offers {
+            keep_first(&mut o.components, MAX_LIST);
+        }
+        keep_first(&mut g.postures, MAX_SECTORS);
+    }
     bound_briefing(&mut v.briefing);
     if let Some(d) = v.draft.as_mut() {
         bound_draft(d);

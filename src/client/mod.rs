@@ -29,9 +29,11 @@ pub const MAX_REPORTS: usize = 2_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
     Inbox,
+    /// A player's objectives, the offers before it and its postures, in words.
+    Goals,
     Orders,
     Seats,
-    /// The white cell's trace and log (facilitator and projector).
+    /// The white cell's trace and log (the facilitator's).
     WhiteCell,
 }
 
@@ -214,7 +216,7 @@ impl Client {
 
     fn tabs(&self) -> Vec<Tab> {
         match self.role() {
-            Role::Player => vec![Tab::Inbox, Tab::Orders, Tab::Seats],
+            Role::Player => vec![Tab::Inbox, Tab::Goals, Tab::Orders, Tab::Seats],
             Role::Observer | Role::Projector => vec![Tab::Inbox, Tab::Seats],
             Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Inbox],
         }

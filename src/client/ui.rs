@@ -230,6 +230,7 @@ fn draw_sector(frame: &mut Frame, area: Rect, c: &Client) {
 fn tab_name(t: Tab) -> &'static str {
     match t {
         Tab::Inbox => "Inbox",
+        Tab::Goals => "Goals",
         Tab::Orders => "Orders",
         Tab::Seats => "Seats",
         Tab::WhiteCell => "White cell",
@@ -248,6 +249,7 @@ fn draw_panel(frame: &mut Frame, area: Rect, c: &Client) {
     );
     match c.tab {
         Tab::Inbox => draw_inbox(frame, rest, c),
+        Tab::Goals => draw_goals(frame, rest, c),
         Tab::Orders => draw_orders(frame, rest, c),
         Tab::Seats => draw_seats(frame, rest, c),
         Tab::WhiteCell => draw_white_cell(frame, rest, c),
@@ -351,6 +353,50 @@ fn draw_seats(frame: &mut Frame, area: Rect, c: &Client) {
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .block(Block::bordered().title(" Seats and the public picture ")),
+        area,
+    );
+}
+
+/// A player's goals: each objective with whether it holds now and what it is worth, the
+/// guarantees offered with what each part would do, its standing postures, and the premise.
+fn draw_goals(frame: &mut Frame, area: Rect, c: &Client) {
+    use crate::protocol::GoalStatus;
+    let Some(v) = &c.view else { return };
+    let mut lines: Vec<Line> = Vec::new();
+    for o in v.goals.iter().flat_map(|g| &g.objectives) {
+        let (mark, style) = match o.status {
+            GoalStatus::Met => ("✔ met    ", Style::new().fg(Color::Green)),
+            GoalStatus::AtRisk => ("! at risk", Style::new().fg(Color::Yellow)),
+            GoalStatus::Missed => ("✘ missed ", Style::new().fg(Color::Red)),
+        };
+        let secret = if o.public { "" } else { " (secret)" };
+        lines.push(Line::styled(format!("{mark} +{}/turn{secret}: {}", o.weight, o.text), style));
+    }
+    for offer in v.goals.iter().flat_map(|g| &g.offers) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("{} offers a guarantee ({}):", offer.from, offer.id),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        for part in &offer.components {
+            lines.push(Line::raw(format!("  · {part}")));
+        }
+    }
+    let postures = v.goals.iter().flat_map(|g| &g.postures).collect::<Vec<_>>();
+    if !postures.is_empty() {
+        lines.push(Line::raw(""));
+        let list: Vec<String> = postures.iter().map(|(s, p)| format!("{s} {p:.2}")).collect();
+        lines.push(Line::raw(format!("Your pressure on the line (secret): {}", list.join(", "))));
+    }
+    if let Some(w) = &c.welcome {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(w.premise.clone(), Style::new().add_modifier(Modifier::ITALIC)));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
+            .block(Block::bordered().title(" Your goals (↑↓ scroll) ")),
         area,
     );
 }

@@ -9,8 +9,8 @@ use bevy::prelude::*;
 
 use super::{Connections, Notices, Outgoing, Pending, PhaseClock, Replaying};
 use crate::protocol::{
-    Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, ProposalView, Role, SeatOptions,
-    SeatStatus, SectorInfo, SectorView, ServerMessage, View, Welcome, encode,
+    Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, ProposalView, Role, SeatGoals,
+    SeatOptions, SeatStatus, SectorInfo, SectorView, ServerMessage, View, Welcome, encode,
 };
 use crate::record::{History, SeatEntry, Trace, briefing_for};
 use crate::rules::{Clock, Controller, OrderBook, Phase};
@@ -67,6 +67,7 @@ pub fn welcome(p: &WelcomeParams, role: Role, seat: Option<String>) -> Welcome {
         version: PROTOCOL_VERSION,
         scenario: p.info.id.clone(),
         title: p.info.name.clone(),
+        premise: p.info.description.clone(),
         turns: p.info.turns,
         turn_days: p.info.turn_days,
         role,
@@ -208,7 +209,56 @@ pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
         options: seat.map(|s| options(world, s, phase)),
         notices,
         omniscient,
+        goals: seat.map(|s| goals(world, s)),
     }
+}
+
+/// A seat's goals as the world stands (docs/protocol.md, `SeatGoals`).
+fn goals(world: &mut World, seat: &str) -> SeatGoals {
+    use crate::protocol::{GoalStatus, ObjectiveStatus, OfferView};
+    use crate::rules::conditions;
+    let Some(me) = world.resource::<crate::world::Registry>().get(seat) else { return SeatGoals::default() };
+    let Some(nation) = world.get::<Nation>(me).cloned() else { return SeatGoals::default() };
+    let situation = conditions::assess(world);
+    let fraying = world.resource::<crate::rules::Escalation>().ceasefire == crate::rules::Ceasefire::Fraying;
+    let objectives = nation
+        .objectives
+        .iter()
+        .map(|o| {
+            let status = match conditions::holds(&o.goal, &situation) {
+                false => GoalStatus::Missed,
+                true if fraying && conditions::reads_the_ceasefire(&o.goal) => GoalStatus::AtRisk,
+                true => GoalStatus::Met,
+            };
+            ObjectiveStatus { text: o.text.clone(), public: o.public, weight: o.weight, status }
+        })
+        .collect();
+    let effects = world.resource::<crate::world::Model>().0.guarantees.clone();
+    let name = |world: &World, e: Entity| world.get::<crate::world::Label>(e).map_or_else(String::new, |l| l.0.clone());
+    let me_name = name(world, me);
+    let offers = crate::world::in_stable_order::<crate::world::Guarantee>(world)
+        .into_iter()
+        .filter(|(_, g)| g.recipient == me && g.status == crate::scenario::model::GuaranteeStatus::Offered)
+        .map(|(e, g)| OfferView {
+            id: world.get::<crate::world::Key>(e).map_or_else(String::new, |k| k.0.clone()),
+            from: name(world, g.guarantor),
+            components: g
+                .components
+                .iter()
+                .map(|c| crate::rules::guarantees::in_words(*c, &effects, &me_name))
+                .collect(),
+        })
+        .collect();
+    let standing = world.get::<crate::rules::Postures>(me).cloned().unwrap_or_default();
+    let postures = crate::world::in_stable_order::<crate::world::Sector>(world)
+        .into_iter()
+        .filter(|(e, _)| {
+            world.get::<crate::world::Forces>(*e).is_some_and(|f| f.0.iter().any(|(n, t)| *n == me && *t > 0))
+        })
+        .filter(|_| nation.doctrine.aggression > 0.0 || !standing.0.is_empty())
+        .map(|(e, _)| (name(world, e), standing.0.get(&e).copied().unwrap_or(nation.doctrine.aggression)))
+        .collect();
+    SeatGoals { objectives, offers, postures }
 }
 
 /// The bot's orders for each seat this turn, worked out once per turn (not part of the game).

@@ -130,6 +130,17 @@ pub fn holds(c: &Condition, s: &Situation) -> bool {
     }
 }
 
+/// Whether a condition reads the state of the ceasefire or the escalation (directly or inside
+/// `All`, `Any` or `Not`): what a fraying ceasefire puts at risk.
+pub fn reads_the_ceasefire(c: &Condition) -> bool {
+    match c {
+        Condition::CeasefireHolds | Condition::EscalationAtLeast(_) | Condition::EscalationBelow(_) => true,
+        Condition::All(l) | Condition::Any(l) => l.iter().any(reads_the_ceasefire),
+        Condition::Not(inner) => reads_the_ceasefire(inner),
+        _ => false,
+    }
+}
+
 /// Checks that a condition given in an order names things that exist.
 pub fn check(world: &World, c: &Condition) -> Result<(), String> {
     let registry = world.resource::<Registry>();
