@@ -102,6 +102,10 @@ pub struct Truce {
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Score(pub i64);
 
+/// Turns on which each of a nation's objectives held at scoring, in the order of its objectives.
+#[derive(Component, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectiveRecord(pub Vec<u32>);
+
 /// A nation's casualties so far (its forces on the line and its contingents).
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Casualties(pub u64);

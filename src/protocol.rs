@@ -532,6 +532,39 @@ pub struct View {
     pub omniscient: Option<Omniscient>,
     /// A player's goals and what is before it, in words.
     pub goals: Option<SeatGoals>,
+    /// At game over, for everyone: the ranking, the record, and why the game ended.
+    pub debrief: Option<Debrief>,
+}
+
+/// The after-action debrief shown at game over.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Debrief {
+    /// Why the game ended, in words.
+    pub ended: String,
+    pub turns_played: u32,
+    /// Every seat, best score first (ties by stable order).
+    pub ranking: Vec<DebriefSeat>,
+    /// Escalation at the end of each turn played.
+    pub escalation: Vec<f64>,
+}
+
+/// One seat in the debrief: its score and its objectives' record. A player reads all of its own
+/// objectives and the public ones of others; the facilitator reads every one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DebriefSeat {
+    pub id: String,
+    pub name: String,
+    pub score: i64,
+    pub objectives: Vec<ObjectiveRecordView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ObjectiveRecordView {
+    pub text: String,
+    pub public: bool,
+    pub weight: i64,
+    /// Turns on which it held at scoring.
+    pub turns_met: u32,
 }
 
 /// What a seat plays for and what is before it, in words: its objectives, public and secret,

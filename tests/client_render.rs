@@ -267,3 +267,33 @@ fn a_players_goals_show_its_objectives_the_offers_in_words_and_the_premise() {
     assert!(g.postures.iter().any(|(s, p)| s.starts_with("North") && (*p - 0.15).abs() < 1e-9), "{:?}", g.postures);
     assert!(s.contains("Ukraine and Russia have agreed a ceasefire"), "the premise is on the page: {s}");
 }
+
+#[test]
+fn game_over_shows_the_debrief_ranking_record_escalation_and_why_it_ended() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+    while ukr.phase() != Some(Phase::GameOver) {
+        let turn = ukr.turn();
+        ukr.send(ClientMessage::Seat(truce::rules::orders::SeatAction::Lock));
+        h.run(&mut [&mut ukr], WAIT, |ps| ps[0].turn() > turn || ps[0].phase() == Some(Phase::GameOver));
+    }
+    h.idle(&mut [&mut ukr], Duration::from_millis(200));
+    let c = model(&ukr);
+    let d = c.view.as_ref().and_then(|v| v.debrief.clone()).expect("a debrief at game over");
+    assert_eq!(d.turns_played, 8);
+    assert_eq!(d.escalation.len(), 8);
+    assert!(d.ranking.windows(2).all(|w| w[0].score >= w[1].score), "ranked best first");
+    let s = screen(&c, 120, 40);
+    assert!(s.contains("Debrief: the ranking and the record"), "{s}");
+    assert!(s.contains("1. Ukraine — "), "Ukraine ranks first in the tutorial: {s}");
+    assert!(s.contains("met 8 of 8 turns, +3 each: Keep the ceasefire without giving"), "{s}");
+    assert!(s.contains("Why it ended") && s.contains("The ceasefire held through all 8 turns"), "{s}");
+    assert!(s.contains("Escalation, 8 turns (peak"), "{s}");
+    // Others' secret objectives stay secret; their public ones are part of the record.
+    assert!(s.contains("No Western troops on the line."), "{s}");
+    assert!(!s.contains("Keep pressure on the line"), "Russia's secret objective reached Ukraine: {s}");
+    let at_80 = screen(&c, 80, 24);
+    assert!(at_80.contains("1. Ukraine") && at_80.contains("Why it ended"), "{at_80}");
+}

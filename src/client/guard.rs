@@ -144,6 +144,13 @@ fn bound_view(v: &mut View) {
         }
         keep_first(&mut o.advice, MAX_LIST);
     }
+    if let Some(d) = v.debrief.as_mut() {
+        keep_first(&mut d.ranking, MAX_LIST);
+        for r in &mut d.ranking {
+            keep_first(&mut r.objectives, MAX_LIST);
+        }
+        keep_first(&mut d.escalation, MAX_ENTRIES);
+    }
     if let Some(g) = v.goals.as_mut() {
         keep_first(&mut g.objectives, MAX_LIST);
         keep_first(&mut g.offers, MAX_LIST);

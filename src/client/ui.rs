@@ -50,13 +50,19 @@ pub fn draw(frame: &mut Frame, c: &Client) {
         Layout::vertical([Constraint::Length(4), Constraint::Min(8), Constraint::Length(1)]).areas(area);
     draw_situation(frame, top, c);
     // A big terminal shows the map larger; observers on a projector get the most map.
-    let map_share = if c.role() == Role::Observer { 60 } else { 45 };
+    let map_share = if matches!(c.role(), Role::Observer | Role::Projector) { 60 } else { 45 };
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(map_share), Constraint::Percentage(100 - map_share)]).areas(body);
     let [map, details] = Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(left);
     draw_map(frame, map, c);
-    draw_sector(frame, details, c);
-    draw_panel(frame, right, c);
+    match c.view.as_ref().and_then(|v| v.debrief.as_ref()) {
+        // At game over the debrief takes the sector's and the panel's place, beside the map.
+        Some(d) => draw_debrief(frame, Rect { y: details.y, height: details.height, ..left }, right, c, d),
+        None => {
+            draw_sector(frame, details, c);
+            draw_panel(frame, right, c);
+        }
+    }
     draw_keys(frame, bottom, c);
     if c.builder.is_some() {
         draw_builder(frame, area, c);
@@ -357,6 +363,52 @@ fn draw_seats(frame: &mut Frame, area: Rect, c: &Client) {
     );
 }
 
+/// The debrief at game over: why it ended and the escalation turn by turn under the map; the
+/// ranking and each seat's objectives with their record in the panel.
+fn draw_debrief(frame: &mut Frame, under_map: Rect, panel: Rect, c: &Client, d: &crate::protocol::Debrief) {
+    use ratatui::widgets::Sparkline;
+    let bars: Vec<u64> = d.escalation.iter().map(|x| (x.clamp(0.0, 1.0) * 1000.0).round() as u64).collect();
+    let peak = d.escalation.iter().copied().fold(0.0f64, f64::max);
+    let [why, spark] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(under_map);
+    frame.render_widget(
+        Paragraph::new(d.ended.clone()).wrap(Wrap { trim: true }).block(Block::bordered().title(" Why it ended ")),
+        why,
+    );
+    frame.render_widget(
+        Sparkline::default()
+            .data(&bars)
+            .max(1000)
+            .block(Block::bordered().title(format!(" Escalation, {} turns (peak {peak:.2}) ", d.turns_played))),
+        spark,
+    );
+    let me = c.view.as_ref().and_then(|v| v.seat.clone());
+    let mut lines: Vec<Line> = Vec::new();
+    for (place, s) in d.ranking.iter().enumerate() {
+        let style = if me.as_deref() == Some(s.id.as_str()) {
+            Style::new().add_modifier(Modifier::BOLD).fg(Color::Yellow)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        };
+        lines.push(Line::styled(format!("{}. {} — {} points", place + 1, s.name, s.score), style));
+        for o in &s.objectives {
+            let secret = if o.public { "" } else { " (secret)" };
+            lines.push(Line::raw(format!(
+                "   met {} of {} turns, +{} each{secret}: {}",
+                o.turns_met, d.turns_played, o.weight, o.text
+            )));
+        }
+    }
+    frame.render_widget(scrolled(lines, c, " Debrief: the ranking and the record (↑↓ scroll) "), panel);
+}
+
+/// A bordered panel of lines that ↑↓ scroll, wrapped with their indentation kept.
+fn scrolled<'a>(lines: Vec<Line<'a>>, c: &Client, title: &'a str) -> Paragraph<'a> {
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
+        .block(Block::bordered().title(title))
+}
+
 /// A player's goals: each objective with whether it holds now and what it is worth, the
 /// guarantees offered with what each part would do, its standing postures, and the premise.
 fn draw_goals(frame: &mut Frame, area: Rect, c: &Client) {
@@ -392,13 +444,7 @@ fn draw_goals(frame: &mut Frame, area: Rect, c: &Client) {
         lines.push(Line::raw(""));
         lines.push(Line::styled(w.premise.clone(), Style::new().add_modifier(Modifier::ITALIC)));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
-            .block(Block::bordered().title(" Your goals (↑↓ scroll) ")),
-        area,
-    );
+    frame.render_widget(scrolled(lines, c, " Your goals (↑↓ scroll) "), area);
 }
 
 fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {

@@ -210,7 +210,57 @@ pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
         notices,
         omniscient,
         goals: seat.map(|s| goals(world, s)),
+        debrief: (phase == Phase::GameOver).then(|| debrief(world, role, seat)),
     }
+}
+
+/// The debrief at game over: the ranking, each seat's record as `role` and `seat` may read it,
+/// the escalation turn by turn, and why the game ended.
+fn debrief(world: &mut World, role: Role, seat: Option<&str>) -> crate::protocol::Debrief {
+    use crate::protocol::{Debrief, DebriefSeat, ObjectiveRecordView};
+    let history = world.resource::<History>().0.clone();
+    let mut ranking: Vec<DebriefSeat> = crate::rules::nations_in_order(world)
+        .into_iter()
+        .filter_map(|(e, key)| {
+            let nation = world.get::<Nation>(e)?;
+            let record = world.get::<crate::rules::ObjectiveRecord>(e).cloned().unwrap_or_default();
+            let reads_all = role == Role::Facilitator || seat == Some(key.as_str());
+            let objectives = nation
+                .objectives
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.public || reads_all)
+                .map(|(i, o)| ObjectiveRecordView {
+                    text: o.text.clone(),
+                    public: o.public,
+                    weight: o.weight,
+                    turns_met: record.0.get(i).copied().unwrap_or(0),
+                })
+                .collect();
+            Some(DebriefSeat {
+                name: world.get::<Label>(e).map_or_else(|| key.clone(), |l| l.0.clone()),
+                score: world.get::<crate::rules::Score>(e).map_or(0, |s| s.0),
+                id: key,
+                objectives,
+            })
+        })
+        .collect();
+    // Best first; the sort is stable, so equal scores keep the scenario's order.
+    ranking.sort_by_key(|s| std::cmp::Reverse(s.score));
+    let turns_played = history.last().map_or(0, |t| t.turn);
+    let trace = world.resource::<Trace>();
+    let collapse = trace
+        .entries
+        .iter()
+        .find(|e| e.rule == "ceasefire" && trace.text(e).starts_with("The ceasefire has collapsed"));
+    let ended = match collapse {
+        Some(e) => format!("Turn {}, day {}: {}", e.turn, e.day, trace.text(e)),
+        None => {
+            let last = history.last().map_or(0.0, |t| t.escalation);
+            format!("The ceasefire held through all {turns_played} turns; escalation ended at {last:.2}.")
+        }
+    };
+    Debrief { ended, turns_played, ranking, escalation: history.iter().map(|t| t.escalation).collect() }
 }
 
 /// A seat's goals as the world stands (docs/protocol.md, `SeatGoals`).

@@ -15,8 +15,8 @@ use bevy::state::app::StatesPlugin;
 use crate::world::{Key, Nation, ScenarioInfo, StableId};
 
 pub use crate::game::{
-    Ballot, Casualties, Ceasefire, Clock, Controller, Escalation, GameSeed, IntelSharing, Leaks, Phase, PledgeState,
-    Postures, ResolveTurn, Sanctions, Score, Step, Transit, Truce, TurnFacts,
+    Ballot, Casualties, Ceasefire, Clock, Controller, Escalation, GameSeed, IntelSharing, Leaks, ObjectiveRecord,
+    Phase, PledgeState, Postures, ResolveTurn, Sanctions, Score, Step, Transit, Truce, TurnFacts,
 };
 pub use orders::{Order, OrderBook, OrderSubmitted, OrderVerdict, SeatCommand};
 
@@ -85,7 +85,13 @@ fn prepare_nations(
     info: Option<Res<ScenarioInfo>>,
 ) {
     for e in &nations {
-        commands.entity(e).insert((Score::default(), Casualties::default(), Controller::Bot, Postures::default()));
+        commands.entity(e).insert((
+            Score::default(),
+            ObjectiveRecord::default(),
+            Casualties::default(),
+            Controller::Bot,
+            Postures::default(),
+        ));
     }
     for e in &pledges {
         commands.entity(e).insert(PledgeState::Pending);

@@ -7,8 +7,8 @@ use super::conditions::{self, holds};
 use super::forces::{Recall, recall};
 use super::guarantees;
 use super::{
-    Casualties, Ceasefire, Clock, Escalation, GameSeed, IntelSharing, Leaks, ResolveTurn, Sanctions, Score, Step,
-    TurnFacts,
+    Casualties, Ceasefire, Clock, Escalation, GameSeed, IntelSharing, Leaks, ObjectiveRecord, ResolveTurn, Sanctions,
+    Score, Step, TurnFacts,
 };
 use crate::record::{Audience, History, NationSummary, SectorSummary, Trace, TurnSummary};
 use crate::rng::{Dice, Purpose};
@@ -265,12 +265,16 @@ pub fn score_objectives(world: &mut World) {
         };
         let mut points = 0;
         let mut met = Vec::new();
-        for o in &nation.objectives {
+        let mut record = world.get::<ObjectiveRecord>(e).cloned().unwrap_or_default();
+        record.0.resize(nation.objectives.len(), 0);
+        for (o, turns) in nation.objectives.iter().zip(&mut record.0) {
             if holds(&o.goal, &situation) {
                 points += o.weight;
                 met.push(o.id.clone());
+                *turns += 1;
             }
         }
+        world.entity_mut(e).insert(record);
         let wanted_peace: i64 =
             nation.objectives.iter().filter(|o| mentions_ceasefire(&o.goal)).map(|o| o.weight).sum();
         if collapsed_now && wanted_peace > 0 {
