@@ -320,3 +320,52 @@ fn start_with_nobody_in_a_seat_needs_force() {
     assert!(matches!(fac.answer_since(mark), Some(ServerMessage::Done { .. })), "{:?}", fac.answer_since(mark));
     h.run(&mut [&mut fac, &mut obs], WAIT, |p| p[1].phase() == Some(Phase::GameOver));
 }
+
+#[test]
+fn the_advisor_offers_only_what_the_rules_accept_and_nothing_already_drafted() {
+    // Ukraine's and France's people take their advisor's advice every turn of a whole game, as
+    // a student pressing `a` would: every order is accepted, and once drafted none is offered
+    // again. Kinds whose every target would be refused are not on the menu.
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    let mut fra = h.join("fra");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr, &mut fra], WAIT, |ps| ps.iter().all(|p| p.phase() == Some(Phase::Orders)));
+    let mut taken = 0;
+    while ukr.phase() != Some(Phase::GameOver) {
+        let turn = ukr.turn();
+        for p in [&mut ukr, &mut fra] {
+            let options = p.view.as_ref().and_then(|v| v.options.clone()).expect("a player's options");
+            let at_home =
+                p.view.as_ref().unwrap().briefing.own.as_ref().unwrap().contingents.iter().all(|c| c.3 == "home");
+            // On the first turn nothing is on the line or on its way yet.
+            if at_home && turn == 1 {
+                assert!(
+                    !options.kinds.iter().any(|k| k == "withdrawal"),
+                    "withdrawal offered with nothing on the line"
+                );
+            }
+            assert!(!options.kinds.iter().any(|k| k == "lifting of sanctions"), "no sanctions were ever imposed");
+            for order in options.advice {
+                let mark = p.received.len();
+                p.send(ClientMessage::Order(order.clone()));
+                h.run(&mut [&mut *p], WAIT, |ps| ps[0].answer_since(mark).is_some());
+                match p.answer_since(mark) {
+                    Some(ServerMessage::Verdict(v)) => assert!(v.accepted, "advice {order:?} refused: {}", v.reason),
+                    other => panic!("advice {order:?} got {other:?}"),
+                }
+                taken += 1;
+            }
+            h.idle(&mut [&mut *p], Duration::from_millis(100));
+            let v = p.view.as_ref().unwrap();
+            let drafted: Vec<_> = v.draft.iter().flat_map(|d| &d.orders).map(|d| d.order.clone()).collect();
+            let again = v.options.as_ref().map(|o| o.advice.clone()).unwrap_or_default();
+            assert!(again.iter().all(|o| !drafted.contains(o)), "drafted orders offered again: {again:?}");
+            p.send(ClientMessage::Seat(SeatAction::Lock));
+        }
+        h.run(&mut [&mut ukr, &mut fra], WAIT, |ps| {
+            ps.iter().all(|p| p.turn() > turn || p.phase() == Some(Phase::GameOver))
+        });
+    }
+    assert!(taken >= 3, "the advisors advised something ({taken} orders)");
+}

@@ -362,8 +362,94 @@ fn options(world: &mut World, seat: &str, phase: Phase) -> SeatOptions {
     if world.get::<Nation>(me).is_some_and(|n| n.has(NationFlag::Host)) {
         kinds.extend(["refusal of troops", "consent to troops"]);
     }
-    let advice = if phase == Phase::Orders { advice(world, seat, me) } else { Vec::new() };
+    let (advice, proposals) = if phase == Phase::Orders {
+        let advice = advice(world, seat, me);
+        (
+            still_acceptable(world, seat, me, advice),
+            proposals.into_iter().filter(|p| may_vote(world, seat, p.id)).collect(),
+        )
+    } else {
+        (Vec::new(), proposals)
+    };
+    if phase == Phase::Orders {
+        if proposals.is_empty() {
+            kinds.retain(|k| *k != "vote");
+        }
+        // A kind whose every target the rules would refuse now is not offered.
+        kinds.retain(|k| some_target_accepted(world, seat, k));
+    }
     SeatOptions { kinds: kinds.into_iter().map(str::to_string).collect(), proposals, advice }
+}
+
+/// For the kinds whose targets are few and whose refusals students met (withdrawing what is at
+/// home, lifting sanctions never imposed, air support with nobody in the sector, a posture or a
+/// recommitment by a seat that cannot give one): whether the rules would take the order for at
+/// least one target now. Other kinds are offered as they are.
+fn some_target_accepted(world: &mut World, seat: &str, kind: &str) -> bool {
+    use crate::rules::Order;
+    let ids = |world: &mut World, f: fn(&World, Entity) -> bool| -> Vec<String> {
+        let keys: Vec<(Entity, String)> =
+            world.query::<(Entity, &Key)>().iter(world).map(|(e, k)| (e, k.0.clone())).collect();
+        keys.into_iter().filter(|(e, _)| f(world, *e)).map(|(_, k)| k).collect()
+    };
+    let candidates: Vec<Order> = match kind {
+        "withdrawal" => ids(world, |w, e| w.get::<Contingent>(e).is_some())
+            .into_iter()
+            .map(|contingent| Order::Withdraw { contingent })
+            .collect(),
+        "lifting of sanctions" => ids(world, |w, e| w.get::<Nation>(e).is_some())
+            .into_iter()
+            .map(|target| Order::LiftSanctions { target })
+            .collect(),
+        "request for air support" => ids(world, |w, e| w.get::<Sector>(e).is_some())
+            .into_iter()
+            .map(|sector| Order::RequestAirSupport { sector })
+            .collect(),
+        "posture" => ids(world, |w, e| w.get::<Sector>(e).is_some())
+            .into_iter()
+            .map(|sector| Order::SetPosture { sector, pressure: 0.5 })
+            .collect(),
+        "recommitment" => vec![Order::Recommit { measures: false }, Order::Recommit { measures: true }],
+        _ => return true,
+    };
+    candidates.iter().any(|o| crate::rules::orders::check(world, seat, o).is_ok())
+}
+
+/// Whether `seat` may vote on the proposal now (a member of its body, voted this turn).
+fn may_vote(world: &mut World, seat: &str, proposal: u64) -> bool {
+    let vote = crate::rules::Order::Vote { proposal, ballot: crate::game::Ballot::Abstain };
+    crate::rules::orders::check(world, seat, &vote).is_ok()
+}
+
+/// The advisor's orders the rules would accept now, given the seat's draft and the capital it
+/// has left, taken in order: none already drafted, none it could no longer afford.
+fn still_acceptable(
+    world: &mut World,
+    seat: &str,
+    me: Entity,
+    advice: Vec<crate::rules::Order>,
+) -> Vec<crate::rules::Order> {
+    let drafted: Vec<crate::rules::Order> = world
+        .resource::<OrderBook>()
+        .drafts
+        .get(seat)
+        .map(|d| d.orders.iter().map(|o| o.order.clone()).collect())
+        .unwrap_or_default();
+    let spent = world.resource::<OrderBook>().drafts.get(seat).map_or(0, |d| d.spent());
+    let mut left = world.get::<crate::world::Capital>(me).map_or(0, |c| c.0) - spent;
+    let mut kept = Vec::new();
+    for order in advice {
+        if drafted.contains(&order) {
+            continue;
+        }
+        if let Ok(cost) = crate::rules::orders::check(world, seat, &order)
+            && cost <= left
+        {
+            left -= cost;
+            kept.push(order);
+        }
+    }
+    kept
 }
 
 /// The orders `seat`'s bot would hand in now. Planning notes what the bot proposed in its memory;
