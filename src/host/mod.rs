@@ -888,6 +888,46 @@ pub struct Applied {
     pub id: Option<u64>,
 }
 
+/// `bot SEAT` / `human SEAT` in the orders phase: the seat passes to its bot (which keeps the
+/// people's draft, adds its orders and locks, and the people are told) or back to its people.
+fn hand_seat(world: &mut World, by: &str, seat: &str, bot: bool) -> Result<Applied, ServerMessage> {
+    let done = |what: String| Ok(Applied { reply: ServerMessage::Done { what }, id: None });
+    let Some(e) = world.resource::<Registry>().get(seat) else {
+        return Err(refused("control", format!("there is no seat {seat:?}")));
+    };
+    let now = world.get::<Controller>(e).copied();
+    let wanted = if bot { Controller::Bot } else { Controller::Human };
+    if now == Some(wanted) {
+        let who = if bot { "its bot" } else { "its people" };
+        return Err(refused(if bot { "bot" } else { "human" }, format!("{seat} is already played by {who}")));
+    }
+    world.entity_mut(e).insert(wanted);
+    if bot {
+        world.resource_mut::<HeldForBots>().0.insert(seat.to_string());
+    } else {
+        world.resource_mut::<HeldForBots>().0.remove(seat);
+    }
+    let phase = *world.resource::<State<Phase>>().get();
+    if bot && phase == Phase::Orders && !world.resource::<OrderBook>().is_locked(seat) {
+        // The people's draft stands: the bot adds what does not clash with it, and locks.
+        stand_in(world, vec![(e, seat.to_string())]);
+        intake_orders(world);
+    }
+    if bot {
+        let told = "The facilitator has handed your seat to its bot: your draft is kept, the bot adds \
+                    its own orders and locks, and the seat takes no orders from you until it is given \
+                    back";
+        let people: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
+        for to in people {
+            world.write_message(Outgoing { to, message: ServerMessage::Notice(told.into()) });
+        }
+    }
+    let words = if bot { "handed {} to its bot" } else { "gave {} back to its people" };
+    note(world, by, &words.replace("{}", seat));
+    world.resource_mut::<Pending>().seats = true;
+    done(if bot { format!("bot {seat}") } else { format!("human {seat}") })
+}
+
 /// Applies one input to the game. The same function serves live play and replay, which is why
 /// a replayed journal rebuilds the same game. On refusal, returns the reply to give.
 pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied, ServerMessage> {
@@ -930,42 +970,7 @@ pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied
             note(world, by, &words.replace("{}", seat));
             done(if *bot { format!("bot {seat}") } else { format!("human {seat}") })
         }
-        Input::Control { seat, bot } => {
-            let Some(e) = world.resource::<Registry>().get(seat) else {
-                return Err(refused("control", format!("there is no seat {seat:?}")));
-            };
-            let now = world.get::<Controller>(e).copied();
-            let wanted = if *bot { Controller::Bot } else { Controller::Human };
-            if now == Some(wanted) {
-                let who = if *bot { "its bot" } else { "its people" };
-                return Err(refused(if *bot { "bot" } else { "human" }, format!("{seat} is already played by {who}")));
-            }
-            world.entity_mut(e).insert(wanted);
-            if *bot {
-                world.resource_mut::<HeldForBots>().0.insert(seat.clone());
-            } else {
-                world.resource_mut::<HeldForBots>().0.remove(seat);
-            }
-            let phase = *world.resource::<State<Phase>>().get();
-            if *bot && phase == Phase::Orders && !world.resource::<OrderBook>().is_locked(seat) {
-                // The people's draft stands: the bot adds what does not clash with it, and locks.
-                stand_in(world, vec![(e, seat.clone())]);
-                intake_orders(world);
-            }
-            if *bot {
-                let told = "The facilitator has handed your seat to its bot: your draft is kept, the bot adds \
-                            its own orders and locks, and the seat takes no orders from you until it is given \
-                            back";
-                let people: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
-                for to in people {
-                    world.write_message(Outgoing { to, message: ServerMessage::Notice(told.into()) });
-                }
-            }
-            let words = if *bot { "handed {} to its bot" } else { "gave {} back to its people" };
-            note(world, by, &words.replace("{}", seat));
-            world.resource_mut::<Pending>().seats = true;
-            done(if *bot { format!("bot {seat}") } else { format!("human {seat}") })
-        }
+        Input::Control { seat, bot } => hand_seat(world, by, seat, *bot),
         Input::Inject(id) => match crate::rules::politics::fire_inject_now(world, id) {
             Ok(name) => {
                 note(world, by, &format!("fired the inject {name}"));
