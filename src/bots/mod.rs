@@ -344,12 +344,10 @@ impl Bot<'_> {
                 .map_or(MandateKind::ObserveReport, |t| t.kind);
             let lean = leaning(&self.nation.doctrine, kind);
             // It does not put its name to a rival's plan, whatever the plan.
-            let hostile = registry
-                .get(&p.proposer)
-                .is_some_and(|them| world.get::<Relations>(self.me).is_some_and(|r| r.with(them) <= HOSTILE));
-            let friendly = registry
-                .get(&p.proposer)
-                .is_some_and(|them| world.get::<Relations>(self.me).is_some_and(|r| r.with(them) >= FRIENDLY));
+            let relation =
+                registry.get(&p.proposer).and_then(|them| world.get::<Relations>(self.me).map(|r| r.with(them)));
+            let hostile = relation.is_some_and(|r| r <= HOSTILE);
+            let friendly = relation.is_some_and(|r| r >= FRIENDLY);
             let ballot = if p.proposer == self.key {
                 Ballot::Yes
             } else if self.strategy == Strategy::Hawk {

@@ -387,32 +387,28 @@ fn options(world: &mut World, seat: &str, phase: Phase) -> SeatOptions {
 /// least one target now. Other kinds are offered as they are.
 fn some_target_accepted(world: &mut World, seat: &str, kind: &str) -> bool {
     use crate::rules::Order;
-    let ids = |world: &mut World, f: fn(&World, Entity) -> bool| -> Vec<String> {
-        let keys: Vec<(Entity, String)> =
-            world.query::<(Entity, &Key)>().iter(world).map(|(e, k)| (e, k.0.clone())).collect();
-        keys.into_iter().filter(|(e, _)| f(world, *e)).map(|(_, k)| k).collect()
-    };
     let candidates: Vec<Order> = match kind {
-        "withdrawal" => ids(world, |w, e| w.get::<Contingent>(e).is_some())
-            .into_iter()
-            .map(|contingent| Order::Withdraw { contingent })
-            .collect(),
-        "lifting of sanctions" => ids(world, |w, e| w.get::<Nation>(e).is_some())
-            .into_iter()
-            .map(|target| Order::LiftSanctions { target })
-            .collect(),
-        "request for air support" => ids(world, |w, e| w.get::<Sector>(e).is_some())
-            .into_iter()
-            .map(|sector| Order::RequestAirSupport { sector })
-            .collect(),
-        "posture" => ids(world, |w, e| w.get::<Sector>(e).is_some())
-            .into_iter()
-            .map(|sector| Order::SetPosture { sector, pressure: 0.5 })
-            .collect(),
+        "withdrawal" => {
+            keys_of::<Contingent>(world).into_iter().map(|contingent| Order::Withdraw { contingent }).collect()
+        }
+        "lifting of sanctions" => {
+            keys_of::<Nation>(world).into_iter().map(|target| Order::LiftSanctions { target }).collect()
+        }
+        "request for air support" => {
+            keys_of::<Sector>(world).into_iter().map(|sector| Order::RequestAirSupport { sector }).collect()
+        }
+        "posture" => {
+            keys_of::<Sector>(world).into_iter().map(|sector| Order::SetPosture { sector, pressure: 0.5 }).collect()
+        }
         "recommitment" => vec![Order::Recommit { measures: false }, Order::Recommit { measures: true }],
         _ => return true,
     };
     candidates.iter().any(|o| crate::rules::orders::check(world, seat, o).is_ok())
+}
+
+/// The scenario ids of every entity with a `T`.
+fn keys_of<T: Component>(world: &mut World) -> Vec<String> {
+    world.query_filtered::<&Key, With<T>>().iter(world).map(|k| k.0.clone()).collect()
 }
 
 /// Whether `seat` may vote on the proposal now (a member of its body, voted this turn).

@@ -75,12 +75,7 @@ impl Lobbying {
     }
 
     fn pull(&mut self, id: &str, kind: MandateKind, by: f64) {
-        if !self.pulls.contains_key(id) {
-            self.pulls.insert(id.to_string(), [0.0; 3]);
-        }
-        if let Some(p) = self.pulls.get_mut(id) {
-            p[slot(kind)] += by;
-        }
+        self.pulls.entry(id.to_string()).or_insert([0.0; 3])[slot(kind)] += by;
         self.positions = None;
     }
 }
