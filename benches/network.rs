@@ -1,6 +1,7 @@
 //! The server under load, as a separate process on loopback: CPU use while 50 clients sit idle in
-//! a game, and the time from the last lock of a turn until 100 clients all hold the next turn's
-//! view, against a raw UDP echo round trip on the same machine. Process-level figures do not fit
+//! a game; over a whole 24-turn game of 100 clients whose seats hand in their advisor's orders,
+//! the bytes each client receives per turn and the time from the last lock of a turn until all
+//! hold the next turn's view; against a raw UDP echo round trip on the same machine. Process-level figures do not fit
 //! criterion's model (one function timed in a loop), so this prints its own; they are recorded in
 //! docs/performance.md.
 //!
@@ -12,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use truce::net::client::NetClient;
-use truce::protocol::{ClientMessage, ServerMessage};
+use truce::protocol::{ClientMessage, ServerMessage, View, encode};
 use truce::rules::Phase;
 use truce::rules::orders::SeatAction;
 
@@ -66,58 +67,115 @@ fn cpu_seconds(pid: u32) -> f64 {
     ticks / 100.0 // USER_HZ is 100 on Linux
 }
 
+/// One client of the crowd: its seat, its connection, its view (patches applied), and what it
+/// has received.
+struct One {
+    seat: String,
+    net: NetClient,
+    view: Option<View>,
+    turn: u32,
+    phase: Phase,
+    /// Bytes received (messages as encoded on the wire).
+    bytes: u64,
+    /// Messages sent, and answers (verdicts and refusals) received.
+    sent: u64,
+    answers: u64,
+}
+
+impl One {
+    fn pump(&mut self) {
+        for m in self.net.pump() {
+            self.bytes += encode(&m).len() as u64;
+            match m {
+                ServerMessage::Verdict(_) | ServerMessage::Refused { .. } => {
+                    self.answers += 1;
+                    continue;
+                }
+                ServerMessage::View(v) => self.view = Some(*v),
+                ServerMessage::Patch(p) => {
+                    let view = self.view.as_mut().expect("a patch before any view");
+                    assert!(p.apply(view), "a patch for another view");
+                }
+                _ => continue,
+            }
+            let v = self.view.as_ref().unwrap();
+            (self.turn, self.phase) = (v.turn, v.phase);
+        }
+    }
+
+    fn send(&mut self, m: &ClientMessage) {
+        self.net.send(m);
+        self.sent += 1;
+    }
+}
+
+/// The crowd, pumped on two threads as two rooms of machines would be.
 struct Clients {
-    clients: Vec<(String, NetClient)>,
-    turn: Vec<u32>,
-    phase: Vec<Phase>,
+    clients: Vec<One>,
 }
 
 impl Clients {
     fn join(server: &Server, seats: &[String], n: usize) -> Clients {
-        let mut clients = Vec::new();
+        let mut clients = Clients { clients: Vec::new() };
         let started = Instant::now();
         for i in 0..n {
             let seat = &seats[i % seats.len()];
             let code = server.codes[seat.as_str()].as_str().unwrap();
-            clients.push((seat.clone(), NetClient::join(server.addr, code).unwrap()));
+            let net = NetClient::join(server.addr, code).unwrap();
+            clients.clients.push(One {
+                seat: seat.clone(),
+                net,
+                view: None,
+                turn: 0,
+                phase: Phase::Lobby,
+                bytes: 0,
+                sent: 0,
+                answers: 0,
+            });
             // Everyone already in keeps talking while the others arrive.
-            for (_, c) in clients.iter_mut() {
-                let _ = c.pump();
-            }
+            clients.pump();
         }
         eprintln!("{n} clients joined in {:?}", started.elapsed());
-        Clients { turn: vec![0; n], phase: vec![Phase::Lobby; n], clients }
+        clients
     }
 
     fn pump(&mut self) {
-        for (i, (_, c)) in self.clients.iter_mut().enumerate() {
-            for m in c.pump() {
-                if let ServerMessage::View(v) = m {
-                    self.turn[i] = v.turn;
-                    self.phase[i] = v.phase;
-                }
+        let half = self.clients.len().div_ceil(2).max(1);
+        std::thread::scope(|s| {
+            for chunk in self.clients.chunks_mut(half) {
+                s.spawn(move || chunk.iter_mut().for_each(One::pump));
             }
-        }
+        });
+    }
+
+    fn all(&self, f: impl Fn(&One) -> bool) -> bool {
+        self.clients.iter().all(f)
     }
 
     fn until(&mut self, timeout: Duration, mut done: impl FnMut(&Clients) -> bool) {
         let end = Instant::now() + timeout;
         while !done(self) {
             if Instant::now() >= end {
-                let connected = self.clients.iter().filter(|(_, c)| c.is_connected()).count();
-                let gone = self.clients.iter().filter(|(_, c)| c.is_disconnected()).count();
+                let connected = self.clients.iter().filter(|c| c.net.is_connected()).count();
+                let gone = self.clients.iter().filter(|c| c.net.is_disconnected()).count();
                 let why: std::collections::BTreeSet<String> = self
                     .clients
                     .iter()
-                    .filter_map(|(s, c)| c.disconnect_reason().map(|r| format!("{s}: {r}")))
+                    .filter_map(|c| c.net.disconnect_reason().map(|r| format!("{}: {r}", c.seat)))
                     .collect();
                 eprintln!("{why:?}");
-                panic!("timed out: {connected} connected, {gone} disconnected; turns {:?}", self.turn);
+                let turns: Vec<u32> = self.clients.iter().map(|c| c.turn).collect();
+                panic!("timed out: {connected} connected, {gone} disconnected; turns {turns:?}");
             }
             self.pump();
             std::thread::sleep(Duration::from_micros(200));
         }
     }
+}
+
+/// The seat of the `i`th client (clients are dealt to seats in turn).
+fn clients_seat(seats: &[String], i: usize) -> &str {
+    &seats[i % seats.len()]
 }
 
 /// Joins as the facilitator, keeping the other clients talking meanwhile.
@@ -150,11 +208,11 @@ fn idle_cpu() {
     let server = start("ukraine_2026");
     let seats: Vec<String> = ["ukr", "rus", "usa", "fra", "deu"].iter().map(|s| s.to_string()).collect();
     let mut clients = Clients::join(&server, &seats, 50);
-    clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Lobby) && c.turn.len() == 50);
+    clients.until(Duration::from_secs(30), |c| c.all(|x| x.phase == Phase::Lobby && x.view.is_some()));
     let mut facilitator = join_facilitator(&server, &mut clients);
     facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
     flush(&mut facilitator);
-    clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Orders));
+    clients.until(Duration::from_secs(30), |c| c.all(|x| x.phase == Phase::Orders));
     // Settle, then measure ten seconds of nothing happening but keep-alives.
     let settle = Instant::now() + Duration::from_secs(2);
     while Instant::now() < settle {
@@ -173,7 +231,11 @@ fn idle_cpu() {
     println!("idle: 50 clients connected, orders phase open: server CPU {:.2}% of one core", share * 100.0);
 }
 
-fn turn_latency() {
+/// A whole game of 100 clients on 13 seats: at each turn, one member of each seat hands in its
+/// advisor's orders and locks, the last seat once all the others are answered. Measures the bytes
+/// every client receives per turn and the time from that last lock until every client holds the
+/// next turn's view.
+fn whole_game() {
     let server = start("ukraine_2026");
     let seats: Vec<String> = ["ukr", "rus", "usa", "gbr", "fra", "deu", "ita", "pol", "eu", "bra", "ind", "tur", "chn"]
         .iter()
@@ -181,29 +243,44 @@ fn turn_latency() {
         .collect();
     let mut clients = Clients::join(&server, &seats, 100);
     let mut facilitator = join_facilitator(&server, &mut clients);
-    clients.until(Duration::from_secs(30), |c| c.clients.iter().all(|(_, x)| x.is_connected()));
+    clients.until(Duration::from_secs(30), |c| c.all(|x| x.net.is_connected()));
     facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
     flush(&mut facilitator);
-    clients.until(Duration::from_secs(30), |c| c.phase.iter().all(|p| *p == Phase::Orders) && c.turn[0] == 1);
+    clients.until(Duration::from_secs(30), |c| c.all(|x| x.phase == Phase::Orders && x.turn == 1));
     let mut latencies = Vec::new();
-    for turn in 1..=20u32 {
-        // One member of each seat locks; the last lock's send starts the clock.
-        let mut locked = std::collections::BTreeSet::new();
-        for (seat, c) in clients.clients.iter_mut() {
-            if locked.insert(seat.clone()) {
-                c.send(&ClientMessage::Seat(SeatAction::Lock));
+    let mut per_turn = Vec::new();
+    let mut turns = 0;
+    for turn in 1.. {
+        let before: Vec<u64> = clients.clients.iter().map(|c| c.bytes).collect();
+        // One member of each seat hands in its advisor's orders, and every seat but the last
+        // locks; once all are answered, the last seat locks, which starts the clock.
+        let mut firsts = Vec::new();
+        for (i, c) in clients.clients.iter_mut().enumerate() {
+            if firsts.iter().any(|j: &usize| clients_seat(&seats, *j) == c.seat) {
+                continue;
+            }
+            firsts.push(i);
+            let advice = c.view.as_ref().and_then(|v| v.options.as_ref()).map(|o| o.advice.clone());
+            for order in advice.unwrap_or_default() {
+                c.send(&ClientMessage::Order(order));
             }
         }
-        let t0 = Instant::now();
-        for (_, c) in clients.clients.iter_mut() {
-            let _ = c.pump();
+        let last = *firsts.last().unwrap();
+        for &i in &firsts[..firsts.len() - 1] {
+            clients.clients[i].send(&ClientMessage::Seat(SeatAction::Lock));
         }
+        clients.until(Duration::from_secs(30), |c| c.all(|x| x.answers == x.sent));
+        clients.clients[last].send(&ClientMessage::Seat(SeatAction::Lock));
+        let t0 = Instant::now();
+        clients.pump();
         facilitator.pump();
         clients.until(Duration::from_secs(30), |c| {
-            c.turn.iter().zip(&c.phase).all(|(t, p)| *t > turn || *p == Phase::GameOver)
+            c.all(|x| (x.turn > turn && x.phase == Phase::Orders) || x.phase == Phase::GameOver)
         });
         latencies.push(t0.elapsed().as_secs_f64() * 1000.0);
-        if clients.phase[0] == Phase::GameOver {
+        per_turn.extend(clients.clients.iter().zip(&before).map(|(c, b)| (c.bytes - b) as f64));
+        turns = turn;
+        if clients.clients[0].phase == Phase::GameOver {
             break;
         }
     }
@@ -211,6 +288,14 @@ fn turn_latency() {
     println!(
         "turn: last lock to all 100 clients holding the next view, over {} turns: p50 {p50:.1} ms, p99 {p99:.1} ms",
         latencies.len()
+    );
+    let (b50, b99) = (percentile(&mut per_turn, 0.5), percentile(&mut per_turn, 0.99));
+    let total: u64 = clients.clients.iter().map(|c| c.bytes).sum();
+    println!(
+        "bytes: per client per turn over {turns} turns: median {:.1} KB, p99 {:.1} KB; {:.1} MB to 100 clients in all",
+        b50 / 1000.0,
+        b99 / 1000.0,
+        total as f64 / 1e6
     );
 }
 
@@ -245,6 +330,6 @@ fn main() {
     if std::env::var("TRUCE_BENCH_SKIP_IDLE").is_err() {
         idle_cpu();
     }
-    turn_latency();
+    whole_game();
     udp_echo();
 }

@@ -7,14 +7,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Briefing, SeatEntry};
+use crate::record::Briefing;
+pub use crate::record::SeatEntry;
+pub use crate::record::story::{Cause, IncidentPage, StorySector, TurnStory};
 use crate::rules::orders::{Draft, SeatAction};
 use crate::rules::{Order, OrderVerdict, Phase};
 pub use crate::text::{clean_text, is_control};
 
 /// Bumped whenever a message changes shape; the netcode protocol id derives from it, so clients
 /// of another version cannot connect at all (they fail at the handshake, not mid-game).
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 5;
 
 /// The netcode protocol id: "TRUCE" and the version.
 pub const fn protocol_id() -> u64 {
@@ -291,6 +293,10 @@ pub enum ClientMessage {
     Command(Command),
     /// Ask for the full current view again.
     Refresh,
+    /// Ask for the story of a resolved turn (any turn of the game, for a rejoin or a resume).
+    Story { turn: u32 },
+    /// Ask for one page (from 0) of a resolved turn's incidents, as the seat may read them.
+    Incidents { turn: u32, page: u32 },
 }
 
 impl ClientMessage {
@@ -303,6 +309,8 @@ impl ClientMessage {
             ClientMessage::Seat(SeatAction::Retract(_)) => "retract",
             ClientMessage::Command(c) => c.word(),
             ClientMessage::Refresh => "refresh",
+            ClientMessage::Story { .. } => "story",
+            ClientMessage::Incidents { .. } => "incidents",
         }
     }
 }
@@ -316,7 +324,7 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
         M::Hello { name } if name.chars().count() > MAX_NAME_CHARS => {
             Err(format!("a name is at most {MAX_NAME_CHARS} characters"))
         }
-        M::Hello { .. } | M::Refresh => Ok(()),
+        M::Hello { .. } | M::Refresh | M::Story { .. } | M::Incidents { .. } => Ok(()),
         M::Order(order) if !numbers_finite(order) => Err("numbers in an order must be finite".into()),
         M::Order(_) | M::Seat(_) => {
             if role != Role::Player {
@@ -514,6 +522,8 @@ pub struct SectorView {
 /// Everything one connection may see now. A player's view holds only its own seat's secrets.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct View {
+    /// This view's number: a patch names the view it applies to and the one it makes.
+    pub id: u64,
     pub turn: u32,
     pub phase: Phase,
     pub clock: ClockView,
@@ -534,6 +544,71 @@ pub struct View {
     pub goals: Option<SeatGoals>,
     /// At game over, for everyone: the ranking, the record, and why the game ended.
     pub debrief: Option<Debrief>,
+    /// The last resolved turn, told to this connection: what changed and why, the events and the
+    /// worst incidents. Every incident is had by page (`ClientMessage::Incidents`), any earlier
+    /// turn's story by `ClientMessage::Story`.
+    pub story: Option<TurnStory>,
+}
+
+/// What changed from one view to the next: each field is `Some` only when it changed. The
+/// channel is reliable and ordered, so the view it applies to (`base`) is the last one sent to the
+/// connection; a client that holds another asks for `Refresh`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ViewPatch {
+    pub base: u64,
+    pub id: u64,
+    pub turn: Option<u32>,
+    pub phase: Option<Phase>,
+    pub clock: Option<ClockView>,
+    pub briefing: Option<Briefing>,
+    pub draft: Option<Option<Draft>>,
+    pub seats: Option<Vec<SeatStatus>>,
+    pub sectors: Option<Vec<SectorView>>,
+    pub options: Option<Option<SeatOptions>>,
+    pub notices: Option<Vec<String>>,
+    pub omniscient: Option<Option<Omniscient>>,
+    pub goals: Option<Option<SeatGoals>>,
+    pub debrief: Option<Option<Debrief>>,
+    pub story: Option<Option<TurnStory>>,
+}
+
+macro_rules! view_fields {
+    ($m:ident) => {
+        $m!(turn, phase, clock, briefing, draft, seats, sectors, options, notices, omniscient, goals, debrief, story)
+    };
+}
+
+impl ViewPatch {
+    /// What turns `base` into `next` (the same connection's: role and seat never change).
+    pub fn between(base: &View, next: &View) -> ViewPatch {
+        let mut p = ViewPatch { base: base.id, id: next.id, ..Default::default() };
+        macro_rules! diff {
+            ($($f:ident),*) => {
+                $(if base.$f != next.$f {
+                    p.$f = Some(next.$f.clone());
+                })*
+            };
+        }
+        view_fields!(diff);
+        p
+    }
+
+    /// Applies the patch to `view`; false (and `view` untouched) if `view` is not its base.
+    pub fn apply(self, view: &mut View) -> bool {
+        if view.id != self.base {
+            return false;
+        }
+        view.id = self.id;
+        macro_rules! set {
+            ($($f:ident),*) => {
+                $(if let Some(x) = self.$f {
+                    view.$f = x;
+                })*
+            };
+        }
+        view_fields!(set);
+        true
+    }
 }
 
 /// The after-action debrief shown at game over.
@@ -606,13 +681,11 @@ pub struct OfferView {
     pub components: Vec<String>,
 }
 
-/// The white cell's view: every seat's draft and state, and the full trace of the last turn.
+/// The white cell's view: every seat's draft and state (its `View.story` tells the whole truth).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Omniscient {
     pub drafts: BTreeMap<String, Draft>,
     pub seats: Vec<Briefing>,
-    /// The last turn's trace as the white cell reads it.
-    pub trace: Vec<SeatEntry>,
     /// Connections: (client id, role, seat, name).
     pub connections: Vec<(u64, Role, Option<String>, String)>,
     /// Every facilitator action with who did it.
@@ -623,7 +696,7 @@ pub struct Omniscient {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ServerMessage {
     Welcome(Box<Welcome>),
-    /// The full current view (on joining, at each phase and whenever the seat's draft changes).
+    /// The full current view (on joining and on `Refresh`).
     View(Box<View>),
     /// The answer to an order or seat action.
     Verdict(OrderVerdict),
@@ -647,6 +720,13 @@ pub enum ServerMessage {
         reason: String,
         rejoin: bool,
     },
+    /// What changed in the view since the last one sent (at each phase and whenever the seat's
+    /// draft changes).
+    Patch(Box<ViewPatch>),
+    /// The story of a turn, asked for.
+    Story(Box<TurnStory>),
+    /// A page of a turn's incidents, asked for.
+    Incidents(Box<IncidentPage>),
 }
 
 /// Encodes a message for the wire.

@@ -64,6 +64,8 @@ pub struct Server {
     pub addr: SocketAddr,
     pub dir: PathBuf,
     pub codes: Codes,
+    /// Rung when a datagram with work arrives: an idle server sleeps until it rings or its tick.
+    doorbell: Option<crate::net::transport::Doorbell>,
 }
 
 /// Idle frames come this often: a turn-based game needs no more, and the CPU sleeps between.
@@ -136,19 +138,34 @@ impl Server {
         app.insert_resource(Console::new(options.script, options.stdin, options.echo));
         app.finish();
         app.cleanup();
-        Ok(Server { app, addr, dir, codes })
+        let doorbell = app.world().get_resource::<crate::net::NetServer>().map(|n| n.transport.doorbell());
+        Ok(Server { app, addr, dir, codes, doorbell })
     }
 
-    /// Runs frames until the app exits: at once while busy, every `IDLE_TICK` otherwise.
+    /// Runs frames until the app exits: at once while busy; otherwise every `IDLE_TICK`, or as soon
+    /// as a datagram with work arrives.
     pub fn run(mut self) -> AppExit {
         loop {
             let started = Instant::now();
             self.app.update();
             if let Some(exit) = self.app.should_exit() {
+                // An autosave still due is written before the server stops.
+                let world = self.app.world_mut();
+                if std::mem::take(&mut world.resource_mut::<Pending>().autosave_due) {
+                    crate::host::autosave(world);
+                }
                 return exit;
             }
+            if self.app.world().resource::<Pending>().backlog {
+                // Packets wait to be sent: the next frame sends them at once.
+                continue;
+            }
             if !self.tick_again_soon() {
-                std::thread::sleep(IDLE_TICK.saturating_sub(started.elapsed()));
+                let rest = IDLE_TICK.saturating_sub(started.elapsed());
+                match &self.doorbell {
+                    Some(bell) => bell.wait(rest),
+                    None => std::thread::sleep(rest),
+                }
             } else {
                 std::thread::sleep(BUSY_TICK);
             }

@@ -20,10 +20,10 @@ use renetcode::ConnectToken;
 use support::Harness;
 use truce::client::guard::{MAX_ENTRIES, MAX_LIST, MAX_MAP_POINTS, MAX_MAP_SEGMENTS, MAX_NOTICES, MAX_SECTORS};
 use truce::client::run::Connection;
-use truce::client::{Action, Client, Link, MAX_EVENTS, MAX_REPORTS, Tab, ui};
+use truce::client::{Action, Client, Link, MAX_EVENTS, MAX_STORIES, Tab, ui};
 use truce::host::OnTimeout;
 use truce::net::client::{JoinFailure, NetClient};
-use truce::protocol::{Command, SectorInfo, ServerMessage, View, Welcome, protocol_id};
+use truce::protocol::{Command, SectorInfo, ServerMessage, TurnStory, View, Welcome, protocol_id};
 use truce::record::SeatEntry;
 use truce::rules::{Order, Phase};
 
@@ -308,10 +308,12 @@ fn escapes_from_a_server_are_cleaned_before_the_client_keeps_or_draws_them() {
     w.map.line_name = format!("Line {PAYLOAD}");
     let mut v = view;
     v.notices.push(format!("Notice {PAYLOAD}"));
-    let seq = v.briefing.reports.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
-    v.briefing.reports.push(SeatEntry {
+    let story = v.story.get_or_insert_with(|| TurnStory { turn: 1, ..Default::default() });
+    story.headline = format!("Headline {PAYLOAD}");
+    let seq = story.events.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
+    story.events.push(SeatEntry {
         seq,
-        turn: v.turn,
+        turn: story.turn,
         day: 0,
         rule: "message".into(),
         text: format!("Russia states: {PAYLOAD}"),
@@ -328,7 +330,7 @@ fn escapes_from_a_server_are_cleaned_before_the_client_keeps_or_draws_them() {
     assert!(c.welcome.is_some() && c.view.is_some(), "the messages were kept, cleaned: {:?}", c.events);
 
     // Everything the client keeps is text.
-    let kept = serde_json::to_string(&(&c.welcome, &c.view, &c.reports, &c.events)).unwrap();
+    let kept = serde_json::to_string(&(&c.welcome, &c.view, &c.stories, &c.events)).unwrap();
     let kept: serde_json::Value = serde_json::from_str(&kept).unwrap();
     fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
         match v {
@@ -353,11 +355,20 @@ fn escapes_from_a_server_are_cleaned_before_the_client_keeps_or_draws_them() {
         Order::PublicStatement { text: "Statement GAME OVER".into() },
         "orders come through the cleaning intact"
     );
-    assert!(c.reports.iter().any(|r| r.text == "Russia states: GAME OVER"));
+    assert!(c.stories.values().flat_map(|s| &s.events).any(|r| r.text == "Russia states: GAME OVER"));
 
     // And what is drawn shows the words and no escape.
     for (tab, shown) in [
-        (Tab::Inbox, vec!["Russia states: GAME OVER", "Event GAME OVER", "Notice GAME OVER", "order GAME OVER"]),
+        (
+            Tab::Story,
+            vec![
+                "Headline GAME OVER",
+                "Russia states: GAME OVER",
+                "Event GAME OVER",
+                "Notice GAME OVER",
+                "order GAME OVER",
+            ],
+        ),
         (Tab::Orders, vec!["statement: Statement GAME OVER"]),
         (Tab::Seats, vec!["Seat GAME OVER"]),
     ] {
@@ -427,22 +438,12 @@ fn what_the_client_keeps_is_bounded_however_much_a_server_sends() {
     assert_eq!(c.events.len(), MAX_EVENTS);
     assert_eq!(c.events.last().unwrap(), "📣 notice 9999");
 
-    // Thirty views of 200 new reports each.
-    let mut seq = 1_000_000;
-    for _ in 0..30 {
-        let mut v = view.clone();
-        v.briefing.reports = (0..200)
-            .map(|_| {
-                seq += 1;
-                SeatEntry { seq, turn: 1, day: 0, rule: "message".into(), text: format!("report {seq}") }
-            })
-            .collect();
-        c.on_message(ServerMessage::View(Box::new(v)));
+    // Stories of a thousand turns, sent unasked.
+    for turn in 1..=1_000 {
+        c.on_message(ServerMessage::Story(Box::new(TurnStory { turn, ..Default::default() })));
     }
-    assert_eq!(c.reports.len(), MAX_REPORTS);
-    assert_eq!(c.seen(), MAX_REPORTS, "the reports' numbers are forgotten with them");
-    assert_eq!(c.reports.last().unwrap().seq, seq, "the newest are kept");
-    assert_eq!(c.reports[0].seq, seq - MAX_REPORTS as u64 + 1);
+    assert_eq!(c.stories.len(), MAX_STORIES);
+    assert_eq!(c.stories.keys().next(), Some(&(1_001 - MAX_STORIES as u32)), "the newest are kept");
 
     // One enormous view.
     let mut v = view.clone();
@@ -452,9 +453,13 @@ fn what_the_client_keeps_is_bounded_however_much_a_server_sends() {
     let options = v.options.as_mut().unwrap();
     options.kinds = (0..10_000).map(|i| format!("kind {i}")).collect();
     options.advice = (0..10_000).map(|i| Order::PublicStatement { text: format!("{i}") }).collect();
-    v.briefing.reports =
+    let mut story = TurnStory { turn: 2_000, ..Default::default() };
+    story.events =
         (0..5_000).map(|i| SeatEntry { seq: i, turn: 1, day: 0, rule: "x".into(), text: "y".repeat(20) }).collect();
-    v.briefing.reports[4_999].text = "z".repeat(100_000);
+    story.events[4_999].text = "z".repeat(100_000);
+    story.causes =
+        (0..10_000).map(|i| truce::protocol::Cause { text: format!("{i}"), change: 0.1, named: true }).collect();
+    v.story = Some(story);
     c.on_message(ServerMessage::View(Box::new(v)));
     let v = c.view.as_ref().unwrap();
     assert_eq!(v.notices.len(), MAX_NOTICES);
@@ -462,10 +467,11 @@ fn what_the_client_keeps_is_bounded_however_much_a_server_sends() {
     assert_eq!((v.seats.len(), v.sectors.len()), (MAX_LIST, MAX_SECTORS));
     let options = v.options.as_ref().unwrap();
     assert_eq!((options.kinds.len(), options.advice.len()), (MAX_LIST, MAX_LIST));
-    assert!(v.briefing.reports.len() <= MAX_ENTRIES);
-    assert!(c.reports.len() <= MAX_REPORTS && c.seen() == c.reports.len());
+    let story = v.story.as_ref().unwrap();
+    assert!(story.events.len() <= MAX_ENTRIES && story.causes.len() <= MAX_LIST);
+    assert!(c.stories.len() <= MAX_STORIES);
     assert_eq!(
-        c.reports.last().unwrap().text.chars().count(),
+        c.stories[&2_000].events.last().unwrap().text.chars().count(),
         truce::client::guard::MAX_TEXT_CHARS,
         "long texts are cut"
     );
@@ -512,9 +518,7 @@ fn a_giant_map_is_cut_to_size_and_still_draws_in_a_frame() {
     assert_eq!(c.on_key(KeyEvent::from(KeyCode::Char('q'))), vec![Action::Quit], "q quits at once");
 
     // Drawing bounds itself too, for a welcome put in place without the checks.
-    let mut raw = Client::default();
-    raw.welcome = Some(giant(welcome));
-    raw.view = Some(view);
+    let raw = Client { welcome: Some(giant(welcome)), view: Some(view), ..Default::default() };
     let start = Instant::now();
     screen(&raw, 200, 60);
     assert!(start.elapsed() < Duration::from_secs(2), "a frame took {:?}", start.elapsed());

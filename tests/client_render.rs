@@ -12,7 +12,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use support::{Harness, Player};
 use truce::client::{Action, Client, Tab, ui};
 use truce::host::OnTimeout;
-use truce::protocol::{ClientMessage, Command};
+use truce::protocol::{ClientMessage, Command, ServerMessage};
 use truce::rules::Phase;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -296,4 +296,65 @@ fn game_over_shows_the_debrief_ranking_record_escalation_and_why_it_ended() {
     assert!(!s.contains("Keep pressure on the line"), "Russia's secret objective reached Ukraine: {s}");
     let at_80 = screen(&c, 80, 24);
     assert!(at_80.contains("1. Ukraine") && at_80.contains("Why it ended"), "{at_80}");
+}
+
+#[test]
+fn the_story_of_the_turn_comes_first_with_its_main_cause_then_the_incidents_by_page() {
+    let mut h = Harness::new("ukraine_2026", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+    for turn in 1..=2 {
+        ukr.send(ClientMessage::Seat(truce::rules::orders::SeatAction::Lock));
+        h.run(&mut [&mut ukr], WAIT, |ps| ps[0].turn() > turn && ps[0].phase() == Some(Phase::Orders));
+    }
+    let mut c = model(&ukr);
+    assert_eq!(c.tab, Tab::Story, "a player's first panel is the story");
+    let story = c.shown_story().expect("the last turn's story").clone();
+    assert_eq!(story.turn, 2);
+    let main = story.causes.iter().find(|x| x.named).expect("a cause the seat can name");
+    if story.escalation_after > story.escalation_before + 5e-4 {
+        assert!(story.headline.contains(&format!("mostly {}", main.text)), "{}", story.headline);
+    }
+    let s = screen(&c, 200, 60);
+    assert!(s.contains("Turn 2: escalation"), "{s}");
+    assert!(s.contains("Why escalation moved"), "{s}");
+    assert!(s.contains(&main.text), "the main cause {:?}: {s}", main.text);
+    assert!(s.contains(&format!("{} incidents you may read", story.incidents)), "{s}");
+    // The incidents, a page at a time, asked for with `i`.
+    let actions = key(&mut c, KeyCode::Char('i'));
+    assert_eq!(actions, vec![Action::Send(ClientMessage::Incidents { turn: 2, page: 0 })]);
+    let Action::Send(m) = actions[0].clone() else { unreachable!() };
+    let ServerMessage::Incidents(page) = h.ask(&mut ukr, m) else { panic!("no page") };
+    c.on_message(ServerMessage::Incidents(page.clone()));
+    let s = screen(&c, 200, 60);
+    assert!(s.contains(&format!("page 1 of {}", story.pages)), "{s}");
+    assert!(s.contains(&page.entries[0].text[..60]), "{s}");
+    // An earlier turn, with `<`: the client holds turn 1's story already.
+    assert!(key(&mut c, KeyCode::Char('<')).is_empty());
+    assert!(screen(&c, 200, 60).contains("Turn 1: escalation"));
+    // At 80×24 the story still opens with its headline.
+    key(&mut c, KeyCode::Char('>'));
+    assert!(screen(&c, 80, 24).contains("Turn 2: escalation"));
+}
+
+#[test]
+fn at_80_by_24_the_top_bar_shortens_its_words_and_never_cuts_a_number() {
+    let mut h = Harness::new("ukraine_2026", Some(600), OnTimeout::Bot);
+    let mut eu = h.join("eu");
+    h.console(Command::Start);
+    h.run(&mut [&mut eu], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+    let mut c = model(&eu);
+    // Three-digit figures everywhere, as late in a long game.
+    let own = c.view.as_mut().unwrap().briefing.own.as_mut().unwrap();
+    own.score = 1234;
+    own.capital = 567;
+    let s = screen(&c, 80, 24);
+    let top: Vec<&str> = s.lines().take(4).collect();
+    assert!(top[1].contains("European Union") && top[1].contains("T1/24"), "{top:?}");
+    assert!(top[1].contains("left") || top[1].contains(":"), "the clock stays: {top:?}");
+    assert!(top[2].contains("Score 1234") && top[2].contains("/567"), "the whole numbers: {top:?}");
+    // A wide terminal keeps the full words.
+    let wide = screen(&c, 160, 40);
+    assert!(wide.contains("Capital 567") && wide.contains("Score 1234") && wide.contains("the orders phase"), "{wide}");
 }

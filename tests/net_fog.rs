@@ -1,5 +1,6 @@
 //! Fog of war on the wire: every message the server sends to one seat, an observer and the
-//! projector over a whole networked game is captured, and none carries another seat's private
+//! projector over a whole networked game, and every turn's story and page of incidents they ask
+//! for after it, is captured, and none carries another seat's private
 //! messages, postures, secret objectives, or any trace text it was not meant to read.
 
 mod support;
@@ -46,6 +47,12 @@ fn a_seat_never_receives_another_seats_secrets() {
         });
     }
     h.idle(&mut [&mut ukr, &mut rus, &mut fra, &mut obs, &mut projector], Duration::from_millis(200));
+    // Each reader asks for every turn's story and every page of its incidents: they are on its
+    // wire too.
+    for p in [&mut ukr, &mut fra, &mut rus, &mut obs, &mut projector] {
+        let (stories, pages) = h.read_history(p);
+        assert!(stories.len() >= 2 && !pages.is_empty(), "the whole history was read");
+    }
     let wire = capture(&ukr);
     let public = capture(&obs);
     let screen = capture(&projector);

@@ -112,11 +112,7 @@ fn a_scripted_game_between_networked_seats_runs_to_its_end() {
     for p in [&ukr, &rus_a, &rus_b, &fra, &obs, &fac] {
         assert_eq!(p.phase(), Some(Phase::GameOver));
     }
-    let said = obs.received.iter().any(|m| match m {
-        ServerMessage::View(v) => v.briefing.reports.iter().any(|r| r.text.contains("France is ready")),
-        _ => false,
-    });
-    assert!(said, "observers read public statements");
+    assert!(obs.was_told("France is ready"), "observers read public statements");
 }
 
 #[test]
@@ -199,7 +195,7 @@ fn the_facilitator_runs_the_game_from_a_connection_and_the_console() {
     h.run(&mut [&mut fac, &mut fra, &mut ukr], WAIT, |ps| ps.iter().all(|p| p.turn() == 2));
     let v = ukr.view.as_ref().unwrap();
     assert!(v.notices.iter().any(|n| n.contains("bots stood in for")), "{:?}", v.notices);
-    assert!(v.briefing.reports.iter().any(|r| r.text.contains("Orikhiv")), "the inject is reported");
+    assert!(ukr.reports().iter().any(|r| r.contains("Orikhiv")), "the inject is reported");
     // The seats are still their people's next turn.
     assert!(v.seats.iter().filter(|s| s.id == "ukr" || s.id == "fra").all(|s| !s.bot));
 
@@ -250,7 +246,7 @@ fn when_the_clock_runs_out_locked_orders_stand_and_bots_play_the_rest() {
     ukr.send(ClientMessage::Seat(SeatAction::Lock));
     fra.send(statement("France never locked this"));
     h.run(&mut [&mut ukr, &mut fra], Duration::from_secs(10), |ps| ps.iter().all(|p| p.turn() == 2));
-    let reports: Vec<String> = ukr.view.as_ref().unwrap().briefing.reports.iter().map(|r| r.text.clone()).collect();
+    let reports = ukr.reports();
     assert!(reports.iter().any(|r| r.contains("Ukraine locked this")), "{reports:?}");
     assert!(!reports.iter().any(|r| r.contains("France never locked this")), "{reports:?}");
     let notices = &ukr.view.as_ref().unwrap().notices;
@@ -264,8 +260,7 @@ fn when_the_clock_runs_out_locked_orders_stand_and_bots_play_the_rest() {
     h.run(&mut [&mut fra], WAIT, |ps| ps[0].turn() == 1);
     fra.send(statement("France's draft stands"));
     h.run(&mut [&mut fra], Duration::from_secs(10), |ps| ps[0].turn() == 2);
-    let reports = &fra.view.as_ref().unwrap().briefing.reports;
-    assert!(reports.iter().any(|r| r.text.contains("France's draft stands")));
+    assert!(fra.reports().iter().any(|r| r.contains("France's draft stands")));
 }
 
 #[test]

@@ -77,6 +77,13 @@ impl Scripted {
                         self.waiting = Waiting::Nothing;
                     }
                 }
+                ServerMessage::Patch(p) => {
+                    let applied = self.view.as_mut().is_some_and(|v| p.apply(v));
+                    assert!(applied, "{}: a patch for a view it does not hold", self.seat);
+                    if self.waiting == Waiting::View {
+                        self.waiting = Waiting::Nothing;
+                    }
+                }
                 ServerMessage::Verdict(v) if v.accepted => self.waiting = Waiting::View,
                 ServerMessage::Verdict(v) => panic!("{}: a scripted order was refused: {}", self.seat, v.reason),
                 ServerMessage::Refused { reason, .. } if reason.contains("orders phase") => {

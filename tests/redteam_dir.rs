@@ -19,6 +19,9 @@ fn view_until(client: &mut NetClient, last: &mut Option<View>, done: impl Fn(&Vi
         for m in client.pump() {
             match m {
                 ServerMessage::View(v) => *last = Some(*v),
+                ServerMessage::Patch(p) => {
+                    assert!(last.as_mut().is_some_and(|v| p.apply(v)), "a patch for a view not held");
+                }
                 ServerMessage::Clock(c) => {
                     if let Some(v) = last.as_mut() {
                         v.clock = c;

@@ -69,7 +69,18 @@ pub fn fields(kind: &str) -> Vec<(&'static str, Field)> {
 pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Value)> {
     let me = view.seat.clone().unwrap_or_default();
     let ids = |v: &[(String, String)]| -> Vec<(String, Value)> {
-        v.iter().map(|(id, name)| (format!("{name} ({id})"), Value::Id(id.clone()))).collect()
+        v.iter().map(|(id, name)| (name.clone(), Value::Id(id.clone()))).collect()
+    };
+    let name = |id: &str| -> String {
+        welcome
+            .nations
+            .iter()
+            .chain(&welcome.choices.institutions)
+            .chain(&welcome.choices.templates)
+            .find(|(k, _)| k == id)
+            .map(|(_, n)| n.clone())
+            .or_else(|| welcome.map.sectors.iter().find(|s| s.id == id).map(|s| s.name.clone()))
+            .unwrap_or_else(|| id.to_string())
     };
     match field {
         Field::Nation => ids(&welcome.nations.iter().filter(|(id, _)| *id != me).cloned().collect::<Vec<_>>()),
@@ -86,9 +97,19 @@ pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Val
             .iter()
             .flat_map(|o| &o.proposals)
             .map(|p| {
-                let r#where = if p.sectors.is_empty() { "whole line".to_string() } else { p.sectors.join(", ") };
+                let r#where = if p.sectors.is_empty() {
+                    "whole line".to_string()
+                } else {
+                    p.sectors.iter().map(|s| name(s)).collect::<Vec<_>>().join(", ")
+                };
                 (
-                    format!("#{} {} to {} by {} ({where})", p.id, p.template, p.institution, p.proposer),
+                    format!(
+                        "proposal {}: {} to {} by {} ({where})",
+                        p.id,
+                        name(&p.template),
+                        name(&p.institution),
+                        name(&p.proposer)
+                    ),
                     Value::Number(p.id as f64),
                 )
             })
@@ -98,14 +119,14 @@ pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Val
             .own
             .iter()
             .flat_map(|o| &o.contingents)
-            .map(|(id, kind, size, at)| (format!("{id}: {size} {kind}, at {at}"), Value::Id(id.clone())))
+            .map(|(id, kind, size, at)| (format!("{id}: {size} {kind}, at {}", name(at)), Value::Id(id.clone())))
             .collect(),
         Field::Offer => view
             .briefing
             .own
             .iter()
             .flat_map(|o| &o.offers)
-            .map(|(id, from)| (format!("{id} from {from}"), Value::Id(id.clone())))
+            .map(|(id, from)| (format!("{id} from {}", name(from)), Value::Id(id.clone())))
             .collect(),
         Field::Ballot => [("Yes", Ballot::Yes), ("No", Ballot::No), ("Abstain", Ballot::Abstain)]
             .into_iter()
@@ -213,28 +234,49 @@ pub fn build(kind: &str, values: &[Value], me: &str) -> Option<Order> {
 }
 
 /// An order in a line of words, for the draft and the advisor.
-pub fn describe(order: &Order) -> String {
+/// An order in words, with the names of the nations, sectors, bodies and mandates it names (as
+/// the welcome gives them; an id the welcome does not know is shown as it is).
+pub fn describe(order: &Order, w: Option<&crate::protocol::Welcome>) -> String {
+    let name = |id: &str| -> String {
+        w.and_then(|w| {
+            w.nations
+                .iter()
+                .chain(&w.choices.institutions)
+                .chain(&w.choices.templates)
+                .find(|(k, _)| k == id)
+                .map(|(_, n)| n.clone())
+                .or_else(|| w.map.sectors.iter().find(|s| s.id == id).map(|s| s.name.clone()))
+        })
+        .unwrap_or_else(|| id.to_string())
+    };
     match order {
-        Order::PrivateMessage { to, text } => format!("message to {to}: {text}"),
+        Order::PrivateMessage { to, text } => format!("message to {}: {text}", name(to)),
         Order::PublicStatement { text } => format!("statement: {text}"),
         Order::ProposeMandate { template, institution, sectors, .. } => {
-            let r#where = if sectors.is_empty() { "whole line".into() } else { sectors.join(", ") };
-            format!("propose {template} to {institution} ({where})")
+            let r#where = if sectors.is_empty() {
+                "whole line".into()
+            } else {
+                sectors.iter().map(|s| name(s)).collect::<Vec<_>>().join(", ")
+            };
+            format!("propose {} to {} ({where})", name(template), name(institution))
         }
-        Order::Vote { proposal, ballot } => format!("vote {ballot:?} on #{proposal}"),
+        Order::Vote { proposal, ballot } => format!("vote {ballot:?} on proposal {proposal}"),
         Order::Pledge { contingent, sector, condition } => match condition {
-            None => format!("pledge {contingent} to {sector} at once"),
-            Some(_) => format!("pledge {contingent} to {sector} on a condition"),
+            None => format!("pledge {contingent} to {} at once", name(sector)),
+            Some(_) => format!("pledge {contingent} to {} on a condition", name(sector)),
         },
         Order::Withdraw { contingent } => format!("withdraw {contingent}"),
-        Order::Deploy { contingent, sector } => format!("deploy {contingent} to {sector}"),
-        Order::OfferGuarantee { recipient, components } => format!("offer {recipient} {components:?}"),
+        Order::Deploy { contingent, sector } => format!("deploy {contingent} to {}", name(sector)),
+        Order::OfferGuarantee { recipient, components } => {
+            let parts: Vec<String> = components.iter().map(|c| format!("{c:?}")).collect();
+            format!("offer {} a guarantee: {}", name(recipient), parts.join(", "))
+        }
         Order::AcceptGuarantee { guarantee } => format!("accept guarantee {guarantee}"),
         Order::RejectGuarantee { guarantee } => format!("reject guarantee {guarantee}"),
-        Order::ImposeSanctions { target } => format!("sanction {target}"),
-        Order::LiftSanctions { target } => format!("lift sanctions on {target}"),
-        Order::ShareIntelligence { with } => format!("share intelligence with {with}"),
-        Order::SetPosture { sector, pressure } => format!("posture {pressure:.1} in {sector}"),
+        Order::ImposeSanctions { target } => format!("sanction {}", name(target)),
+        Order::LiftSanctions { target } => format!("lift sanctions on {}", name(target)),
+        Order::ShareIntelligence { with } => format!("share intelligence with {}", name(with)),
+        Order::SetPosture { sector, pressure } => format!("posture {pressure:.1} in {}", name(sector)),
         Order::Recommit { measures } => {
             if *measures {
                 "recommit, with measures".into()
@@ -242,10 +284,10 @@ pub fn describe(order: &Order) -> String {
                 "recommit".into()
             }
         }
-        Order::RequestAirSupport { sector } => format!("request air support in {sector}"),
-        Order::Accuse { nation, .. } => format!("accuse {nation}"),
-        Order::RefuseTroops { nation } => format!("refuse {nation}'s troops"),
-        Order::ConsentToTroops { nation } => format!("consent to {nation}'s troops"),
-        Order::Lobby { institution, template } => format!("lobby {institution} for {template}"),
+        Order::RequestAirSupport { sector } => format!("request air support in {}", name(sector)),
+        Order::Accuse { nation, .. } => format!("accuse {}", name(nation)),
+        Order::RefuseTroops { nation } => format!("refuse {}'s troops", name(nation)),
+        Order::ConsentToTroops { nation } => format!("consent to {}'s troops", name(nation)),
+        Order::Lobby { institution, template } => format!("lobby {} for {}", name(institution), name(template)),
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use crate::protocol::{MapInfo, Omniscient, ServerMessage, View, Welcome, clean_text, is_control};
+use crate::protocol::{
+    IncidentPage, MapInfo, Omniscient, ServerMessage, TurnStory, View, ViewPatch, Welcome, clean_text, is_control,
+};
 use crate::record::Briefing;
 use crate::rules::orders::Draft;
 
@@ -26,7 +28,7 @@ pub const MAX_LIST: usize = 256;
 pub const MAX_NOTICES: usize = 100;
 /// Orders kept from one draft: the server takes no more inputs than this from a seat in a turn.
 pub const MAX_DRAFT_ORDERS: usize = crate::protocol::MAX_INPUTS_PER_SEAT_PER_TURN;
-/// Trace entries or reports kept from one view, newest: more than a turn of any scenario writes.
+/// A story's events or a page's incidents kept, newest: more than a turn of any scenario writes.
 pub const MAX_ENTRIES: usize = 2_000;
 /// Facilitator log lines and connections kept from one view (newest log lines).
 pub const MAX_LOG: usize = 1_024;
@@ -68,6 +70,18 @@ fn bound(message: ServerMessage) -> ServerMessage {
         ServerMessage::View(mut v) => {
             bound_view(&mut v);
             ServerMessage::View(v)
+        }
+        ServerMessage::Patch(mut p) => {
+            bound_patch(&mut p);
+            ServerMessage::Patch(p)
+        }
+        ServerMessage::Story(mut s) => {
+            bound_story(&mut s);
+            ServerMessage::Story(s)
+        }
+        ServerMessage::Incidents(mut p) => {
+            bound_page(&mut p);
+            ServerMessage::Incidents(p)
         }
         ServerMessage::Seats(mut s) => {
             keep_first(&mut s, MAX_LIST);
@@ -136,36 +150,69 @@ fn bound_view(v: &mut View) {
     keep_first(&mut v.seats, MAX_LIST);
     keep_first(&mut v.sectors, MAX_SECTORS);
     keep_newest(&mut v.notices, MAX_NOTICES);
-    if let Some(o) = v.options.as_mut() {
-        keep_first(&mut o.kinds, MAX_LIST);
-        keep_first(&mut o.proposals, MAX_LIST);
-        for p in &mut o.proposals {
-            keep_first(&mut p.sectors, MAX_SECTORS);
-        }
-        keep_first(&mut o.advice, MAX_LIST);
-    }
-    if let Some(d) = v.debrief.as_mut() {
-        keep_first(&mut d.ranking, MAX_LIST);
-        for r in &mut d.ranking {
-            keep_first(&mut r.objectives, MAX_LIST);
-        }
-        keep_first(&mut d.escalation, MAX_ENTRIES);
-    }
-    if let Some(g) = v.goals.as_mut() {
-        keep_first(&mut g.objectives, MAX_LIST);
-        keep_first(&mut g.offers, MAX_LIST);
-        for o in &mut g.offers {
-            keep_first(&mut o.components, MAX_LIST);
-        }
-        keep_first(&mut g.postures, MAX_SECTORS);
-    }
+    v.options.iter_mut().for_each(bound_options);
+    v.debrief.iter_mut().for_each(bound_debrief);
+    v.goals.iter_mut().for_each(bound_goals);
     bound_briefing(&mut v.briefing);
-    if let Some(d) = v.draft.as_mut() {
-        bound_draft(d);
+    v.draft.iter_mut().for_each(bound_draft);
+    v.omniscient.iter_mut().for_each(bound_omniscient);
+    v.story.iter_mut().for_each(bound_story);
+}
+
+/// A patch's fields, bounded as the view's.
+fn bound_patch(p: &mut ViewPatch) {
+    p.seats.iter_mut().for_each(|s| keep_first(s, MAX_LIST));
+    p.sectors.iter_mut().for_each(|s| keep_first(s, MAX_SECTORS));
+    p.notices.iter_mut().for_each(|n| keep_newest(n, MAX_NOTICES));
+    p.options.iter_mut().flatten().for_each(bound_options);
+    p.debrief.iter_mut().flatten().for_each(bound_debrief);
+    p.goals.iter_mut().flatten().for_each(bound_goals);
+    p.briefing.iter_mut().for_each(bound_briefing);
+    p.draft.iter_mut().flatten().for_each(bound_draft);
+    p.omniscient.iter_mut().flatten().for_each(bound_omniscient);
+    p.story.iter_mut().flatten().for_each(bound_story);
+}
+
+fn bound_options(o: &mut crate::protocol::SeatOptions) {
+    keep_first(&mut o.kinds, MAX_LIST);
+    keep_first(&mut o.proposals, MAX_LIST);
+    for p in &mut o.proposals {
+        keep_first(&mut p.sectors, MAX_SECTORS);
     }
-    if let Some(o) = v.omniscient.as_mut() {
-        bound_omniscient(o);
+    keep_first(&mut o.advice, MAX_LIST);
+}
+
+fn bound_debrief(d: &mut crate::protocol::Debrief) {
+    keep_first(&mut d.ranking, MAX_LIST);
+    for r in &mut d.ranking {
+        keep_first(&mut r.objectives, MAX_LIST);
     }
+    keep_first(&mut d.escalation, MAX_ENTRIES);
+}
+
+fn bound_goals(g: &mut crate::protocol::SeatGoals) {
+    keep_first(&mut g.objectives, MAX_LIST);
+    keep_first(&mut g.offers, MAX_LIST);
+    for o in &mut g.offers {
+        keep_first(&mut o.components, MAX_LIST);
+    }
+    keep_first(&mut g.postures, MAX_SECTORS);
+}
+
+fn bound_story(s: &mut TurnStory) {
+    keep_first(&mut s.causes, MAX_LIST);
+    keep_first(&mut s.sectors, MAX_SECTORS);
+    keep_newest(&mut s.events, MAX_ENTRIES);
+    keep_first(&mut s.worst, MAX_LIST);
+    for x in [&mut s.escalation_before, &mut s.escalation_after] {
+        if !x.is_finite() {
+            *x = 0.0;
+        }
+    }
+}
+
+fn bound_page(p: &mut IncidentPage) {
+    keep_first(&mut p.entries, MAX_ENTRIES);
 }
 
 fn bound_briefing(b: &mut Briefing) {
@@ -180,7 +227,6 @@ fn bound_briefing(b: &mut Briefing) {
         keep_first(&mut own.contingents, MAX_LIST);
         keep_first(&mut own.offers, MAX_LIST);
     }
-    keep_newest(&mut b.reports, MAX_ENTRIES);
 }
 
 fn bound_draft(d: &mut Draft) {
@@ -193,7 +239,6 @@ fn bound_omniscient(o: &mut Omniscient) {
     o.drafts.values_mut().for_each(bound_draft);
     keep_first(&mut o.seats, MAX_LIST);
     o.seats.iter_mut().for_each(bound_briefing);
-    keep_newest(&mut o.trace, MAX_ENTRIES);
     keep_first(&mut o.connections, MAX_LOG);
     keep_newest(&mut o.log, MAX_LOG);
 }

@@ -8,12 +8,13 @@ pub mod guard;
 pub mod run;
 pub mod ui;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::protocol::{ClientMessage, Command, Role, ServerMessage, View, Welcome, is_control};
-use crate::record::SeatEntry;
+use crate::protocol::{
+    ClientMessage, Command, IncidentPage, Role, ServerMessage, TurnStory, View, Welcome, is_control,
+};
 use crate::rules::Phase;
 use crate::rules::orders::SeatAction;
 use form::{Field, Value};
@@ -21,19 +22,21 @@ use form::{Field, Value};
 /// Verdicts and announcements kept, newest: the inbox shows a few, and a server that sends a
 /// stream of them must not fill the memory.
 pub const MAX_EVENTS: usize = 500;
-/// Reports kept, newest: many turns of any scenario, and a bound on what a server can make the
-/// client hold.
-pub const MAX_REPORTS: usize = 2_000;
+/// Stories of turns kept, newest: every turn of any scenario, and a bound on what a server can
+/// make the client hold.
+pub const MAX_STORIES: usize = 500;
 
 /// The panels on the right.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
-    Inbox,
+    /// The story of a turn: what changed and why, the events, the worst incidents; every incident
+    /// by page.
+    Story,
     /// A player's objectives, the offers before it and its postures, in words.
     Goals,
     Orders,
     Seats,
-    /// The white cell's trace and log (the facilitator's).
+    /// The white cell's drafts and log (the facilitator's).
     WhiteCell,
 }
 
@@ -62,11 +65,16 @@ pub struct Builder {
 pub struct Client {
     pub welcome: Option<Welcome>,
     pub view: Option<View>,
-    /// The reports read so far, oldest first (the briefings only carry the last turn's); the
-    /// newest `MAX_REPORTS`.
-    pub reports: Vec<SeatEntry>,
-    /// The sequence numbers of `reports`.
-    seen: BTreeSet<u64>,
+    /// The stories of the turns had so far, by turn: each view brings the last turn's, and
+    /// earlier ones come when asked for (after a rejoin, say). The newest `MAX_STORIES`.
+    pub stories: BTreeMap<u32, TurnStory>,
+    /// The turn the story panel shows; `None` follows the last one.
+    pub story_turn: Option<u32>,
+    /// The page of incidents shown under the story, when one was asked for.
+    pub page: Option<IncidentPage>,
+    /// What the client must send without a key being pressed (a refresh when a patch does not
+    /// fit the view held).
+    pub outbox: Vec<ClientMessage>,
     /// Verdicts, refusals and announcements, newest last; the newest `MAX_EVENTS`.
     pub events: Vec<String>,
     pub link: Link,
@@ -98,11 +106,13 @@ impl Default for Client {
         Client {
             welcome: None,
             view: None,
-            reports: Vec::new(),
-            seen: BTreeSet::new(),
+            stories: BTreeMap::new(),
+            story_turn: None,
+            page: None,
+            outbox: Vec::new(),
             events: Vec::new(),
             link: Link::Connecting,
-            tab: Tab::Inbox,
+            tab: Tab::Story,
             sector: 0,
             scroll: 0,
             line: 0,
@@ -150,9 +160,30 @@ impl Client {
                 self.welcome = Some(*w);
             }
             ServerMessage::View(v) => {
-                self.take_reports(&v.briefing.reports);
+                if let Some(s) = &v.story {
+                    self.take_story(s.clone());
+                }
                 self.view = Some(*v);
                 self.clock_read = Some(std::time::Instant::now());
+            }
+            ServerMessage::Patch(p) => {
+                if let Some(Some(s)) = &p.story {
+                    self.take_story(s.clone());
+                }
+                let clock = p.clock.is_some();
+                let applied = self.view.as_mut().is_some_and(|v| p.apply(v));
+                if !applied {
+                    // Not the view it was made from: ask for the whole view again.
+                    self.outbox.push(ClientMessage::Refresh);
+                } else if clock {
+                    self.clock_read = Some(std::time::Instant::now());
+                }
+            }
+            ServerMessage::Story(s) => self.take_story(*s),
+            ServerMessage::Incidents(p) => {
+                if Some(p.turn) == self.shown_turn() {
+                    self.page = Some(*p);
+                }
             }
             ServerMessage::Verdict(v) => {
                 let line = if v.accepted {
@@ -195,30 +226,60 @@ impl Client {
         guard::keep_newest(&mut self.events, MAX_EVENTS);
     }
 
-    /// Keeps the reports not seen yet, forgetting the oldest past `MAX_REPORTS`.
-    fn take_reports(&mut self, reports: &[SeatEntry]) {
-        for r in reports {
-            if self.seen.insert(r.seq) {
-                self.reports.push(r.clone());
-            }
-        }
-        if self.reports.len() > MAX_REPORTS {
-            for gone in self.reports.drain(..self.reports.len() - MAX_REPORTS) {
-                self.seen.remove(&gone.seq);
-            }
+    /// Keeps a turn's story, forgetting the oldest past `MAX_STORIES`.
+    fn take_story(&mut self, story: TurnStory) {
+        self.stories.insert(story.turn, story);
+        while self.stories.len() > MAX_STORIES {
+            self.stories.pop_first();
         }
     }
 
-    /// The sequence numbers of the reports kept (as many as `reports`).
-    pub fn seen(&self) -> usize {
-        self.seen.len()
+    /// The turn the story panel shows: the one chosen, or the last one had.
+    pub fn shown_turn(&self) -> Option<u32> {
+        self.story_turn.or_else(|| self.stories.last_key_value().map(|(t, _)| *t))
+    }
+
+    /// The story the panel shows, if the client holds it.
+    pub fn shown_story(&self) -> Option<&TurnStory> {
+        self.stories.get(&self.shown_turn()?)
+    }
+
+    /// Moves the story panel `by` turns (back when negative), asking for a story it does not
+    /// hold.
+    fn step_story(&mut self, by: i64) -> Vec<Action> {
+        let last =
+            self.stories.last_key_value().map(|(t, _)| *t).max(self.view.as_ref().map(|v| v.turn.saturating_sub(1)));
+        let (Some(last), Some(at)) = (last, self.shown_turn()) else { return Vec::new() };
+        let turn = (i64::from(at) + by).clamp(1, i64::from(last.max(1))) as u32;
+        self.story_turn = (turn != last).then_some(turn);
+        self.page = None;
+        self.scroll = 0;
+        if self.stories.contains_key(&turn) { Vec::new() } else { vec![Action::Send(ClientMessage::Story { turn })] }
+    }
+
+    /// Asks for the next page of the shown turn's incidents (back when `by` is negative); past the
+    /// last page, the story again.
+    fn step_page(&mut self, by: i64) -> Vec<Action> {
+        let Some(story) = self.shown_story() else { return Vec::new() };
+        let (turn, pages, incidents) = (story.turn, story.pages, story.incidents);
+        let next = match &self.page {
+            None if by > 0 => 0,
+            None => i64::from(pages) - 1,
+            Some(p) => i64::from(p.page) + by,
+        };
+        self.scroll = 0;
+        if incidents == 0 || next < 0 || next >= i64::from(pages) {
+            self.page = None;
+            return Vec::new();
+        }
+        vec![Action::Send(ClientMessage::Incidents { turn, page: next as u32 })]
     }
 
     fn tabs(&self) -> Vec<Tab> {
         match self.role() {
-            Role::Player => vec![Tab::Inbox, Tab::Goals, Tab::Orders, Tab::Seats],
-            Role::Observer | Role::Projector => vec![Tab::Inbox, Tab::Seats],
-            Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Inbox],
+            Role::Player => vec![Tab::Story, Tab::Goals, Tab::Orders, Tab::Seats],
+            Role::Observer | Role::Projector => vec![Tab::Story, Tab::Seats],
+            Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Story],
         }
     }
 
@@ -268,6 +329,10 @@ impl Client {
             KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
             KeyCode::PageDown => self.scroll += 10,
             KeyCode::Char('r') => return vec![Action::Send(ClientMessage::Refresh)],
+            KeyCode::Char('<') | KeyCode::Char(',') => return self.step_story(-1),
+            KeyCode::Char('>') | KeyCode::Char('.') => return self.step_story(1),
+            KeyCode::Char('i') if self.tab == Tab::Story => return self.step_page(1),
+            KeyCode::Char('I') if self.tab == Tab::Story => return self.step_page(-1),
             KeyCode::Char('n') | KeyCode::Char('o') if player => {
                 self.builder = Some(Builder { kind: None, values: Vec::new(), cursor: 0, text: String::new() });
             }

@@ -177,6 +177,9 @@ impl Connection {
             }
             client.on_message(m);
         }
+        for m in std::mem::take(&mut client.outbox) {
+            net.send(&m);
+        }
         if net.is_connected() && client.closed.is_none() {
             client.link = Link::Connected;
         }

@@ -29,6 +29,17 @@ fn spent(d: &crate::rules::orders::Draft) -> i64 {
     d.orders.iter().fold(0i64, |sum, o| sum.saturating_add(o.cost))
 }
 
+/// The phase in one word, for a narrow top bar.
+fn short_phase(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Lobby => "lobby",
+        Phase::Briefing => "briefing",
+        Phase::Orders => "orders",
+        Phase::Resolution => "resolving",
+        Phase::GameOver => "over",
+    }
+}
+
 fn clock_text(c: &Client) -> String {
     let Some(v) = &c.view else { return String::new() };
     match c.remaining_ms(std::time::Instant::now()) {
@@ -103,10 +114,14 @@ fn draw_situation(frame: &mut Frame, area: Rect, c: &Client) {
         "fraying" => Color::Yellow,
         _ => Color::Red,
     };
-    let mut first = vec![
-        Span::styled(who, Style::new().add_modifier(Modifier::BOLD)),
-        Span::raw(format!("  Turn {}/{}  {}  {}", v.turn, w.turns, phase_word(v.phase), clock_text(c))),
-    ];
+    let width = area.width.saturating_sub(2) as usize;
+    let clock = clock_text(c);
+    // Each line in its full words, and shorter words when they would not fit: a number is never
+    // cut.
+    let turn_long = format!("  Turn {}/{}  {}  {clock}", v.turn, w.turns, phase_word(v.phase));
+    let turn_short = format!(" T{}/{} {} {}", v.turn, w.turns, short_phase(v.phase), clock.replace(" left", ""));
+    let turn = if who.chars().count() + turn_long.chars().count() <= width { turn_long } else { turn_short };
+    let mut first = vec![Span::styled(who, Style::new().add_modifier(Modifier::BOLD)), Span::raw(turn)];
     match &c.link {
         Link::Reconnecting(_) => first.push(Span::styled("  reconnecting…", Style::new().fg(Color::Red))),
         Link::Closed(_) => {
@@ -114,20 +129,23 @@ fn draw_situation(frame: &mut Frame, area: Rect, c: &Client) {
         }
         _ => {}
     }
-    let mut second = vec![
-        Span::raw(format!("Escalation {:.2}  ", b.escalation)),
-        Span::styled(format!("ceasefire {}", b.ceasefire), Style::new().fg(ceasefire_colour)),
-    ];
-    if let Some(own) = &b.own {
+    let own = b.own.as_ref().map(|own| {
         let used = v.draft.as_ref().map_or(0, spent);
-        second.push(Span::raw(format!(
-            "  Capital {} ({} left)  Support {:.0}%  Score {}",
-            own.capital,
-            own.capital.saturating_sub(used),
-            own.support * 100.0,
-            own.score
-        )));
-    }
+        (own.capital, own.capital.saturating_sub(used), own.support * 100.0, own.score)
+    });
+    let long = (
+        format!("Escalation {:.2}  ", b.escalation),
+        format!("ceasefire {}", b.ceasefire),
+        own.map_or_else(String::new, |(c, l, s, p)| format!("  Capital {c} ({l} left)  Support {s:.0}%  Score {p}")),
+    );
+    let short = (
+        format!("Esc {:.2} ", b.escalation),
+        b.ceasefire.clone(),
+        own.map_or_else(String::new, |(c, l, s, p)| format!(" Cap {l}/{c} Sup {s:.0}% Score {p}")),
+    );
+    let fits = |t: &(String, String, String)| t.0.chars().count() + t.1.chars().count() + t.2.chars().count() <= width;
+    let (a, cease, rest) = if fits(&long) { long } else { short };
+    let second = vec![Span::raw(a), Span::styled(cease, Style::new().fg(ceasefire_colour)), Span::raw(rest)];
     let title = format!(" Truce — {} ", w.title);
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), Line::from(second)]).block(Block::bordered().title(title)),
@@ -235,7 +253,7 @@ fn draw_sector(frame: &mut Frame, area: Rect, c: &Client) {
 
 fn tab_name(t: Tab) -> &'static str {
     match t {
-        Tab::Inbox => "Inbox",
+        Tab::Story => "Story",
         Tab::Goals => "Goals",
         Tab::Orders => "Orders",
         Tab::Seats => "Seats",
@@ -254,7 +272,7 @@ fn draw_panel(frame: &mut Frame, area: Rect, c: &Client) {
         head,
     );
     match c.tab {
-        Tab::Inbox => draw_inbox(frame, rest, c),
+        Tab::Story => draw_story(frame, rest, c),
         Tab::Goals => draw_goals(frame, rest, c),
         Tab::Orders => draw_orders(frame, rest, c),
         Tab::Seats => draw_seats(frame, rest, c),
@@ -262,43 +280,99 @@ fn draw_panel(frame: &mut Frame, area: Rect, c: &Client) {
     }
 }
 
-/// The inbox: events (verdicts, announcements) and every report this seat may read, newest first.
-fn draw_inbox(frame: &mut Frame, area: Rect, c: &Client) {
+/// The story of a turn, summary first: the latest verdicts and announcements, then how escalation
+/// moved and why, each sector's figures, the turn's events and its worst incidents; or, when asked
+/// for, a page of its incidents.
+fn draw_story(frame: &mut Frame, area: Rect, c: &Client) {
     let mut lines: Vec<Line> = Vec::new();
-    for e in c.events.iter().rev().take(6) {
+    for e in c.events.iter().rev().take(4) {
         lines.push(Line::styled(e.clone(), Style::new().fg(Color::Cyan)));
     }
     if let Some(v) = &c.view {
-        for n in v.notices.iter().rev().take(3) {
+        for n in v.notices.iter().rev().take(2) {
             lines.push(Line::styled(format!("📣 {n}"), Style::new().fg(Color::Magenta)));
         }
     }
-    // Newest turn first; within a turn, what people said and what happened before the
-    // violation-by-violation explanations.
-    let mut reports: Vec<&crate::record::SeatEntry> = c.reports.iter().collect();
-    reports.sort_by_key(|r| (std::cmp::Reverse(r.turn), r.rule == "violation", r.seq));
-    for r in reports {
-        let style = match r.rule.as_str() {
-            "message" | "private" => Style::new().fg(Color::Yellow),
-            "violation" => Style::new().fg(Color::Red),
-            _ => Style::new(),
-        };
+    let title = match (c.shown_story(), &c.page) {
+        (Some(s), Some(p)) if p.turn == s.turn => {
+            story_page(&mut lines, p);
+            format!(" Turn {}: incidents, page {} of {} (i next, I back) ", s.turn, p.page + 1, p.pages)
+        }
+        (Some(s), _) => {
+            story_summary(&mut lines, s);
+            format!(" Turn {} story (< > turns, i incidents, ↑↓ scroll) ", s.turn)
+        }
+        (None, _) => {
+            let asked = c.story_turn.map_or_else(
+                || "Nothing yet: the story of each turn comes when it is resolved.".to_string(),
+                |t| format!("Asking the server for turn {t}…"),
+            );
+            lines.push(Line::raw(asked));
+            " Story ".to_string()
+        }
+    };
+    frame.render_widget(scrolled(lines, c, title), area);
+}
+
+/// The summary of a turn: the headline, the causes, the sectors, the events, the worst incidents.
+fn story_summary<'a>(lines: &mut Vec<Line<'a>>, s: &'a crate::protocol::TurnStory) {
+    lines.push(Line::styled(s.headline.clone(), Style::new().add_modifier(Modifier::BOLD)));
+    lines.push(Line::styled(
+        match s.incidents {
+            0 => "No incident you may read this turn.".to_string(),
+            n => format!(
+                "{n} incidents you may read: i shows them, {} to a page.",
+                crate::record::story::INCIDENTS_PER_PAGE
+            ),
+        },
+        Style::new().fg(Color::DarkGray),
+    ));
+    if !s.causes.is_empty() {
+        lines.push(Line::styled("Why escalation moved:", Style::new().fg(Color::DarkGray)));
+    }
+    for cause in &s.causes {
+        lines.push(Line::raw(format!("  {:+.4} {}", cause.change, cause.text)));
+    }
+    lines.push(Line::styled("Sectors (recorded · tension · change):", Style::new().fg(Color::DarkGray)));
+    for x in &s.sectors {
+        let all = x.violations.map_or_else(String::new, |n| format!(" · {n} in all"));
         lines.push(Line::from(vec![
-            Span::styled(format!("T{} d{} ", r.turn, r.day), Style::new().fg(Color::DarkGray)),
-            Span::styled(r.text.clone(), style),
+            Span::styled(format!("  {}: ", x.name), Style::new().fg(tension_colour(x.tension))),
+            Span::raw(format!("{} rec · {:.2} · {:+.2}{all}", x.recorded, x.tension, x.tension_change)),
         ]));
     }
-    if lines.is_empty() {
-        lines.push(Line::raw("Nothing yet: reports arrive at the start of each turn."));
+    if !s.events.is_empty() {
+        lines.push(Line::styled("What happened:", Style::new().fg(Color::DarkGray)));
     }
-    let title = " Inbox: messages, statements, reports — why things happened (↑/↓ PgUp/PgDn) ";
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
-            .block(Block::bordered().title(title)),
-        area,
-    );
+    for e in &s.events {
+        lines.push(entry_line(e));
+    }
+    if !s.worst.is_empty() {
+        lines.push(Line::styled("Worst incidents:", Style::new().fg(Color::DarkGray)));
+    }
+    for e in &s.worst {
+        lines.push(entry_line(e));
+    }
+}
+
+fn story_page<'a>(lines: &mut Vec<Line<'a>>, p: &'a crate::protocol::IncidentPage) {
+    for e in &p.entries {
+        lines.push(entry_line(e));
+    }
+}
+
+/// One entry of the trace: its day, and its text coloured by what it is.
+fn entry_line(e: &crate::record::SeatEntry) -> Line<'_> {
+    let style = match e.rule.as_str() {
+        "message" | "private" => Style::new().fg(Color::Yellow),
+        "violation" => Style::new().fg(Color::Red),
+        "ceasefire" => Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD),
+        _ => Style::new(),
+    };
+    Line::from(vec![
+        Span::styled(format!("d{} ", e.day), Style::new().fg(Color::DarkGray)),
+        Span::styled(e.text.clone(), style),
+    ])
 }
 
 fn draw_orders(frame: &mut Frame, area: Rect, c: &Client) {
@@ -308,7 +382,7 @@ fn draw_orders(frame: &mut Frame, area: Rect, c: &Client) {
     let mut items: Vec<ListItem> = draft
         .orders
         .iter()
-        .map(|d| ListItem::new(format!("#{} {} (cost {})", d.id, form::describe(&d.order), d.cost)))
+        .map(|d| ListItem::new(format!("#{} {} (cost {})", d.id, form::describe(&d.order, c.welcome.as_ref()), d.cost)))
         .collect();
     if items.is_empty() {
         items.push(ListItem::new("No orders yet: press n to build one, a to take the advisor's."));
@@ -326,7 +400,7 @@ fn draw_orders(frame: &mut Frame, area: Rect, c: &Client) {
     let mut lines: Vec<Line> =
         c.events.iter().rev().take(1).map(|e| Line::styled(e.clone(), Style::new().fg(Color::Cyan))).collect();
     for o in v.options.iter().flat_map(|o| &o.advice).take(4) {
-        lines.push(Line::raw(format!("· {}", form::describe(o))));
+        lines.push(Line::raw(format!("· {}", form::describe(o, c.welcome.as_ref()))));
     }
     frame.render_widget(
         Paragraph::new(lines)
@@ -402,7 +476,7 @@ fn draw_debrief(frame: &mut Frame, under_map: Rect, panel: Rect, c: &Client, d: 
 }
 
 /// A bordered panel of lines that ↑↓ scroll, wrapped with their indentation kept.
-fn scrolled<'a>(lines: Vec<Line<'a>>, c: &Client, title: &'a str) -> Paragraph<'a> {
+fn scrolled<'a>(lines: Vec<Line<'a>>, c: &Client, title: impl Into<Line<'a>>) -> Paragraph<'a> {
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
@@ -454,23 +528,19 @@ fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {
     };
     let mut lines: Vec<Line> = Vec::new();
     for (seat, d) in &o.drafts {
-        let orders: Vec<String> = d.orders.iter().map(|x| form::describe(&x.order)).collect();
+        let orders: Vec<String> = d.orders.iter().map(|x| form::describe(&x.order, c.welcome.as_ref())).collect();
         lines.push(Line::styled(
             format!("{seat}{}: {}", if d.locked { " (locked)" } else { "" }, orders.join("; ")),
             Style::new().fg(Color::Yellow),
         ));
     }
-    for l in o.log.iter().rev().take(5) {
+    for l in o.log.iter().rev() {
         lines.push(Line::styled(l.clone(), Style::new().fg(Color::Magenta)));
     }
-    for e in o.trace.iter().rev() {
-        lines.push(Line::raw(format!("[{} d{}] {}", e.rule, e.day, e.text)));
-    }
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .scroll((c.scroll.min(u16::MAX as usize) as u16, 0))
-            .block(Block::bordered().title(" White cell: every draft, the log, the whole truth ")),
+        Paragraph::new(lines).wrap(Wrap { trim: true }).scroll((c.scroll.min(u16::MAX as usize) as u16, 0)).block(
+            Block::bordered().title(" White cell: every draft and the log (the story tab tells the whole truth) "),
+        ),
         area,
     );
 }

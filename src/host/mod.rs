@@ -126,9 +126,11 @@ pub struct Connection {
     /// Messages it may still send now; refilled at `MESSAGES_PER_SECOND`.
     allowance: f64,
     last_message: Instant,
-    /// When a `Refresh` was last answered, and a fingerprint of the last view it was sent.
+    /// When a `Refresh` was last answered; a fingerprint of the last view it was sent, and that
+    /// view (the base of the next patch).
     refreshed: Option<Instant>,
     pub(crate) view_sent: u64,
+    pub(crate) last_view: Option<std::sync::Arc<crate::protocol::View>>,
 }
 
 /// A connection's sustained rate of messages, and its burst: far above any person or bot, far below
@@ -146,6 +148,7 @@ impl Connection {
             last_message: Instant::now(),
             refreshed: None,
             view_sent: 0,
+            last_view: None,
         }
     }
 
@@ -217,11 +220,18 @@ pub struct Incoming {
     pub message: ClientMessage,
 }
 
-/// A message for one client.
+/// A message for one client. Shared, so that the transport encodes a message sent to many
+/// connections (a seat's view to each of its people) once.
 #[derive(Message, Clone, Debug)]
 pub struct Outgoing {
     pub to: u64,
-    pub message: ServerMessage,
+    pub message: std::sync::Arc<ServerMessage>,
+}
+
+impl Outgoing {
+    pub fn new(to: u64, message: ServerMessage) -> Outgoing {
+        Outgoing { to, message: std::sync::Arc::new(message) }
+    }
 }
 
 /// Close a client's connection (after telling it why, and whether to try again later).
@@ -325,8 +335,10 @@ pub struct Replaying(pub bool);
 pub struct Pending {
     /// Connections that need their full view.
     pub views: BTreeSet<u64>,
-    /// Connections that asked for their view: sent only if it changed since they last had it.
+    /// Connections that asked for their full view again.
     pub refreshes: BTreeSet<u64>,
+    /// The number of the last view built (views are numbered for patches).
+    pub views_built: u64,
     /// The seat table changed (locks, bots, connections).
     pub seats: bool,
     /// Drafts or seats changed since the white cell's views were last sent.
@@ -337,6 +349,10 @@ pub struct Pending {
     pub omniscient_sent: Option<Instant>,
     /// Something happened this frame: the loop should come round again at once.
     pub busy: bool,
+    /// The autosave of a new orders phase, written at the start of a later frame.
+    pub autosave_due: bool,
+    /// The transport still has packets queued that this frame's budget did not send.
+    pub backlog: bool,
 }
 
 /// The autosave written at the start of every turn and at the end of the game.
@@ -389,6 +405,7 @@ impl Plugin for HostPlugin {
                     .after(crate::rules::orders::intake_orders)
                     .before(crate::rules::advance_phase),
             )
+            .add_systems(First, write_due_autosave)
             .add_systems(PostUpdate, (note_new_phase, view::send_views).chain());
         console::plugin(app);
     }
@@ -492,10 +509,10 @@ fn track_connections(
             }
         }
         connections.0.insert(j.client, Connection::new(j.role, j.seat.clone()));
-        out.write(Outgoing {
-            to: j.client,
-            message: ServerMessage::Welcome(Box::new(view::welcome(&welcome, j.role, j.seat.clone()))),
-        });
+        out.write(Outgoing::new(
+            j.client,
+            ServerMessage::Welcome(Box::new(view::welcome(&welcome, j.role, j.seat.clone()))),
+        ));
         pending.views.insert(j.client);
         pending.seats = true;
         pending.busy = true;
@@ -505,7 +522,7 @@ fn track_connections(
             && welcome.is_bot(seat)
         {
             if held.0.contains(seat) {
-                out.write(Outgoing { to: j.client, message: ServerMessage::Notice(held_notice(seat)) });
+                out.write(Outgoing::new(j.client, ServerMessage::Notice(held_notice(seat))));
             } else {
                 reclaims.0.push((j.client, seat.clone()));
             }
@@ -540,7 +557,7 @@ pub fn apply_inputs(world: &mut World) {
     for (actor, message) in frame.replies {
         match actor {
             Actor::Client(to) => {
-                world.write_message(Outgoing { to, message });
+                world.write_message(Outgoing::new(to, message));
             }
             Actor::Console | Actor::Clock => {
                 if let Some(line) = console_line(&message) {
@@ -628,6 +645,16 @@ fn take_request(world: &mut World, actor: Actor, request: Request, frame: &mut F
             if let Actor::Client(id) = actor {
                 world.resource_mut::<Pending>().refreshes.insert(id);
             }
+            return Ok(());
+        }
+        ClientMessage::Story { turn } => {
+            let reply = view::story_reply(world, role, seat.as_deref(), turn);
+            frame.replies.push((actor, reply));
+            return Ok(());
+        }
+        ClientMessage::Incidents { turn, page } => {
+            let reply = view::incidents_reply(world, role, seat.as_deref(), turn, page);
+            frame.replies.push((actor, reply));
             return Ok(());
         }
         ClientMessage::Order(order) => Input::Order { seat: seat.clone().unwrap_or_default(), order },
@@ -919,7 +946,7 @@ fn hand_seat(world: &mut World, by: &str, seat: &str, bot: bool) -> Result<Appli
                     back";
         let people: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
         for to in people {
-            world.write_message(Outgoing { to, message: ServerMessage::Notice(told.into()) });
+            world.write_message(Outgoing::new(to, ServerMessage::Notice(told.into())));
         }
     }
     let words = if bot { "handed {} to its bot" } else { "gave {} back to its people" };
@@ -1052,7 +1079,7 @@ fn after_applied(world: &mut World, input: &Input, by: &str, disconnects: &mut V
         Input::Control { seat, bot: true } => {
             let team: Vec<u64> = world.resource::<Connections>().in_seat(seat).collect();
             for to in team {
-                world.write_message(Outgoing { to, message: ServerMessage::Notice(held_notice(seat)) });
+                world.write_message(Outgoing::new(to, ServerMessage::Notice(held_notice(seat))));
             }
             refresh_every_view(world);
         }
@@ -1080,6 +1107,7 @@ fn with_gate<T>(world: &World, f: impl FnOnce(&mut crate::access::Gate) -> T) ->
 /// Sends `message` to every connection.
 fn tell_everyone(world: &mut World, message: &ServerMessage) {
     let everyone: Vec<u64> = world.resource::<Connections>().0.keys().copied().collect();
+    let message = std::sync::Arc::new(message.clone());
     for to in everyone {
         world.write_message(Outgoing { to, message: message.clone() });
     }
@@ -1206,12 +1234,25 @@ fn note_new_phase(world: &mut World) {
         },
     };
     if now.1 != Phase::Lobby {
-        autosave(world);
+        // A turn's views go out first; its autosave is written at the start of the first frame
+        // after they have all left, before any input is taken (the journal already holds
+        // everything it would record), or as the server stops.
+        world.resource_mut::<Pending>().autosave_due = true;
     }
     refresh_every_view(world);
     let mut pending = world.resource_mut::<Pending>();
     pending.seats = true;
     pending.busy = true;
+}
+
+/// Writes the autosave that the start of an orders phase asked for, once the turn's views are
+/// all on their way (before any input of the frame is taken).
+fn write_due_autosave(world: &mut World) {
+    let pending = world.resource::<Pending>();
+    if pending.autosave_due && !pending.backlog {
+        world.resource_mut::<Pending>().autosave_due = false;
+        autosave(world);
+    }
 }
 
 /// Writes the autosave (atomically) when the game has a directory and is live.

@@ -1,7 +1,10 @@
-//! What each connection may see: the welcome, the full view, and sending them when they change.
+//! What each connection may see: the welcome, the full view and its patches, the stories of turns,
+//! and sending them when they change.
 //! A player's view is built from its own seat's briefing only; nothing of another seat's secrets
 //! enters it.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bevy::ecs::system::SystemParam;
@@ -10,9 +13,10 @@ use bevy::prelude::*;
 use super::{Connections, Notices, Outgoing, Pending, PhaseClock, Replaying};
 use crate::protocol::{
     Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, ProposalView, Role, SeatGoals,
-    SeatOptions, SeatStatus, SectorInfo, SectorView, ServerMessage, View, Welcome, encode,
+    SeatOptions, SeatStatus, SectorInfo, SectorView, ServerMessage, TurnStory, View, ViewPatch, Welcome, encode,
 };
-use crate::record::{History, SeatEntry, Trace, briefing_for};
+use crate::record::story::{self, Reader};
+use crate::record::{History, Trace, briefing_for};
 use crate::rules::{Clock, Controller, OrderBook, Phase};
 use crate::world::{
     Contingent, Inject, Institution, Key, Label, LineGeometry, MandateTemplate, Model, MonitoringAsset, Nation,
@@ -196,7 +200,10 @@ pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
         n[n.len().saturating_sub(NOTICES_IN_VIEW)..].to_vec()
     };
     let omniscient = role.omniscient().then(|| omniscient(world));
+    let last_turn = world.resource::<History>().0.last().map(|l| l.turn);
+    let story = last_turn.and_then(|t| story::story(world, reader(role, seat), t));
     View {
+        id: 0,
         turn: world.resource::<Clock>().turn,
         phase,
         clock: world.resource::<PhaseClock>().view(),
@@ -211,7 +218,46 @@ pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
         omniscient,
         goals: seat.map(|s| goals(world, s)),
         debrief: (phase == Phase::GameOver).then(|| debrief(world, role, seat)),
+        story,
     }
+}
+
+/// Who a connection reads the trace as: the white cell (the facilitator), its seat's nation, or
+/// the public.
+fn reader(role: Role, seat: Option<&str>) -> Reader<'_> {
+    match role {
+        Role::Facilitator => Reader::WhiteCell,
+        Role::Player => Reader::seat(seat),
+        Role::Observer | Role::Projector => Reader::Observer,
+    }
+}
+
+/// The answer to a request for a turn's story.
+pub fn story_reply(world: &World, role: Role, seat: Option<&str>, turn: u32) -> ServerMessage {
+    match story::story(world, reader(role, seat), turn) {
+        Some(s) => ServerMessage::Story(Box::new(shrunk_story(s))),
+        None => ServerMessage::Refused { what: "story".into(), reason: format!("turn {turn} has not been resolved") },
+    }
+}
+
+/// The answer to a request for a page of a turn's incidents.
+pub fn incidents_reply(world: &World, role: Role, seat: Option<&str>, turn: u32, page: u32) -> ServerMessage {
+    match story::incident_page(world, reader(role, seat), turn, page) {
+        Some(p) => ServerMessage::Incidents(Box::new(p)),
+        None => ServerMessage::Refused {
+            what: "incidents".into(),
+            reason: format!("turn {turn} has not been resolved or has no page {}", page + 1),
+        },
+    }
+}
+
+/// A story within the size limit: the oldest events go first if it would not fit.
+fn shrunk_story(mut s: TurnStory) -> TurnStory {
+    while encode(&s).len() > MAX_SERVER_MESSAGE_BYTES / 2 && !s.events.is_empty() {
+        let keep = s.events.len() / 2;
+        s.events.drain(..s.events.len() - keep);
+    }
+    s
 }
 
 /// The debrief at game over: the ranking, each seat's record as `role` and `seat` may read it,
@@ -316,6 +362,8 @@ fn goals(world: &mut World, seat: &str) -> SeatGoals {
 pub struct Advice {
     turn: u32,
     orders: std::collections::BTreeMap<String, Vec<crate::rules::Order>>,
+    /// What the bots read of the world this turn, taken once for every seat's advice.
+    outlook: Option<Arc<crate::bots::Outlook>>,
 }
 
 /// What `seat` can do now, and what its bot would do.
@@ -454,13 +502,20 @@ fn advice(world: &mut World, seat: &str, me: Entity) -> Vec<crate::rules::Order>
     let turn = world.resource::<Clock>().turn;
     world.init_resource::<Advice>();
     if world.resource::<Advice>().turn != turn {
-        *world.resource_mut::<Advice>() = Advice { turn, orders: Default::default() };
+        *world.resource_mut::<Advice>() = Advice { turn, orders: Default::default(), outlook: None };
     }
     if let Some(orders) = world.resource::<Advice>().orders.get(seat) {
         return orders.clone();
     }
     let memory = world.get::<crate::bots::BotMemory>(me).cloned();
-    let outlook = crate::bots::Outlook::take(world);
+    let outlook = match world.resource::<Advice>().outlook.clone() {
+        Some(o) => o,
+        None => {
+            let o = Arc::new(crate::bots::Outlook::take(world));
+            world.resource_mut::<Advice>().outlook = Some(o.clone());
+            o
+        }
+    };
     let orders = crate::bots::plan(world, me, seat, &outlook);
     match memory {
         Some(m) => {
@@ -476,50 +531,25 @@ fn advice(world: &mut World, seat: &str, me: Entity) -> Vec<crate::rules::Order>
 
 fn omniscient(world: &mut World) -> Omniscient {
     let seats: Vec<String> = crate::rules::nations_in_order(world).into_iter().map(|(_, k)| k).collect();
-    let last_turn = world.resource::<History>().0.last().map_or(0, |l| l.turn);
-    let all = world.resource::<Trace>();
-    let trace = all
-        .entries
-        .iter()
-        .filter(|e| e.turn == last_turn)
-        .map(|e| SeatEntry {
-            seq: e.seq,
-            turn: e.turn,
-            day: e.day,
-            rule: e.rule.to_string(),
-            text: all.text(e).into_owned(),
-        })
-        .collect();
     let connections =
         world.resource::<Connections>().0.iter().map(|(id, c)| (*id, c.role, c.seat.clone(), c.name.clone())).collect();
     Omniscient {
         drafts: world.resource::<OrderBook>().drafts.clone(),
         seats: seats.iter().map(|s| briefing_for(world, Some(s))).collect(),
-        trace,
         connections,
         log: world.resource::<Notices>().log.clone(),
     }
 }
 
-/// Encodes a view within the size limit, dropping the oldest reports if it would not fit.
-pub fn view_message(mut view: View) -> ServerMessage {
+/// A view within the size limit: the oldest of the story's events go first if it would not fit.
+pub fn view_message(mut view: View) -> View {
     loop {
-        let message = ServerMessage::View(Box::new(view));
-        if encode(&message).len() <= MAX_SERVER_MESSAGE_BYTES {
-            return message;
+        if encode(&view).len() <= MAX_SERVER_MESSAGE_BYTES {
+            return view;
         }
-        let ServerMessage::View(v) = message else { unreachable!() };
-        view = *v;
-        let shrink = |r: &mut Vec<SeatEntry>| {
-            let keep = r.len() / 2;
-            r.drain(..r.len() - keep);
-        };
-        if let Some(o) = view.omniscient.as_mut()
-            && !o.trace.is_empty()
-        {
-            shrink(&mut o.trace);
-        } else if !view.briefing.reports.is_empty() {
-            shrink(&mut view.briefing.reports);
+        if let Some(s) = view.story.as_mut().filter(|s| !s.events.is_empty()) {
+            let keep = s.events.len() / 2;
+            s.events.drain(..s.events.len() - keep);
         } else if let Some(o) = view.omniscient.as_mut().filter(|o| !o.seats.is_empty() || !o.log.is_empty()) {
             o.seats.clear();
             o.log.clear();
@@ -530,33 +560,48 @@ pub fn view_message(mut view: View) -> ServerMessage {
             // Nothing left to shrink but the notices and the drafts: this always ends.
             view.notices.clear();
             view.omniscient = None;
+            view.story = None;
             if let Some(d) = view.draft.as_mut() {
                 d.orders.clear();
             }
-            return ServerMessage::View(Box::new(view));
+            return view;
         }
     }
 }
 
-/// A fingerprint of a view as it goes on the wire, less the clock's running milliseconds (which
-/// change at every frame): whether a view changed.
-fn fingerprint(message: &ServerMessage) -> u64 {
+/// A fingerprint of a view as it goes on the wire, less its number and the clock's running
+/// milliseconds (which change at every frame): whether a view changed.
+fn fingerprint(view: &View) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    match message {
-        ServerMessage::View(v) => {
-            let mut still = v.clone();
-            still.clock.remaining_ms = None;
-            encode(&ServerMessage::View(still)).hash(&mut h);
-        }
-        other => encode(other).hash(&mut h),
-    }
+    let mut still = view.clone();
+    still.id = 0;
+    still.clock.remaining_ms = None;
+    encode(&still).hash(&mut h);
     h.finish()
 }
 
-/// Sends every pending view and the seat table.
+/// Who a view is built for: a role, and a player's seat.
+type Audience = (Role, Option<String>);
+
+/// A view built for one kind of connection, with its fingerprint.
+struct Built {
+    view: Arc<View>,
+    print: u64,
+    full: Arc<ServerMessage>,
+}
+
+/// Sends every pending view and the seat table: a patch from the last view a connection was sent,
+/// or the full view to a new connection and on `Refresh`. Views, and patches from the same base,
+/// are built once for all the connections of a seat (and all observers), and so encoded once.
 pub fn send_views(world: &mut World) {
     if world.resource::<Replaying>().0 {
+        return;
+    }
+    // The phase changes at the start of the next frame: what is pending goes out with it, not as
+    // views of a phase already over.
+    if matches!(world.get_resource::<NextState<Phase>>(), Some(NextState::Pending(_))) {
+        world.resource_mut::<Pending>().busy = true;
         return;
     }
     let now = Instant::now();
@@ -573,44 +618,51 @@ pub fn send_views(world: &mut World) {
         }
     }
     let pending = std::mem::take(&mut world.resource_mut::<Pending>().views);
-    // Asked for by the client: sent only if it differs from what the client has.
     let refreshes = std::mem::take(&mut world.resource_mut::<Pending>().refreshes);
     let seats_changed = std::mem::take(&mut world.resource_mut::<Pending>().seats);
     if pending.iter().any(|id| connections.0.get(id).is_some_and(|c| c.role.omniscient())) {
         world.resource_mut::<Pending>().omniscient_sent = Some(now);
     }
-    // Views are the same for every connection of a seat (and for every observer): build once.
-    let mut built: std::collections::BTreeMap<(Role, Option<String>), (ServerMessage, u64)> = Default::default();
-    let wanted = pending.iter().map(|id| (*id, true)).chain(refreshes.difference(&pending).map(|id| (*id, false)));
+    let mut built: BTreeMap<Audience, Built> = BTreeMap::new();
+    let mut patches: BTreeMap<(Audience, u64), Arc<ServerMessage>> = BTreeMap::new();
     let mut sent = Vec::new();
-    for (id, always) in wanted.collect::<Vec<_>>() {
-        let Some(c) = connections.0.get(&id) else { continue };
+    for id in pending.union(&refreshes) {
+        let Some(c) = connections.0.get(id) else { continue };
         let key = (c.role, c.seat.clone());
-        let (message, print) = match built.get(&key) {
-            Some(m) => m.clone(),
-            None => {
-                let m = view_message(build_view(world, c.role, c.seat.as_deref()));
-                let print = fingerprint(&m);
-                built.insert(key, (m.clone(), print));
-                (m, print)
-            }
-        };
-        if !always && print == c.view_sent {
-            continue;
+        if !built.contains_key(&key) {
+            let n = {
+                let mut p = world.resource_mut::<Pending>();
+                p.views_built += 1;
+                p.views_built
+            };
+            let mut view = view_message(build_view(world, c.role, c.seat.as_deref()));
+            view.id = n;
+            let print = fingerprint(&view);
+            let full = Arc::new(ServerMessage::View(Box::new(view.clone())));
+            built.insert(key.clone(), Built { view: Arc::new(view), print, full });
         }
-        sent.push((id, print));
-        world.write_message(Outgoing { to: id, message });
+        let b = &built[&key];
+        let message = match c.last_view.as_ref().filter(|_| !refreshes.contains(id)) {
+            Some(base) => patches
+                .entry((key, base.id))
+                .or_insert_with(|| Arc::new(ServerMessage::Patch(Box::new(ViewPatch::between(base, &b.view)))))
+                .clone(),
+            None => b.full.clone(),
+        };
+        sent.push((*id, b.print, b.view.clone()));
+        world.write_message(Outgoing { to: *id, message });
     }
     let mut live = world.resource_mut::<Connections>();
-    for (id, print) in sent {
+    for (id, print, view) in sent {
         if let Some(c) = live.0.get_mut(&id) {
             c.view_sent = print;
+            c.last_view = Some(view);
         }
     }
     if seats_changed {
-        let table = seat_table(world);
+        let table = Arc::new(ServerMessage::Seats(seat_table(world)));
         for id in connections.0.keys() {
-            world.write_message(Outgoing { to: *id, message: ServerMessage::Seats(table.clone()) });
+            world.write_message(Outgoing { to: *id, message: table.clone() });
         }
     }
 }

@@ -174,11 +174,14 @@ fn send_outgoing(
     mut net: ResMut<NetServer>,
     mut pending: ResMut<crate::host::Pending>,
 ) {
+    // A message shared by many connections (a seat's view) is encoded once.
+    let mut encoded: std::collections::HashMap<*const ServerMessage, bytes::Bytes> = Default::default();
     for o in outgoing.read() {
         if !server.is_connected(o.to) {
             continue;
         }
-        let bytes = encode(&o.message);
+        let bytes =
+            encoded.entry(std::sync::Arc::as_ptr(&o.message)).or_insert_with(|| encode(&*o.message).into()).clone();
         pending.busy = true;
         if server.can_send_message(o.to, CHANNEL, bytes.len()) {
             server.send_message(o.to, CHANNEL, bytes);
@@ -203,9 +206,8 @@ fn send_datagrams(
     mut server: ResMut<RenetServer>,
     mut pending: ResMut<crate::host::Pending>,
 ) {
-    if net.transport.send_packets(&mut server) {
-        pending.busy = true;
-    }
+    pending.backlog = net.transport.send_packets(&mut server);
+    pending.busy |= pending.backlog;
 }
 
 fn goodbye_on_exit(exit: MessageReader<AppExit>, mut net: ResMut<NetServer>, mut server: ResMut<RenetServer>) {

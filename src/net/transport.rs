@@ -12,7 +12,7 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::access::SharedGate;
@@ -237,6 +237,35 @@ pub struct ServerTransport {
     peers: HashMap<ClientId, PeerScreen>,
     /// When each connected client was last heard from (any datagram from its address).
     heard: HashMap<ClientId, Instant>,
+    doorbell: Doorbell,
+}
+
+/// Rung by the receiving thread when a datagram arrives that may carry a message (a handshake, a
+/// payload, a goodbye; not a keep-alive), so that a server asleep between idle frames wakes at
+/// once instead of at its next tick.
+#[derive(Clone, Default)]
+pub struct Doorbell(Arc<(Mutex<bool>, Condvar)>);
+
+impl Doorbell {
+    pub fn ring(&self) {
+        let (rung, bell) = &*self.0;
+        *rung.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        bell.notify_all();
+    }
+
+    /// Waits until the bell rings or `timeout` passes, and silences it.
+    pub fn wait(&self, timeout: Duration) {
+        let (rung, bell) = &*self.0;
+        let guard = rung.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut guard, _) = bell.wait_timeout_while(guard, timeout, |r| !*r).unwrap_or_else(|e| e.into_inner());
+        *guard = false;
+    }
+}
+
+/// netcode's packet types (the low nibble of a packet's first byte) after which a frame has work.
+fn wakes_the_server(datagram: &[u8]) -> bool {
+    // 0 connection request, 3 challenge response, 5 payload, 6 disconnect.
+    datagram.first().is_some_and(|b| matches!(b & 0x0f, 0 | 3 | 5 | 6))
 }
 
 /// Counts kept by the receiving thread.
@@ -270,7 +299,9 @@ impl ServerTransport {
         let counters = Arc::new(Counters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let (c, halt) = (counters.clone(), stop.clone());
-        std::thread::Builder::new().name("truce-udp".into()).spawn(move || receive(reader, tx, c, halt, gate))?;
+        let doorbell = Doorbell::default();
+        let bell = doorbell.clone();
+        std::thread::Builder::new().name("truce-udp".into()).spawn(move || receive(reader, tx, c, halt, gate, bell))?;
         Ok(ServerTransport {
             socket,
             inbox: Mutex::new(inbox),
@@ -283,7 +314,13 @@ impl ServerTransport {
             packets_refused: 0,
             peers: HashMap::new(),
             heard: HashMap::new(),
+            doorbell,
         })
+    }
+
+    /// The bell the receiving thread rings when a frame has work.
+    pub fn doorbell(&self) -> Doorbell {
+        self.doorbell.clone()
     }
 
     /// Notes that the application took one message from `client` (see `PeerScreen`).
@@ -407,6 +444,7 @@ fn receive(
     counters: Arc<Counters>,
     stop: Arc<AtomicBool>,
     gate: Option<SharedGate>,
+    doorbell: Doorbell,
 ) {
     let mut buffer = [0u8; NETCODE_MAX_PACKET_BYTES];
     while !stop.load(Ordering::Relaxed) {
@@ -431,6 +469,7 @@ fn receive(
             continue;
         }
         match tx.try_send((addr, buffer[..len].to_vec())) {
+            Ok(()) if wakes_the_server(&buffer[..len]) => doorbell.ring(),
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 counters.overflow.fetch_add(1, Ordering::Relaxed);

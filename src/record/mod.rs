@@ -2,6 +2,7 @@
 //! fingerprint used to prove that a replay matches.
 
 pub mod journal;
+pub mod story;
 
 use bevy::prelude::*;
 use std::borrow::Cow;
@@ -341,6 +342,13 @@ impl Told<'_> {
         )
     }
 
+    /// Whether `nation` (or an observer) may read anything of it: `view` without the writing.
+    pub fn readable(&self, nation: Option<&str>) -> bool {
+        nation == Some(self.parties.by_id.as_str())
+            || nation == Some(self.parties.against_id.as_str())
+            || self.i.recorded > 0
+    }
+
     /// What `nation` (or an observer) may read of it, if anything.
     pub fn view(&self, nation: Option<&str>) -> Option<String> {
         if nation == Some(self.parties.by_id.as_str()) {
@@ -502,28 +510,19 @@ impl Trace {
     /// The entries `nation` may read (`None` = an observer, who reads only public ones), with the
     /// wording meant for it; at most one text per entry.
     pub fn view_for<'a>(&'a self, nation: Option<&'a str>) -> impl Iterator<Item = SeatEntry> + 'a {
-        self.entries.iter().filter_map(move |e| {
-            if let Some(i) = &e.incident {
-                return self.told(i).view(nation).map(|text| SeatEntry {
-                    seq: e.seq,
-                    turn: e.turn,
-                    day: e.day,
-                    rule: e.rule.to_string(),
-                    text,
-                });
-            }
-            let own = nation.and_then(|n| {
-                e.views.iter().find(|(a, _)| matches!(a, Audience::Nations(list) if list.iter().any(|x| x == n)))
-            });
-            let public = e.views.iter().find(|(a, _)| *a == Audience::Public);
-            own.or(public).map(|(_, text)| SeatEntry {
-                seq: e.seq,
-                turn: e.turn,
-                day: e.day,
-                rule: e.rule.to_string(),
-                text: text.clone(),
-            })
-        })
+        self.entries.iter().filter_map(move |e| self.read(e, story::Reader::seat(nation)))
+    }
+
+    /// The wording of one entry meant for `nation` (or an observer), if it may read it.
+    fn seat_text(&self, e: &TraceEntry, nation: Option<&str>) -> Option<String> {
+        if let Some(i) = &e.incident {
+            return self.told(i).view(nation);
+        }
+        let own = nation.and_then(|n| {
+            e.views.iter().find(|(a, _)| matches!(a, Audience::Nations(list) if list.iter().any(|x| x == n)))
+        });
+        let public = e.views.iter().find(|(a, _)| *a == Audience::Public);
+        own.or(public).map(|(_, text)| text.clone())
     }
 }
 
@@ -625,8 +624,6 @@ pub struct Briefing {
     pub nations: Vec<PublicNation>,
     /// The seat's own state; `None` for an observer.
     pub own: Option<OwnState>,
-    /// Trace entries this seat may read, from the last resolved turn.
-    pub reports: Vec<SeatEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -700,11 +697,6 @@ pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
             offers: offers.into_iter().map(|(_, o)| o).collect(),
         })
     });
-    let last_turn = last.as_ref().map_or(0, |l| l.turn);
-    let reports = world
-        .get_resource::<Trace>()
-        .map(|t| t.view_for(nation).filter(|e| e.turn == last_turn).collect())
-        .unwrap_or_default();
     Briefing {
         turn,
         nation: nation.map(str::to_string),
@@ -717,6 +709,5 @@ pub fn briefing_for(world: &mut World, nation: Option<&str>) -> Briefing {
         mandates: last.as_ref().map(|l| l.mandates.clone()).unwrap_or_default(),
         nations: nations.into_iter().map(|(_, n)| n).collect(),
         own,
-        reports,
     }
 }

@@ -100,6 +100,48 @@ impl Harness {
         }
     }
 
+    /// Asks, as `p`, for the story of every resolved turn and every page of its incidents, at the
+    /// pace the server takes messages; what came back, in order.
+    pub fn read_history(
+        &mut self,
+        p: &mut Player,
+    ) -> (Vec<truce::protocol::TurnStory>, Vec<truce::protocol::IncidentPage>) {
+        let last = p.view.as_ref().map_or(0, |v| if v.phase == Phase::GameOver { v.turn } else { v.turn - 1 });
+        let (mut stories, mut pages) = (Vec::new(), Vec::new());
+        for turn in 1..=last {
+            let answer = self.ask(p, ClientMessage::Story { turn });
+            let ServerMessage::Story(story) = answer else { panic!("no story of turn {turn}: {answer:?}") };
+            for page in 0..story.pages {
+                match self.ask(p, ClientMessage::Incidents { turn, page }) {
+                    ServerMessage::Incidents(x) => pages.push(*x),
+                    other => panic!("no page {page} of turn {turn}: {other:?}"),
+                }
+            }
+            stories.push(*story);
+        }
+        (stories, pages)
+    }
+
+    /// Sends `m` as `p` and waits for the answer (a story, a page, a verdict or a refusal), no
+    /// faster than the server's sustained rate of messages.
+    pub fn ask(&mut self, p: &mut Player, m: ClientMessage) -> ServerMessage {
+        std::thread::sleep(Duration::from_millis(55));
+        let mark = p.received.len();
+        p.send(m);
+        let answered = |m: &ServerMessage| {
+            matches!(
+                m,
+                ServerMessage::Story(_)
+                    | ServerMessage::Incidents(_)
+                    | ServerMessage::Verdict(_)
+                    | ServerMessage::Refused { .. }
+                    | ServerMessage::Done { .. }
+            )
+        };
+        self.run(&mut [&mut *p], Duration::from_secs(20), |ps| ps[0].since(mark).iter().any(answered));
+        p.since(mark).iter().find(|m| answered(m)).cloned().unwrap()
+    }
+
     /// Pumps for a while, whatever happens.
     pub fn idle(&mut self, players: &mut [&mut Player], time: Duration) {
         let end = Instant::now() + time;
@@ -120,11 +162,13 @@ pub struct Player {
     /// Bytes of every message, as received (for the fog-of-war capture).
     pub welcome: Option<Welcome>,
     pub view: Option<View>,
+    /// Every turn's story it was given, by turn.
+    pub stories: std::collections::BTreeMap<u32, truce::protocol::TurnStory>,
 }
 
 impl Player {
     pub fn new(client: NetClient) -> Player {
-        Player { client, received: Vec::new(), welcome: None, view: None }
+        Player { client, received: Vec::new(), welcome: None, view: None, stories: Default::default() }
     }
 
     pub fn pump(&mut self) {
@@ -132,12 +176,27 @@ impl Player {
             match &m {
                 ServerMessage::Welcome(w) => self.welcome = Some((**w).clone()),
                 ServerMessage::View(v) => self.view = Some((**v).clone()),
+                ServerMessage::Patch(p) => {
+                    let applied = self.view.as_mut().is_some_and(|v| (**p).clone().apply(v));
+                    assert!(
+                        applied,
+                        "a patch from view {} reached a client holding {:?}",
+                        p.base,
+                        self.view.as_ref().map(|v| v.id)
+                    );
+                }
                 ServerMessage::Seats(s) => {
                     if let Some(v) = self.view.as_mut() {
                         v.seats = s.clone();
                     }
                 }
+                ServerMessage::Story(s) => {
+                    self.stories.insert(s.turn, (**s).clone());
+                }
                 _ => {}
+            }
+            if let Some(s) = self.view.as_ref().and_then(|v| v.story.clone()) {
+                self.stories.insert(s.turn, s);
             }
             self.received.push(m);
         }
@@ -150,6 +209,17 @@ impl Player {
     /// Messages received since `from`.
     pub fn since(&self, from: usize) -> &[ServerMessage] {
         &self.received[from.min(self.received.len())..]
+    }
+
+    /// The texts of the last turn's story: its events and its worst incidents.
+    pub fn reports(&self) -> Vec<String> {
+        let story = self.view.as_ref().and_then(|v| v.story.as_ref());
+        story.iter().flat_map(|s| s.events.iter().chain(&s.worst)).map(|e| e.text.clone()).collect()
+    }
+
+    /// Whether any turn's story it was given tells of `text`.
+    pub fn was_told(&self, text: &str) -> bool {
+        self.stories.values().flat_map(|s| s.events.iter().chain(&s.worst)).any(|e| e.text.contains(text))
     }
 
     pub fn turn(&self) -> u32 {
