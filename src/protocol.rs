@@ -453,6 +453,38 @@ pub struct Welcome {
     /// Ids of the scenario's injects and of its institutions, mandate templates and contingents
     /// that the seat may name in orders.
     pub choices: Choices,
+    /// Every voting body: who sits in it and how it decides.
+    pub bodies: Vec<BodyInfo>,
+    /// Every mandate template: what it lets a force do, what it takes and what it costs.
+    pub mandates: Vec<TemplateInfo>,
+}
+
+/// A voting body as a seat needs to know it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BodyInfo {
+    pub id: String,
+    pub name: String,
+    /// Its members' names, nations of the game and scripted states alike.
+    pub members: Vec<String>,
+    /// How it decides, in words.
+    pub rule: String,
+}
+
+/// A mandate template as a seat needs to know it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateInfo {
+    pub id: String,
+    pub name: String,
+    /// What the force may do, in words.
+    pub kind: String,
+    /// Political capital the proposer spends.
+    pub cost: i64,
+    /// Turns it lasts before it must be renewed.
+    pub duration_turns: u32,
+    /// For each severity of violation (in words), the responses it permits (in words).
+    pub responses: Vec<(String, Vec<String>)>,
+    /// The kinds of contingent that may serve under it.
+    pub contingents: Vec<String>,
 }
 
 /// Ids the orders menus offer.

@@ -266,6 +266,17 @@ fn a_players_goals_show_its_objectives_the_offers_in_words_and_the_premise() {
     assert_eq!(g.objectives.len(), 3);
     assert!(g.postures.iter().any(|(s, p)| s.starts_with("North") && (*p - 0.15).abs() < 1e-9), "{:?}", g.postures);
     assert!(s.contains("Ukraine and Russia have agreed a ceasefire"), "the premise is on the page: {s}");
+    // Below it, each body's members and rule, and each mandate's cost, responses and contingents.
+    let w = c.welcome.clone().unwrap();
+    assert!(!w.bodies.is_empty() && !w.mandates.is_empty());
+    let s = screen(&c, 500, 150);
+    let body = &w.bodies[0];
+    assert!(s.contains(&format!("{} decides: {}", body.name, body.rule)), "{s}");
+    assert!(body.rule.contains("no veto from Russia, France"), "{}", body.rule);
+    assert!(body.members.iter().all(|m| !m.is_empty()));
+    let t = w.mandates.last().unwrap();
+    assert!(s.contains(&format!("Mandate {}: costs {}", t.name, t.cost)), "{s}");
+    assert!(t.responses.len() == 5, "a response list for each severity: {:?}", t.responses);
 }
 
 #[test]

@@ -72,6 +72,8 @@ fn server_messages() -> Vec<(&'static str, ServerMessage)> {
         map: MapInfo { line_name: "L".into(), length_km: 1.0, points: vec![], sectors: vec![] },
         nations: vec![("ukr".into(), "Ukraine".into())],
         choices: Default::default(),
+        bodies: vec![],
+        mandates: vec![],
     };
     let story = TurnStory {
         turn: 1,

@@ -65,23 +65,28 @@ pub fn fields(kind: &str) -> Vec<(&'static str, Field)> {
     }
 }
 
+/// The name of the nation, sector, body or mandate template `id`, as the welcome gives it; the id
+/// itself when the welcome does not know it.
+pub fn name_of(w: Option<&Welcome>, id: &str) -> String {
+    w.and_then(|w| {
+        w.nations
+            .iter()
+            .chain(&w.choices.institutions)
+            .chain(&w.choices.templates)
+            .find(|(k, _)| k == id)
+            .map(|(_, n)| n.clone())
+            .or_else(|| w.map.sectors.iter().find(|s| s.id == id).map(|s| s.name.clone()))
+    })
+    .unwrap_or_else(|| id.to_string())
+}
+
 /// The choices for a field: (what the menu shows, the value).
 pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Value)> {
     let me = view.seat.clone().unwrap_or_default();
     let ids = |v: &[(String, String)]| -> Vec<(String, Value)> {
         v.iter().map(|(id, name)| (name.clone(), Value::Id(id.clone()))).collect()
     };
-    let name = |id: &str| -> String {
-        welcome
-            .nations
-            .iter()
-            .chain(&welcome.choices.institutions)
-            .chain(&welcome.choices.templates)
-            .find(|(k, _)| k == id)
-            .map(|(_, n)| n.clone())
-            .or_else(|| welcome.map.sectors.iter().find(|s| s.id == id).map(|s| s.name.clone()))
-            .unwrap_or_else(|| id.to_string())
-    };
+    let name = |id: &str| name_of(Some(welcome), id);
     match field {
         Field::Nation => ids(&welcome.nations.iter().filter(|(id, _)| *id != me).cloned().collect::<Vec<_>>()),
         Field::Sector => welcome.map.sectors.iter().map(|s| (s.name.clone(), Value::Id(s.id.clone()))).collect(),
@@ -90,7 +95,19 @@ pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Val
             v.extend(welcome.map.sectors.iter().map(|s| (s.name.clone(), Value::Id(s.id.clone()))));
             v
         }
-        Field::Template => ids(&welcome.choices.templates),
+        Field::Template => welcome
+            .choices
+            .templates
+            .iter()
+            .map(|(id, name)| {
+                let cost = welcome.mandates.iter().find(|t| t.id == *id).map(|t| t.cost);
+                let label = match cost {
+                    Some(c) if c > 0 => format!("{name} (costs {c})"),
+                    _ => name.clone(),
+                };
+                (label, Value::Id(id.clone()))
+            })
+            .collect(),
         Field::Institution => ids(&welcome.choices.institutions),
         Field::Proposal => view
             .options
@@ -237,18 +254,7 @@ pub fn build(kind: &str, values: &[Value], me: &str) -> Option<Order> {
 /// An order in words, with the names of the nations, sectors, bodies and mandates it names (as
 /// the welcome gives them; an id the welcome does not know is shown as it is).
 pub fn describe(order: &Order, w: Option<&crate::protocol::Welcome>) -> String {
-    let name = |id: &str| -> String {
-        w.and_then(|w| {
-            w.nations
-                .iter()
-                .chain(&w.choices.institutions)
-                .chain(&w.choices.templates)
-                .find(|(k, _)| k == id)
-                .map(|(_, n)| n.clone())
-                .or_else(|| w.map.sectors.iter().find(|s| s.id == id).map(|s| s.name.clone()))
-        })
-        .unwrap_or_else(|| id.to_string())
-    };
+    let name = |id: &str| name_of(w, id);
     match order {
         Order::PrivateMessage { to, text } => format!("message to {}: {text}", name(to)),
         Order::PublicStatement { text } => format!("statement: {text}"),

@@ -99,6 +99,18 @@ fn bound_welcome(w: &mut Welcome) {
         keep_first(list, MAX_LIST);
     }
     keep_first(&mut c.costs, MAX_LIST);
+    keep_first(&mut w.bodies, MAX_LIST);
+    for b in &mut w.bodies {
+        keep_first(&mut b.members, MAX_LIST);
+    }
+    keep_first(&mut w.mandates, MAX_LIST);
+    for t in &mut w.mandates {
+        keep_first(&mut t.responses, MAX_LIST);
+        for (_, r) in &mut t.responses {
+            keep_first(r, MAX_LIST);
+        }
+        keep_first(&mut t.contingents, MAX_LIST);
+    }
 }
 
 /// Whether a map point can be drawn.

@@ -171,7 +171,7 @@ fn draw_map(frame: &mut Frame, area: Rect, c: &Client) {
     let views = c.view.as_ref().map(|v| v.sectors.as_slice()).unwrap_or_default();
     let selected = c.sector.min(sectors.len().saturating_sub(1));
     let canvas = Canvas::default()
-        .block(Block::bordered().title(format!(" {} — tension: green low, red high ", w.map.line_name)))
+        .block(Block::bordered().title(map_title(&w.map.line_name, area.width)))
         .marker(Marker::Braille)
         .x_bounds([lo_x - pad_x, hi_x + pad_x])
         .y_bounds([lo_y - pad_y, hi_y + pad_y])
@@ -208,6 +208,12 @@ fn draw_map(frame: &mut Frame, area: Rect, c: &Client) {
 
 /// The longitudes' and latitudes' ranges of a line of (latitude, longitude) points, when it has
 /// two points or more and they are all finite.
+/// The map's title: the line's name, and the colours' meaning when there is room for it.
+fn map_title(line: &str, width: u16) -> String {
+    let full = format!(" {line} — tension: green low, red high ");
+    if full.chars().count() + 2 <= width as usize { full } else { format!(" {line} ") }
+}
+
 fn extent(pts: &[(f64, f64)]) -> Option<([f64; 2], [f64; 2])> {
     if pts.len() < 2 {
         return None;
@@ -229,16 +235,29 @@ fn draw_sector(frame: &mut Frame, area: Rect, c: &Client) {
     let v = c.view.as_ref().and_then(|v| v.sectors.iter().find(|x| x.id == s.id));
     let mut lines =
         vec![Line::styled(format!("{} ({:.0} km)", s.name, s.length_km), Style::new().add_modifier(Modifier::BOLD))];
+    // In a narrow box, shorter words on more lines: every figure whole.
+    let narrow = area.width < 60;
     if let Some(v) = v {
-        lines.push(Line::from(vec![
-            Span::raw("Tension "),
-            Span::styled(format!("{:.2}", v.tension), Style::new().fg(tension_colour(v.tension))),
-            Span::raw(format!("   Recorded violations last turn {}", v.recorded_last_turn)),
-        ]));
-        lines.push(Line::raw(format!(
-            "▲ troops deployed {}   ◉ monitors {}   incidents {}",
-            v.peacekeepers, v.monitors, v.incidents_last_turn
-        )));
+        let tension = Span::styled(format!("{:.2}", v.tension), Style::new().fg(tension_colour(v.tension)));
+        if narrow {
+            lines.push(Line::from(vec![
+                Span::raw("Tension "),
+                tension,
+                Span::raw(format!(" · {} recorded", v.recorded_last_turn)),
+            ]));
+            lines.push(Line::raw(format!("▲ {} troops · ◉ {} monitors", v.peacekeepers, v.monitors)));
+            lines.push(Line::raw(format!("{} incidents last turn", v.incidents_last_turn)));
+        } else {
+            lines.push(Line::from(vec![
+                Span::raw("Tension "),
+                tension,
+                Span::raw(format!("   Recorded violations last turn {}", v.recorded_last_turn)),
+            ]));
+            lines.push(Line::raw(format!(
+                "▲ troops deployed {}   ◉ monitors {}   incidents {}",
+                v.peacekeepers, v.monitors, v.incidents_last_turn
+            )));
+        }
     }
     if let Some(own) = c.view.as_ref().and_then(|v| v.briefing.own.as_ref()) {
         let here: Vec<String> =
@@ -284,6 +303,7 @@ fn draw_panel(frame: &mut Frame, area: Rect, c: &Client) {
 /// moved and why, each sector's figures, the turn's events and its worst incidents; or, when asked
 /// for, a page of its incidents.
 fn draw_story(frame: &mut Frame, area: Rect, c: &Client) {
+    let narrow = area.width < 60;
     let mut lines: Vec<Line> = Vec::new();
     for e in c.events.iter().rev().take(4) {
         lines.push(Line::styled(e.clone(), Style::new().fg(Color::Cyan)));
@@ -296,11 +316,13 @@ fn draw_story(frame: &mut Frame, area: Rect, c: &Client) {
     let title = match (c.shown_story(), &c.page) {
         (Some(s), Some(p)) if p.turn == s.turn => {
             story_page(&mut lines, p);
-            format!(" Turn {}: incidents, page {} of {} (i next, I back) ", s.turn, p.page + 1, p.pages)
+            let keys = if narrow { "i I" } else { "i next, I back" };
+            format!(" Turn {}: incidents, page {} of {} ({keys}) ", s.turn, p.page + 1, p.pages)
         }
         (Some(s), _) => {
             story_summary(&mut lines, s);
-            format!(" Turn {} story (< > turns, i incidents, ↑↓ scroll) ", s.turn)
+            let keys = if narrow { "< > i ↑↓" } else { "< > turns, i incidents, ↑↓ scroll" };
+            format!(" Turn {} story ({keys}) ", s.turn)
         }
         (None, _) => {
             let asked = c.story_turn.map_or_else(
@@ -517,8 +539,31 @@ fn draw_goals(frame: &mut Frame, area: Rect, c: &Client) {
     if let Some(w) = &c.welcome {
         lines.push(Line::raw(""));
         lines.push(Line::styled(w.premise.clone(), Style::new().add_modifier(Modifier::ITALIC)));
+        rule_book(&mut lines, w);
     }
     frame.render_widget(scrolled(lines, c, " Your goals (↑↓ scroll) "), area);
+}
+
+/// The bodies that vote on mandates and the mandates they may give, as the welcome tells them.
+fn rule_book<'a>(lines: &mut Vec<Line<'a>>, w: &'a crate::protocol::Welcome) {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    for b in &w.bodies {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(format!("{} decides: {}", b.name, b.rule), bold));
+        lines.push(Line::raw(format!("  members: {}", b.members.join(", "))));
+    }
+    for t in &w.mandates {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("Mandate {}: costs {}, lasts {} turns", t.name, t.cost, t.duration_turns),
+            bold,
+        ));
+        lines.push(Line::raw(format!("  {}; takes {}", t.kind, t.contingents.join(", "))));
+        for (severity, responses) in &t.responses {
+            let permits = if responses.is_empty() { "nothing".to_string() } else { responses.join(", ") };
+            lines.push(Line::raw(format!("  {severity}: {permits}")));
+        }
+    }
 }
 
 fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {

@@ -12,8 +12,9 @@ use bevy::prelude::*;
 
 use super::{Connections, Notices, Outgoing, Pending, PhaseClock, Replaying};
 use crate::protocol::{
-    Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, ProposalView, Role, SeatGoals,
-    SeatOptions, SeatStatus, SectorInfo, SectorView, ServerMessage, TurnStory, View, ViewPatch, Welcome, encode,
+    BodyInfo, Choices, MAX_SERVER_MESSAGE_BYTES, MapInfo, Omniscient, PROTOCOL_VERSION, ProposalView, Role, SeatGoals,
+    SeatOptions, SeatStatus, SectorInfo, SectorView, ServerMessage, TemplateInfo, TurnStory, View, ViewPatch, Welcome,
+    encode,
 };
 use crate::record::story::{self, Reader};
 use crate::record::{History, Trace, briefing_for};
@@ -40,6 +41,9 @@ pub struct WelcomeParams<'w, 's> {
     templates: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<MandateTemplate>>,
     injects: Query<'w, 's, (&'static StableId, &'static Key, &'static Label), With<Inject>>,
     template_costs: Query<'w, 's, (&'static StableId, &'static Key, &'static MandateTemplate)>,
+    bodies: Query<'w, 's, (&'static StableId, &'static Key, &'static Label, &'static Institution)>,
+    templates_full: Query<'w, 's, (&'static StableId, &'static Key, &'static Label, &'static MandateTemplate)>,
+    labels: Query<'w, 's, &'static Label>,
     model: Res<'w, Model>,
 }
 
@@ -89,7 +93,88 @@ pub fn welcome(p: &WelcomeParams, role: Role, seat: Option<String>) -> Welcome {
             injects: if role == Role::Facilitator { sorted(p.injects.iter()) } else { Vec::new() },
             costs: costs(p),
         },
+        bodies: bodies(p),
+        mandates: mandates(p),
     }
+}
+
+/// Every voting body, in the scenario's order: its members by name and its rule in words.
+fn bodies(p: &WelcomeParams) -> Vec<BodyInfo> {
+    use crate::world::InstitutionMember;
+    let mut v: Vec<(StableId, BodyInfo)> = p
+        .bodies
+        .iter()
+        .map(|(s, k, l, i)| {
+            let members: Vec<(String, String)> = i
+                .members
+                .iter()
+                .map(|m| match m {
+                    InstitutionMember::Nation(e) => {
+                        let key = p.nations.get(*e).map_or_else(|_| String::new(), |(_, k, _, _)| k.0.clone());
+                        (key, p.labels.get(*e).map_or_else(|_| String::new(), |l| l.0.clone()))
+                    }
+                    InstitutionMember::Scripted { id, name, .. } => (id.clone(), name.clone()),
+                })
+                .collect();
+            let rule = rule_in_words(&i.rule, &members);
+            (
+                *s,
+                BodyInfo {
+                    id: k.0.clone(),
+                    name: l.0.clone(),
+                    members: members.into_iter().map(|(_, n)| n).collect(),
+                    rule,
+                },
+            )
+        })
+        .collect();
+    v.sort_by_key(|(s, _)| *s);
+    v.into_iter().map(|(_, b)| b).collect()
+}
+
+/// A body's rule in words, naming its vetoes.
+fn rule_in_words(rule: &crate::scenario::model::DecisionRule, members: &[(String, String)]) -> String {
+    use crate::scenario::model::DecisionRule as R;
+    match rule {
+        R::QualifiedMajority { yes, vetoes } => {
+            let names: Vec<&str> = vetoes
+                .iter()
+                .map(|v| members.iter().find(|(k, _)| k == v).map_or(v.as_str(), |(_, n)| n.as_str()))
+                .collect();
+            let veto =
+                if names.is_empty() { String::new() } else { format!(", and no veto from {}", names.join(", ")) };
+            format!("at least {yes} of its {} members vote yes{veto}", members.len())
+        }
+        R::Unanimity => "every member votes yes (an abstention blocks)".into(),
+        R::Consensus => "no member votes no (abstentions do not block)".into(),
+        R::NoVote => "no vote: whoever proposes authorises".into(),
+    }
+}
+
+/// Every mandate template, in the scenario's order, in words.
+fn mandates(p: &WelcomeParams) -> Vec<TemplateInfo> {
+    let mut v: Vec<(StableId, TemplateInfo)> = p
+        .templates_full
+        .iter()
+        .map(|(s, k, l, t)| {
+            let info = TemplateInfo {
+                id: k.0.clone(),
+                name: l.0.clone(),
+                kind: t.kind.words().to_string(),
+                cost: t.capital_cost,
+                duration_turns: t.duration_turns,
+                responses: t
+                    .responses
+                    .iter()
+                    .map(|(sev, rs)| (sev.words().to_string(), rs.iter().map(|r| r.words().to_string()).collect()))
+                    .collect(),
+                contingents: t.contingent_kinds.iter().map(|c| format!("{c:?}").to_lowercase()).collect(),
+            };
+            (*s, info)
+        })
+        .collect();
+    v.sort_by_key(|(s, _)| *s);
+    v.into_iter().map(|(_, t)| t).collect()
 }
 
 fn costs(p: &WelcomeParams) -> Vec<(String, i64)> {

@@ -47,8 +47,8 @@ pub struct TurnStory {
     pub escalation_before: f64,
     pub escalation_after: f64,
     pub ceasefire: String,
-    /// What moved escalation, largest first; with the fading of what came before, they sum to the
-    /// change.
+    /// What moved escalation: the sectors' violations the reader may read, largest first, then
+    /// what is summed (the rest, the unseen, the fading of what came before); they sum to the change.
     pub causes: Vec<Cause>,
     pub sectors: Vec<StorySector>,
     /// The turn's events other than incidents (votes, mandates, arrivals, withdrawals, breaches,
@@ -181,8 +181,8 @@ pub fn incident_page(world: &World, reader: Reader, turn: u32, page: u32) -> Opt
 }
 
 /// What moved escalation over the turn: each incident's escalation, faded to the turn's end,
-/// summed by what the reader may know of it; the fading of the escalation the turn began with; and
-/// what the reader may not see, as one.
+/// summed by the sector it happened in over the incidents the reader may read, largest first; then
+/// the rest, what the reader may not see, and the fading of the escalation the turn began with.
 fn causes(trace: &Trace, summary: &TurnSummary, reader: Reader, decay: f64, before: f64) -> Vec<Cause> {
     let last_day = summary.first_day + summary.days.saturating_sub(1);
     let keep = 1.0 - decay;
@@ -192,16 +192,8 @@ fn causes(trace: &Trace, summary: &TurnSummary, reader: Reader, decay: f64, befo
         let Some(i) = &e.incident else { continue };
         let share = i.escalation * keep.powi(last_day.saturating_sub(e.day) as i32);
         let told = trace.told(i);
-        let nation = reader.nation();
-        let text = match reader {
-            Reader::WhiteCell => Some(format!("{}'s fire in {}", told.parties.by, told.place.sector)),
-            _ if nation == Some(told.parties.by_id.as_str()) => Some(format!("our fire in {}", told.place.sector)),
-            _ if nation == Some(told.parties.against_id.as_str()) => {
-                Some(format!("fire on our positions in {}", told.place.sector))
-            }
-            _ if i.recorded > 0 => Some(format!("violations recorded in {}", told.place.sector)),
-            _ => None,
-        };
+        let text = (reader == Reader::WhiteCell || told.readable(reader.nation()))
+            .then(|| format!("violations in {}", told.place.sector));
         match text {
             Some(t) => *by.entry(t).or_default() += share,
             None => unseen += share,
@@ -209,22 +201,24 @@ fn causes(trace: &Trace, summary: &TurnSummary, reader: Reader, decay: f64, befo
     }
     let mut causes: Vec<Cause> = by.into_iter().map(|(text, change)| Cause { text, change, named: true }).collect();
     causes.sort_by(|a, b| b.change.abs().total_cmp(&a.change.abs()));
+    let mut rest = Vec::new();
     if causes.len() > MAX_CAUSES {
-        let rest: f64 = causes.drain(MAX_CAUSES..).map(|c| c.change).sum();
-        causes.push(Cause { text: "violations elsewhere".into(), change: rest, named: false });
+        let elsewhere: f64 = causes.drain(MAX_CAUSES..).map(|c| c.change).sum();
+        rest.push(Cause { text: "violations elsewhere".into(), change: elsewhere, named: false });
     }
     if unseen != 0.0 {
-        causes.push(Cause { text: "fire no monitor recorded".into(), change: unseen, named: false });
+        rest.push(Cause { text: "fire no monitor recorded".into(), change: unseen, named: false });
     }
     let fading = before * keep.powi(summary.days as i32) - before;
     if fading != 0.0 {
-        causes.push(Cause {
+        rest.push(Cause {
             text: format!("escalation fading over {} days", summary.days),
             change: fading,
             named: false,
         });
     }
-    causes.sort_by(|a, b| b.change.abs().total_cmp(&a.change.abs()));
+    rest.sort_by(|a, b| b.change.abs().total_cmp(&a.change.abs()));
+    causes.extend(rest);
     causes
 }
 
