@@ -636,8 +636,10 @@ fn draw_help(frame: &mut Frame, area: Rect, c: &Client) {
     let mut text = vec![
         Line::styled("Truce — keys", Style::new().add_modifier(Modifier::BOLD)),
         Line::raw(""),
-        Line::raw("Tab / Shift-Tab   switch panel (inbox, orders, seats)"),
+        Line::raw("Tab / Shift-Tab   switch panel (story, goals, orders, seats)"),
         Line::raw("← → or [ ]        select a sector on the map"),
+        Line::raw("< > (or , .)      the story of the turn before / after"),
+        Line::raw("i / I             the turn's incidents, the next / the previous page"),
         Line::raw("↑ ↓ PgUp PgDn     scroll, or move in a list"),
         Line::raw("r                 ask the server for the full picture again"),
         Line::raw("q or Ctrl-C       quit"),
@@ -650,8 +652,8 @@ fn draw_help(frame: &mut Frame, area: Rect, c: &Client) {
             Line::raw("l / u             lock your orders for this turn / unlock them to revise"),
             Line::raw(""),
             Line::raw("Each turn: talk, propose and vote, pledge and deploy, then lock. When every"),
-            Line::raw("seat has locked (or the clock runs out) the turn resolves and your inbox"),
-            Line::raw("explains what happened and why."),
+            Line::raw("seat has locked (or the clock runs out) the turn resolves and the story"),
+            Line::raw("panel tells what happened and why."),
         ]),
         Role::Facilitator => text.extend([
             Line::raw("s                 start the game (in the lobby)"),
