@@ -25,7 +25,7 @@ pub const fn protocol_id() -> u64 {
 
 /// Largest message a client may send (an order with a 1,000-character text fits many times over).
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
-/// Largest message the server sends (a full view); larger views drop their oldest reports.
+/// Largest message the server sends (a full view); a larger view drops its story's oldest events.
 pub const MAX_SERVER_MESSAGE_BYTES: usize = 1024 * 1024;
 /// Longest display name a client may give.
 pub const MAX_NAME_CHARS: usize = 40;
