@@ -95,42 +95,9 @@ pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Val
             v.extend(welcome.map.sectors.iter().map(|s| (s.name.clone(), Value::Id(s.id.clone()))));
             v
         }
-        Field::Template => welcome
-            .choices
-            .templates
-            .iter()
-            .map(|(id, name)| {
-                let cost = welcome.mandates.iter().find(|t| t.id == *id).map(|t| t.cost);
-                let label = match cost {
-                    Some(c) if c > 0 => format!("{name} (costs {c})"),
-                    _ => name.clone(),
-                };
-                (label, Value::Id(id.clone()))
-            })
-            .collect(),
+        Field::Template => template_choices(welcome),
         Field::Institution => ids(&welcome.choices.institutions),
-        Field::Proposal => view
-            .options
-            .iter()
-            .flat_map(|o| &o.proposals)
-            .map(|p| {
-                let r#where = if p.sectors.is_empty() {
-                    "whole line".to_string()
-                } else {
-                    p.sectors.iter().map(|s| name(s)).collect::<Vec<_>>().join(", ")
-                };
-                (
-                    format!(
-                        "proposal {}: {} to {} by {} ({where})",
-                        p.id,
-                        name(&p.template),
-                        name(&p.institution),
-                        name(&p.proposer)
-                    ),
-                    Value::Number(p.id as f64),
-                )
-            })
-            .collect(),
+        Field::Proposal => proposal_choices(welcome, view),
         Field::Contingent => view
             .briefing
             .own
@@ -188,6 +155,49 @@ pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Val
         ],
         Field::Text => Vec::new(),
     }
+}
+
+/// The mandate templates by name, each with its cost when it has one.
+fn template_choices(welcome: &Welcome) -> Vec<(String, Value)> {
+    welcome
+        .choices
+        .templates
+        .iter()
+        .map(|(id, name)| {
+            let cost = welcome.mandates.iter().find(|t| t.id == *id).map(|t| t.cost);
+            let label = match cost {
+                Some(c) if c > 0 => format!("{name} (costs {c})"),
+                _ => name.clone(),
+            };
+            (label, Value::Id(id.clone()))
+        })
+        .collect()
+}
+
+/// The proposals the seat may vote on, in words.
+fn proposal_choices(welcome: &Welcome, view: &View) -> Vec<(String, Value)> {
+    let name = |id: &str| name_of(Some(welcome), id);
+    view.options
+        .iter()
+        .flat_map(|o| &o.proposals)
+        .map(|p| {
+            let r#where = if p.sectors.is_empty() {
+                "whole line".to_string()
+            } else {
+                p.sectors.iter().map(|s| name(s)).collect::<Vec<_>>().join(", ")
+            };
+            (
+                format!(
+                    "proposal {}: {} to {} by {} ({where})",
+                    p.id,
+                    name(&p.template),
+                    name(&p.institution),
+                    name(&p.proposer)
+                ),
+                Value::Number(p.id as f64),
+            )
+        })
+        .collect()
 }
 
 /// The order the chosen values make, for the seat `me`.
