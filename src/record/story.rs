@@ -137,7 +137,9 @@ pub fn story(world: &World, reader: Reader, turn: u32) -> Option<TurnStory> {
     let decay = world.get_resource::<crate::world::Model>().map_or(0.0, |m| m.0.escalation_decay_per_day);
     let escalation_before = before.map_or(0.0, |b| b.escalation);
     let causes = causes(trace, summary, reader, decay, escalation_before);
-    let incidents = trace.incidents_read(turn, reader).count();
+    // The incidents it may read, found once for the figures, the sectors and the worst.
+    let read: Vec<&TraceEntry> = trace.incidents_read(turn, reader).collect();
+    let incidents = read.len();
     Some(TurnStory {
         turn,
         first_day: summary.first_day,
@@ -146,14 +148,14 @@ pub fn story(world: &World, reader: Reader, turn: u32) -> Option<TurnStory> {
         escalation_before,
         escalation_after: summary.escalation,
         ceasefire: summary.ceasefire.clone(),
-        sectors: sectors(world, trace, summary, before, reader),
+        sectors: sectors(world, trace, summary, before, reader, &read),
         events: trace
             .of_turn(turn)
             .iter()
             .filter(|e| e.incident.is_none())
             .filter_map(|e| trace.read(e, reader))
             .collect(),
-        worst: worst(trace, turn, reader),
+        worst: worst(trace, &read, reader),
         causes,
         incidents: incidents as u32,
         pages: pages(incidents),
@@ -252,6 +254,7 @@ fn sectors(
     summary: &TurnSummary,
     before: Option<&TurnSummary>,
     reader: Reader,
+    read: &[&TraceEntry],
 ) -> Vec<StorySector> {
     let registry = world.get_resource::<crate::world::Registry>();
     let name = |id: &str| {
@@ -260,10 +263,10 @@ fn sectors(
             .and_then(|e| world.get::<crate::world::Label>(e))
             .map_or_else(|| id.to_string(), |l| l.0.clone())
     };
-    let mut read: std::collections::BTreeMap<&str, u32> = Default::default();
-    for e in trace.incidents_read(summary.turn, reader) {
+    let mut per_sector: std::collections::BTreeMap<&str, u32> = Default::default();
+    for e in read {
         if let Some(i) = &e.incident {
-            *read.entry(trace.told(i).place.sector.as_str()).or_default() += 1;
+            *per_sector.entry(trace.told(i).place.sector.as_str()).or_default() += 1;
         }
     }
     summary
@@ -273,7 +276,7 @@ fn sectors(
             let name = name(&s.id);
             let was = before.and_then(|b| b.sectors.iter().find(|x| x.id == s.id)).map_or(s.tension, |x| x.tension);
             StorySector {
-                incidents: read.get(name.as_str()).copied().unwrap_or(0),
+                incidents: per_sector.get(name.as_str()).copied().unwrap_or(0),
                 name,
                 recorded: s.violations_recorded,
                 tension: s.tension,
@@ -286,10 +289,10 @@ fn sectors(
 
 /// The most serious incidents the reader may read: by the severity and the count its own account
 /// states, so that the order tells it nothing its entries do not.
-fn worst(trace: &Trace, turn: u32, reader: Reader) -> Vec<SeatEntry> {
-    let mut known: Vec<(_, u64, &TraceEntry)> = trace
-        .incidents_read(turn, reader)
-        .filter_map(|e| {
+fn worst(trace: &Trace, read: &[&TraceEntry], reader: Reader) -> Vec<SeatEntry> {
+    let mut known: Vec<(_, u64, &TraceEntry)> = read
+        .iter()
+        .filter_map(|&e| {
             let i = e.incident.as_ref()?;
             let told = trace.told(i);
             let nation = reader.nation();
