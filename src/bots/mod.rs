@@ -198,31 +198,33 @@ pub struct Outlook {
 impl Outlook {
     pub fn take(world: &mut World) -> Outlook {
         let turn = world.resource::<Clock>().turn;
-        let mut contingents: Vec<(StableId, (Entity, String, Contingent, bool))> = world
-            .query::<(Entity, &StableId, &Key, &Contingent, Has<Transit>)>()
-            .iter(world)
-            .map(|(e, s, k, c, t)| (*s, (e, k.0.clone(), c.clone(), t)))
-            .collect();
+        let mut contingents: Vec<(StableId, (Entity, String, Contingent, bool))> =
+            with_query::<(Entity, &StableId, &Key, &Contingent, Has<Transit>), (), _>(world, |world, q| {
+                q.iter(world).map(|(e, s, k, c, t)| (*s, (e, k.0.clone(), c.clone(), t))).collect()
+            });
         contingents.sort_by_key(|(s, _)| *s);
         let (mut pending, mut pledged) = (BTreeSet::new(), BTreeSet::new());
-        for (p, state) in world.query::<(&Pledge, &PledgeState)>().iter(world) {
-            if *state == PledgeState::Pending {
-                pending.insert(p.contingent);
+        with_query::<(&Pledge, &PledgeState), (), _>(world, |world, q| {
+            for (p, state) in q.iter(world) {
+                if *state == PledgeState::Pending {
+                    pending.insert(p.contingent);
+                }
+                if matches!(state, PledgeState::Pending | PledgeState::Active) {
+                    pledged.insert(p.contingent);
+                }
             }
-            if matches!(state, PledgeState::Pending | PledgeState::Active) {
-                pledged.insert(p.contingent);
-            }
-        }
-        let mut guarantees: Vec<(StableId, (String, Guarantee))> = world
-            .query::<(&StableId, &Key, &Guarantee)>()
-            .iter(world)
-            .map(|(s, k, g)| (*s, (k.0.clone(), g.clone())))
-            .collect();
+        });
+        let mut guarantees: Vec<(StableId, (String, Guarantee))> =
+            with_query::<(&StableId, &Key, &Guarantee), (), _>(world, |world, q| {
+                q.iter(world).map(|(s, k, g)| (*s, (k.0.clone(), g.clone()))).collect()
+            });
         guarantees.sort_by_key(|(s, _)| *s);
-        let mut mandates: Vec<(StableId, Mandate)> =
-            world.query::<(&StableId, &Mandate)>().iter(world).map(|(s, m)| (*s, m.clone())).collect();
+        let mut mandates: Vec<(StableId, Mandate)> = with_query::<(&StableId, &Mandate), (), _>(world, |world, q| {
+            q.iter(world).map(|(s, m)| (*s, m.clone())).collect()
+        });
         mandates.sort_by_key(|(s, _)| *s);
-        let asset_owners = world.query::<&MonitoringAsset>().iter(world).map(|a| a.owner).collect();
+        let asset_owners =
+            with_query::<&MonitoringAsset, (), _>(world, |world, q| q.iter(world).map(|a| a.owner).collect());
         Outlook {
             pictures: sector_pictures(world, turn),
             contingents: contingents.into_iter().map(|(_, c)| c).collect(),

@@ -87,13 +87,15 @@ pub fn positions(world: &mut World) -> std::sync::Arc<Positions> {
     }
     let lobbying = world.resource::<Lobbying>().clone();
     let mut positions = Positions::new();
-    for (e, inst) in world.query::<(Entity, &Institution)>().iter(world) {
-        for kind in [MandateKind::ObserveReport, MandateKind::Interpose, MandateKind::Enforce] {
-            if let Some(p) = lobbying.position(inst, kind) {
-                positions.insert((e, kind), p);
+    crate::world::with_query::<(Entity, &Institution), (), _>(world, |world, q| {
+        for (e, inst) in q.iter(world) {
+            for kind in [MandateKind::ObserveReport, MandateKind::Interpose, MandateKind::Enforce] {
+                if let Some(p) = lobbying.position(inst, kind) {
+                    positions.insert((e, kind), p);
+                }
             }
         }
-    }
+    });
     let positions = std::sync::Arc::new(positions);
     world.resource_mut::<Lobbying>().positions = Some(positions.clone());
     positions

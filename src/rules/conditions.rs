@@ -1,7 +1,7 @@
 //! Conditions on the state of the world (pledges, objectives, lines of defence, injects): a
 //! snapshot of the facts they read, their evaluation and their description in words.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use bevy::prelude::*;
 
@@ -26,8 +26,10 @@ pub struct Situation {
     pub accepted: BTreeSet<(Entity, Entity)>,
     pub worst_detected: Option<Severity>,
     pub recorded_last_turn: u64,
-    pub support: BTreeMap<Entity, f64>,
-    pub relations: BTreeMap<(Entity, Entity), i64>,
+    /// Each nation's support, sorted by entity.
+    pub support: Vec<(Entity, f64)>,
+    /// Each relation (from, to), sorted.
+    pub relations: Vec<((Entity, Entity), i64)>,
     /// Nations under sanctions imposed by order.
     pub sanctioned: BTreeSet<Entity>,
     /// Each institution's position: the mean leaning of its scripted members, by kind.
@@ -51,31 +53,29 @@ pub fn assess(world: &mut World) -> Situation {
     let (worst_detected, recorded_last_turn) =
         (facts.worst_detected.max(facts.worst_last_turn), facts.recorded_last_turn);
     let ids = world.resource::<Registry>().by_key.clone();
-    let mut mandates = Vec::new();
-    let mut q = world.query::<&Mandate>();
-    for m in q.iter(world) {
-        let template = world.get::<MandateTemplate>(m.template);
-        if mandate_active(m, template, turn)
-            && let Some(t) = template
-        {
-            mandates.push((m.authorised_by, t.kind));
+    let mandates = with_query::<&Mandate, (), _>(world, |world, q| {
+        q.iter(world)
+            .filter_map(|m| {
+                let template = world.get::<MandateTemplate>(m.template);
+                template.filter(|_| mandate_active(m, template, turn)).map(|t| (m.authorised_by, t.kind))
+            })
+            .collect()
+    });
+    let deployed = with_query::<&Contingent, (), _>(world, |world, q| {
+        q.iter(world).filter(|c| c.sector.is_some()).map(|c| c.owner).collect()
+    });
+    let accepted = with_query::<&Guarantee, (), _>(world, |world, q| {
+        q.iter(world).filter(|g| g.status == GuaranteeStatus::Accepted).map(|g| (g.guarantor, g.recipient)).collect()
+    });
+    let (mut support, mut relations) = (Vec::new(), Vec::new());
+    with_query::<(Entity, &Support, &Relations), (), _>(world, |world, q| {
+        for (e, s, r) in q.iter(world) {
+            support.push((e, s.level));
+            relations.extend(r.0.iter().map(|(other, v)| ((e, *other), *v)));
         }
-    }
-    let deployed = world.query::<&Contingent>().iter(world).filter(|c| c.sector.is_some()).map(|c| c.owner).collect();
-    let accepted = world
-        .query::<&Guarantee>()
-        .iter(world)
-        .filter(|g| g.status == GuaranteeStatus::Accepted)
-        .map(|g| (g.guarantor, g.recipient))
-        .collect();
-    let mut support = BTreeMap::new();
-    let mut relations = BTreeMap::new();
-    for (e, s, r) in world.query::<(Entity, &Support, &Relations)>().iter(world) {
-        support.insert(e, s.level);
-        for (other, v) in &r.0 {
-            relations.insert((e, *other), *v);
-        }
-    }
+    });
+    support.sort_unstable_by_key(|(e, _)| *e);
+    relations.sort_unstable_by_key(|(k, _)| *k);
     let sanctioned = world.resource::<super::Sanctions>().0.iter().filter_map(|(_, t)| ids.get(t).copied()).collect();
     let positions = crate::institutions::positions(world);
     Situation {
@@ -114,10 +114,10 @@ pub fn holds(c: &Condition, s: &Situation) -> bool {
         Condition::ViolationAtLeast(sev) => s.worst_detected.is_some_and(|w| w >= *sev),
         Condition::RecordedViolationsAtLeast(n) => s.recorded_last_turn >= (*n).max(0) as u64,
         Condition::SupportAtLeast { nation, value } => {
-            s.id(nation).and_then(|n| s.support.get(&n)).is_some_and(|v| v >= value)
+            s.id(nation).and_then(|n| looked_up(&s.support, &n)).is_some_and(|v| v >= *value)
         }
         Condition::RelationsAtLeast { from, to, value } => match (s.id(from), s.id(to)) {
-            (Some(a), Some(b)) => s.relations.get(&(a, b)).copied().unwrap_or(0) >= *value,
+            (Some(a), Some(b)) => looked_up(&s.relations, &(a, b)).unwrap_or(0) >= *value,
             _ => false,
         },
         Condition::Sanctioned(n) => s.id(n).is_some_and(|n| s.sanctioned.contains(&n)),
@@ -128,6 +128,11 @@ pub fn holds(c: &Condition, s: &Situation) -> bool {
         Condition::Any(list) => list.iter().any(|c| holds(c, s)),
         Condition::Not(inner) => !holds(inner, s),
     }
+}
+
+/// The value kept under `key` in a list sorted by key.
+fn looked_up<K: Ord, V: Copy>(list: &[(K, V)], key: &K) -> Option<V> {
+    list.binary_search_by(|(k, _)| k.cmp(key)).ok().map(|i| list[i].1)
 }
 
 /// Whether a condition reads the state of the ceasefire or the escalation (directly or inside

@@ -348,7 +348,8 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
     let a = Asker {
         me,
         key: nation,
-        nation: world.get::<Nation>(me).cloned().ok_or("no such nation")?,
+        flags: world.get::<Nation>(me).map(|n| n.flags.clone()).ok_or("no such nation")?,
+        refuses: world.get::<Nation>(me).map(|n| n.refuses.clone()).unwrap_or_default(),
         costs: world.resource::<Model>().0.costs.clone(),
         turns: world.resource::<ScenarioInfo>().turns,
     };
@@ -378,7 +379,9 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
 struct Asker<'a> {
     me: Entity,
     key: &'a str,
-    nation: Nation,
+    /// The asking nation's flags and the nations it refuses (all the checks read of it).
+    flags: Vec<crate::scenario::model::NationFlag>,
+    refuses: Vec<Entity>,
     costs: OrderCosts,
     turns: u32,
 }
@@ -659,7 +662,7 @@ fn check_intelligence(world: &mut World, a: &Asker, with: &str) -> Result<i64, S
 
 /// §2.3 A posture: by a belligerent with forces in the sector, between 0 and 1.
 fn check_posture(world: &mut World, a: &Asker, sector: &str, pressure: f64) -> Result<i64, String> {
-    if !a.nation.has(NationFlag::Belligerent) {
+    if !a.flags.contains(&NationFlag::Belligerent) {
         return Err("only a party to the conflict sets a posture on the line".into());
     }
     let s = sector_e(world, sector)?;
@@ -674,7 +677,7 @@ fn check_posture(world: &mut World, a: &Asker, sector: &str, pressure: f64) -> R
 
 /// §2.3 A recommitment: by a belligerent.
 fn check_recommitment(a: &Asker, measures: bool) -> Result<i64, String> {
-    if !a.nation.has(NationFlag::Belligerent) {
+    if !a.flags.contains(&NationFlag::Belligerent) {
         return Err("only a party to the conflict can recommit to the ceasefire".into());
     }
     Ok(if measures { a.costs.recommit_with_measures } else { a.costs.recommit })
@@ -719,7 +722,7 @@ fn check_accusation(world: &mut World, a: &Asker, accused: &str, violation: &Opt
 
 /// §2.3 A refusal of or consent to troops: by a host, about a foreign nation, changing its answer.
 fn check_consent(world: &mut World, a: &Asker, other: &str, refuse: bool) -> Result<i64, String> {
-    if !a.nation.has(NationFlag::Host) {
+    if !a.flags.contains(&NationFlag::Host) {
         return Err("only the host nation, on whose soil the line runs, consents to foreign troops".into());
     }
     let t = nation_e(world, other)?;
@@ -729,7 +732,7 @@ fn check_consent(world: &mut World, a: &Asker, other: &str, refuse: bool) -> Res
     if world.get::<Nation>(t).is_some_and(|n| n.has(NationFlag::Belligerent)) {
         return Err(format!("{} is a party to the conflict, not a foreign contributor", name(world, t)));
     }
-    let refused = a.nation.refuses.contains(&t);
+    let refused = a.refuses.contains(&t);
     if refuse && refused {
         return Err(format!("you already refuse {}'s troops", name(world, t)));
     }

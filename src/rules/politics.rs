@@ -128,9 +128,9 @@ pub fn apply_politics(world: &mut World) {
     let by_guarantee = guarantees::sanctioning(world);
     // The most legitimate mandate each nation has troops serving under.
     let mut legitimacy: std::collections::BTreeMap<Entity, f64> = std::collections::BTreeMap::new();
-    let mut serving = world.query::<&Contingent>();
-    let under: Vec<(Entity, Entity)> =
-        serving.iter(world).filter(|c| c.sector.is_some()).filter_map(|c| c.mandate.map(|m| (c.owner, m))).collect();
+    let under: Vec<(Entity, Entity)> = with_query::<&Contingent, (), _>(world, |world, q| {
+        q.iter(world).filter(|c| c.sector.is_some()).filter_map(|c| c.mandate.map(|m| (c.owner, m))).collect()
+    });
     for (owner, m) in under {
         let l = world
             .get::<Mandate>(m)
@@ -140,7 +140,9 @@ pub fn apply_politics(world: &mut World) {
         *slot = slot.max(l);
     }
     let mut contingents: Vec<(StableId, Entity, Contingent)> =
-        world.query::<(Entity, &StableId, &Contingent)>().iter(world).map(|(e, s, c)| (*s, e, c.clone())).collect();
+        with_query::<(Entity, &StableId, &Contingent), (), _>(world, |world, q| {
+            q.iter(world).map(|(e, s, c)| (*s, e, c.clone())).collect()
+        });
     contingents.sort_by_key(|(s, ..)| *s);
     for (e, key) in &nations {
         let deployed: i64 =
@@ -323,8 +325,9 @@ pub fn summarise_turn(world: &mut World) {
             .map(|p| (p.sector, (p.deterrence, p.detection, p.peacekeepers)))
             .collect()
     } else {
-        let mut v: Vec<(StableId, Entity)> =
-            world.query::<(Entity, &StableId, &Sector)>().iter(world).map(|(e, s, _)| (*s, e)).collect();
+        let mut v: Vec<(StableId, Entity)> = with_query::<(Entity, &StableId, &Sector), (), _>(world, |world, q| {
+            q.iter(world).map(|(e, s, _)| (*s, e)).collect()
+        });
         v.sort();
         v.into_iter().map(|(_, e)| (e, facts.pictures.get(&e).copied().unwrap_or_default())).collect()
     };
@@ -344,9 +347,9 @@ pub fn summarise_turn(world: &mut World) {
             }
         })
         .collect();
-    let mut contingents = world.query::<&Contingent>();
-    let deployed: Vec<(Entity, i64)> =
-        contingents.iter(world).filter(|c| c.sector.is_some()).map(|c| (c.owner, c.size)).collect();
+    let deployed: Vec<(Entity, i64)> = with_query::<&Contingent, (), _>(world, |world, q| {
+        q.iter(world).filter(|c| c.sector.is_some()).map(|c| (c.owner, c.size)).collect()
+    });
     let nations = super::nations_in_order(world)
         .into_iter()
         .map(|(e, key)| NationSummary {
@@ -358,13 +361,12 @@ pub fn summarise_turn(world: &mut World) {
             casualties: world.get::<Casualties>(e).map_or(0, |c| c.0),
         })
         .collect();
-    let mut mandates: Vec<(StableId, String)> = Vec::new();
-    let mut q = world.query::<(&StableId, &Key, &Mandate)>();
-    for (s, k, m) in q.iter(world) {
-        if conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), clock.turn) {
-            mandates.push((*s, k.0.clone()));
-        }
-    }
+    let mut mandates: Vec<(StableId, String)> = with_query::<(&StableId, &Key, &Mandate), (), _>(world, |world, q| {
+        q.iter(world)
+            .filter(|(_, _, m)| conditions::mandate_active(m, world.get::<MandateTemplate>(m.template), clock.turn))
+            .map(|(s, k, _)| (*s, k.0.clone()))
+            .collect()
+    });
     mandates.sort();
     let events = world.resource::<Trace>().entries.iter().filter(|e| e.turn == clock.turn).count() as u64;
     let summary = TurnSummary {

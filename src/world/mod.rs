@@ -139,10 +139,35 @@ impl Relations {
 
 /// Every entity with a `T`, in stable order (the scenario file's order, then creation order).
 pub fn in_stable_order<T: Component + Clone>(world: &mut World) -> Vec<(Entity, T)> {
-    let mut v: Vec<(StableId, Entity, T)> =
-        world.query::<(Entity, &StableId, &T)>().iter(world).map(|(e, s, x)| (*s, e, x.clone())).collect();
+    let mut v: Vec<(StableId, Entity, T)> = with_query::<(Entity, &StableId, &T), (), _>(world, |world, q| {
+        q.iter(world).map(|(e, s, x)| (*s, e, x.clone())).collect()
+    });
     v.sort_by_key(|(s, ..)| *s);
     v.into_iter().map(|(_, e, x)| (e, x)).collect()
+}
+
+/// Query states kept between calls, by type. Building one walks every archetype of the world,
+/// and resolution asks the same few questions of the world hundreds of times a turn.
+#[derive(Resource, Default)]
+pub struct Queries(HashMap<std::any::TypeId, Box<dyn std::any::Any + Send + Sync>>);
+
+/// Runs `f` with the query state for `D` and `F`, kept in [`Queries`] from one call to the next
+/// (a world without it builds the state afresh). The state brings itself up to date with the
+/// world's archetypes when iterated, so it matches what a new one would.
+pub fn with_query<D, F, R>(world: &mut World, f: impl FnOnce(&World, &mut QueryState<D, F>) -> R) -> R
+where
+    D: bevy::ecs::query::QueryData + 'static,
+    F: bevy::ecs::query::QueryFilter + 'static,
+{
+    let key = std::any::TypeId::of::<QueryState<D, F>>();
+    let kept = world.get_resource_mut::<Queries>().and_then(|mut q| q.0.remove(&key));
+    let mut state: Box<QueryState<D, F>> =
+        kept.and_then(|b| b.downcast().ok()).unwrap_or_else(|| Box::new(QueryState::new(world)));
+    let answer = f(world, &mut state);
+    if let Some(mut q) = world.get_resource_mut::<Queries>() {
+        q.0.insert(key, state);
+    }
+    answer
 }
 
 /// Changes `from`'s relation with `to` by `delta`, within −100..100.
@@ -272,7 +297,7 @@ pub struct WorldPlugin;
 
 impl Plugin for WorldPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_active_scenario);
+        app.init_resource::<Queries>().add_systems(Startup, spawn_active_scenario);
     }
 }
 
