@@ -16,7 +16,7 @@ pub use crate::text::{clean_text, is_control};
 
 /// Bumped whenever a message changes shape; the netcode protocol id derives from it, so clients
 /// of another version cannot connect at all (they fail at the handshake, not mid-game).
-pub const PROTOCOL_VERSION: u16 = 5;
+pub const PROTOCOL_VERSION: u16 = 6;
 
 /// The netcode protocol id: "TRUCE" and the version.
 pub const fn protocol_id() -> u64 {
@@ -297,6 +297,9 @@ pub enum ClientMessage {
     Story { turn: u32 },
     /// Ask for one page (from 0) of a resolved turn's incidents, as the seat may read them.
     Incidents { turn: u32, page: u32 },
+    /// Ask which orders of one kind (a word of `SeatOptions::kinds`, such as "pledge") the
+    /// rules would take from the seat now; answered with `ServerMessage::Menu`.
+    Menu { kind: String },
 }
 
 impl ClientMessage {
@@ -311,6 +314,7 @@ impl ClientMessage {
             ClientMessage::Refresh => "refresh",
             ClientMessage::Story { .. } => "story",
             ClientMessage::Incidents { .. } => "incidents",
+            ClientMessage::Menu { .. } => "menu",
         }
     }
 }
@@ -326,7 +330,10 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
         }
         M::Hello { .. } | M::Refresh | M::Story { .. } | M::Incidents { .. } => Ok(()),
         M::Order(order) if !numbers_finite(order) => Err("numbers in an order must be finite".into()),
-        M::Order(_) | M::Seat(_) => {
+        M::Menu { kind } if !crate::rules::menu::KINDS.contains(&kind.as_str()) => {
+            Err(format!("there is no kind of order called {:?}", kind.chars().take(40).collect::<String>()))
+        }
+        M::Order(_) | M::Seat(_) | M::Menu { .. } => {
             if role != Role::Player {
                 Err(format!("a {} has no seat to give orders for", role.word()))
             } else if phase != Phase::Orders {
@@ -759,6 +766,22 @@ pub enum ServerMessage {
     Story(Box<TurnStory>),
     /// A page of a turn's incidents, asked for.
     Incidents(Box<IncidentPage>),
+    /// The orders of one kind the rules would take from the seat, asked for.
+    Menu(Box<MenuView>),
+}
+
+/// Most orders one menu lists: every target of the largest kind in a scenario of 40 sectors and
+/// 40 nations, with room to spare.
+pub const MAX_MENU_ORDERS: usize = 4096;
+
+/// The answer to `ClientMessage::Menu`: every order of `kind` the rules would take from the seat
+/// at `turn`, one at a time against its draft and its capital, in the game's order. The text of a
+/// message or a statement is left empty for the sender to write; any text is taken.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuView {
+    pub kind: String,
+    pub turn: u32,
+    pub orders: Vec<Order>,
 }
 
 /// Encodes a message for the wire.

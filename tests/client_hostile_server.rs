@@ -478,6 +478,28 @@ fn what_the_client_keeps_is_bounded_however_much_a_server_sends() {
     let start = Instant::now();
     screen(&c, 160, 48);
     assert!(start.elapsed() < Duration::from_secs(2), "a frame took {:?}", start.elapsed());
+
+    // A menu of a hundred thousand orders: dropped when nobody asked, cut to size when asked.
+    let turn = c.view.as_ref().unwrap().turn;
+    let menu = || {
+        let orders = (0..100_000).map(|i| Order::PublicStatement { text: format!("{i}") }).collect();
+        ServerMessage::Menu(Box::new(truce::protocol::MenuView { kind: "public statement".into(), turn, orders }))
+    };
+    c.on_message(menu());
+    assert!(c.builder.is_none(), "a menu nobody asked for opens nothing");
+    c.builder = Some(truce::client::Builder {
+        kind: Some("public statement".into()),
+        values: vec![],
+        cursor: 0,
+        text: String::new(),
+        menu: None,
+    });
+    c.on_message(menu());
+    let kept = c.builder.as_ref().and_then(|b| b.menu.as_ref()).map_or(0, Vec::len);
+    assert_eq!(kept, truce::protocol::MAX_MENU_ORDERS);
+    let start = Instant::now();
+    screen(&c, 160, 48);
+    assert!(start.elapsed() < Duration::from_secs(2), "a frame took {:?}", start.elapsed());
 }
 
 /// A map of a million points along a line, a few of them not numbers, and a hundred thousand

@@ -369,3 +369,51 @@ fn at_80_by_24_the_top_bar_shortens_its_words_and_never_cuts_a_number() {
     let wide = screen(&c, 160, 40);
     assert!(wide.contains("Capital 567") && wide.contains("Score 1234") && wide.contains("the orders phase"), "{wide}");
 }
+
+#[test]
+fn the_order_builder_offers_only_the_targets_the_server_would_take() {
+    // Lobbying is open to Ukraine, but only the Security Council has members to win over: the
+    // coalition, whose members are all played, is not on the menu once the server has answered.
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].phase() == Some(Phase::Orders));
+    let mut c = model(&ukr);
+    key(&mut c, KeyCode::Char('n'));
+    let kinds = c.view.as_ref().unwrap().options.as_ref().unwrap().kinds.clone();
+    let at = kinds.iter().position(|k| k == "lobbying").expect("lobbying is open to Ukraine");
+    for _ in 0..at {
+        key(&mut c, KeyCode::Down);
+    }
+    let actions = key(&mut c, KeyCode::Enter);
+    assert_eq!(actions, vec![Action::Send(ClientMessage::Menu { kind: "lobbying".into() })]);
+    let s = screen(&c, 100, 30);
+    assert!(s.contains("asking the server"), "no choices before the server answers: {s}");
+    assert!(key(&mut c, KeyCode::Enter).is_empty(), "Enter waits for the menu");
+
+    let mark = ukr.received.len();
+    act(&mut h, &mut ukr, actions);
+    for m in ukr.since(mark).to_vec() {
+        c.on_message(m);
+    }
+    let s = screen(&c, 100, 30);
+    assert!(s.contains("lobbying: Press the members of") && s.contains("UN Security Council"), "{s}");
+    assert!(!s.contains("Coalition of the willing"), "the coalition cannot be lobbied: {s}");
+    let (_, lines) = c.builder_menu();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+
+    // Every template can be pressed for; the order built is one the menu holds, and is accepted.
+    key(&mut c, KeyCode::Enter);
+    let (_, templates) = c.builder_menu();
+    assert_eq!(templates.len(), c.welcome.as_ref().unwrap().choices.templates.len());
+    let actions = key(&mut c, KeyCode::Enter);
+    let [Action::Send(ClientMessage::Order(order))] = actions.as_slice() else { panic!("{actions:?}") };
+    assert!(matches!(order, truce::rules::Order::Lobby { institution, .. } if institution == "unsc"), "{order:?}");
+    let mark = ukr.received.len();
+    act(&mut h, &mut ukr, actions);
+    assert!(
+        matches!(ukr.answer_since(mark), Some(ServerMessage::Verdict(v)) if v.accepted),
+        "{:?}",
+        ukr.answer_since(mark)
+    );
+}

@@ -2,8 +2,8 @@
 //! kind, built here, encoded with postcard, checked against the page's hex, and decoded back.
 
 use truce::protocol::{
-    Cause, ClientMessage, ClockView, Command, IncidentPage, MapInfo, Role, SeatStatus, ServerMessage, TurnStory, View,
-    ViewPatch, Welcome, decode_client, decode_server, encode,
+    Cause, ClientMessage, ClockView, Command, IncidentPage, MapInfo, MenuView, Role, SeatStatus, ServerMessage,
+    TurnStory, View, ViewPatch, Welcome, decode_client, decode_server, encode,
 };
 use truce::record::{Briefing, SeatEntry};
 use truce::rules::orders::SeatAction;
@@ -26,6 +26,7 @@ fn client_messages() -> Vec<(&'static str, ClientMessage)> {
         ("Refresh", ClientMessage::Refresh),
         ("Story { turn: 3 }", ClientMessage::Story { turn: 3 }),
         ("Incidents { turn: 3, page: 1 }", ClientMessage::Incidents { turn: 3, page: 1 }),
+        ("Menu { kind: \"vote\" }", ClientMessage::Menu { kind: "vote".into() }),
     ]
 }
 
@@ -61,7 +62,7 @@ fn small_view() -> View {
 
 fn server_messages() -> Vec<(&'static str, ServerMessage)> {
     let welcome = Welcome {
-        version: 5,
+        version: truce::protocol::PROTOCOL_VERSION,
         scenario: "t".into(),
         title: "T".into(),
         premise: String::new(),
@@ -137,6 +138,14 @@ fn server_messages() -> Vec<(&'static str, ServerMessage)> {
             "Incidents { turn: 1, page: 0, pages: 1, [entry 5] }",
             ServerMessage::Incidents(Box::new(IncidentPage { turn: 1, page: 0, pages: 1, entries: vec![entry] })),
         ),
+        (
+            "Menu { kind: \"vote\", turn: 2, [Vote { proposal: 1, ballot: Yes }] }",
+            ServerMessage::Menu(Box::new(MenuView {
+                kind: "vote".into(),
+                turn: 2,
+                orders: vec![Order::Vote { proposal: 1, ballot: truce::rules::Ballot::Yes }],
+            })),
+        ),
     ]
 }
 
@@ -164,7 +173,7 @@ fn every_message_kind_encodes_as_the_page_says_and_decodes_back() {
         rows.push(row);
     }
     // Every kind of server message has its vector.
-    assert_eq!(server_messages().len(), 12);
+    assert_eq!(server_messages().len(), 13);
     assert!(
         missing.is_empty(),
         "docs/protocol.md §10 lacks or misstates {missing:?}; its table should read:\n{}",

@@ -3,8 +3,9 @@
 
 use crate::protocol::{View, Welcome};
 use crate::rules::Order;
+use crate::rules::menu;
 use crate::rules::orders::Ballot;
-use crate::scenario::model::{Condition, GuaranteeComponent, MandateKind};
+use crate::scenario::model::{Condition, GuaranteeComponent};
 
 /// What a field asks for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -116,43 +117,21 @@ pub fn choices(field: Field, welcome: &Welcome, view: &View) -> Vec<(String, Val
             .into_iter()
             .map(|(l, b)| (l.to_string(), Value::Ballot(b)))
             .collect(),
-        Field::Pressure => (0..=10)
-            .map(|i| {
-                let p = f64::from(i) / 10.0;
-                let words = match i {
-                    0 => " (hold fire)",
-                    10 => " (push hard)",
-                    _ => "",
+        Field::Pressure => menu::pressures()
+            .map(|p| {
+                let words = if p == 0.0 {
+                    " (hold fire)"
+                } else if p == 1.0 {
+                    " (push hard)"
+                } else {
+                    ""
                 };
                 (format!("{p:.1}{words}"), Value::Number(p))
             })
             .collect(),
         Field::YesNo => vec![("No".to_string(), Value::Yes(false)), ("Yes".to_string(), Value::Yes(true))],
-        Field::Component => [
-            GuaranteeComponent::Training,
-            GuaranteeComponent::WeaponsSupply,
-            GuaranteeComponent::DefenceIndustry,
-            GuaranteeComponent::IntelligenceSharing,
-            GuaranteeComponent::SanctionsOnAggressor,
-            GuaranteeComponent::EconomicCooperation,
-            GuaranteeComponent::EuAccessionPath,
-            GuaranteeComponent::MutualAssistance,
-        ]
-        .into_iter()
-        .map(|c| (format!("{c:?}"), Value::Component(c)))
-        .collect(),
-        Field::When => vec![
-            ("At once".to_string(), Value::When(None)),
-            (
-                "When an armed (interpose) mandate is in force".to_string(),
-                Value::When(Some(Condition::MandateOfKind(MandateKind::Interpose))),
-            ),
-            (
-                "When an enforcement mandate is in force".to_string(),
-                Value::When(Some(Condition::MandateOfKind(MandateKind::Enforce))),
-            ),
-            ("While the ceasefire holds".to_string(), Value::When(Some(Condition::CeasefireHolds))),
-        ],
+        Field::Component => menu::COMPONENTS.into_iter().map(|c| (format!("{c:?}"), Value::Component(c))).collect(),
+        Field::When => menu::pledge_conditions().into_iter().map(|(l, c)| (l.to_string(), Value::When(c))).collect(),
         Field::Text => Vec::new(),
     }
 }
@@ -260,7 +239,49 @@ pub fn build(kind: &str, values: &[Value], me: &str) -> Option<Order> {
     })
 }
 
-/// An order in a line of words, for the draft and the advisor.
+/// Whether choosing `candidate` after `chosen` can still end in one of the `menu`'s orders of
+/// `kind` (the orders the server would take now). Text is the sender's and matches any.
+pub fn leads_to_one(kind: &str, chosen: &[Value], candidate: &Value, menu: &[Order]) -> bool {
+    let at = chosen.len();
+    menu.iter().filter(|o| o.kind() == kind).map(values_of).any(|values| {
+        let same = |(a, b): (&Value, &Value)| matches!((a, b), (Value::Text(_), Value::Text(_))) || a == b;
+        values.len() > at && chosen.iter().zip(&values).all(same) && same((candidate, &values[at]))
+    })
+}
+
+/// The values the menus choose for `order`, field by field: what `build` turns back into it.
+pub fn values_of(order: &Order) -> Vec<Value> {
+    let id = |s: &String| Value::Id(s.clone());
+    match order {
+        Order::PrivateMessage { to, text } => vec![id(to), Value::Text(text.clone())],
+        Order::PublicStatement { text } => vec![Value::Text(text.clone())],
+        Order::ProposeMandate { template, institution, sectors, .. } => {
+            vec![id(template), id(institution), sectors.first().map_or(Value::Nothing, id)]
+        }
+        Order::Vote { proposal, ballot } => vec![Value::Number(*proposal as f64), Value::Ballot(*ballot)],
+        Order::Pledge { contingent, sector, condition } => {
+            vec![id(contingent), id(sector), Value::When(condition.clone())]
+        }
+        Order::Deploy { contingent, sector } => vec![id(contingent), id(sector)],
+        Order::Withdraw { contingent } => vec![id(contingent)],
+        Order::OfferGuarantee { recipient, components } => {
+            let mut v = vec![id(recipient)];
+            v.extend(components.first().map(|c| Value::Component(*c)));
+            v
+        }
+        Order::AcceptGuarantee { guarantee } | Order::RejectGuarantee { guarantee } => vec![id(guarantee)],
+        Order::ImposeSanctions { target } | Order::LiftSanctions { target } => vec![id(target)],
+        Order::ShareIntelligence { with } => vec![id(with)],
+        Order::SetPosture { sector, pressure } => vec![id(sector), Value::Number(*pressure)],
+        Order::Recommit { measures } => vec![Value::Yes(*measures)],
+        Order::RequestAirSupport { sector } => vec![id(sector)],
+        Order::Accuse { nation, .. } | Order::RefuseTroops { nation } | Order::ConsentToTroops { nation } => {
+            vec![id(nation)]
+        }
+        Order::Lobby { institution, template } => vec![id(institution), id(template)],
+    }
+}
+
 /// An order in words, with the names of the nations, sectors, bodies and mandates it names (as
 /// the welcome gives them; an id the welcome does not know is shown as it is).
 pub fn describe(order: &Order, w: Option<&crate::protocol::Welcome>) -> String {

@@ -83,6 +83,10 @@ fn bound(message: ServerMessage) -> ServerMessage {
             bound_page(&mut p);
             ServerMessage::Incidents(p)
         }
+        ServerMessage::Menu(mut m) => {
+            keep_first(&mut m.orders, crate::protocol::MAX_MENU_ORDERS);
+            ServerMessage::Menu(m)
+        }
         ServerMessage::Seats(mut s) => {
             keep_first(&mut s, MAX_LIST);
             ServerMessage::Seats(s)

@@ -59,6 +59,9 @@ pub struct Builder {
     pub values: Vec<Value>,
     pub cursor: usize,
     pub text: String,
+    /// The orders of the chosen kind the server would take now, once it has answered: each
+    /// field offers only the choices that lead to one of them.
+    pub menu: Option<Vec<crate::rules::Order>>,
 }
 
 /// Everything the client knows and shows.
@@ -180,6 +183,15 @@ impl Client {
                 }
             }
             ServerMessage::Story(s) => self.take_story(*s),
+            ServerMessage::Menu(m) => {
+                let turn = self.view.as_ref().map(|v| v.turn);
+                if let Some(b) = self.builder.as_mut()
+                    && b.kind.as_deref() == Some(m.kind.as_str())
+                    && turn == Some(m.turn)
+                {
+                    b.menu = Some(m.orders);
+                }
+            }
             ServerMessage::Incidents(p) => {
                 if Some(p.turn) == self.shown_turn() {
                     self.page = Some(*p);
@@ -334,7 +346,8 @@ impl Client {
             KeyCode::Char('i') if self.tab == Tab::Story => return self.step_page(1),
             KeyCode::Char('I') if self.tab == Tab::Story => return self.step_page(-1),
             KeyCode::Char('n') | KeyCode::Char('o') if player => {
-                self.builder = Some(Builder { kind: None, values: Vec::new(), cursor: 0, text: String::new() });
+                self.builder =
+                    Some(Builder { kind: None, values: Vec::new(), cursor: 0, text: String::new(), menu: None });
             }
             // Lock and unlock are two keys, not one toggle: a team-mate's press never undoes yours.
             KeyCode::Char('l') if player => return vec![Action::Send(ClientMessage::Seat(SeatAction::Lock))],
@@ -467,7 +480,18 @@ impl Client {
                 if *field == Field::Text {
                     return (title, Vec::new());
                 }
-                (title, form::choices(*field, w, v).into_iter().map(|(l, v)| (l, Some(v))).collect())
+                let Some(menu) = &b.menu else {
+                    return (format!("{kind}: asking the server what it would take…"), Vec::new());
+                };
+                let lines = form::choices(*field, w, v)
+                    .into_iter()
+                    .filter(|(_, value)| form::leads_to_one(kind, &b.values, value, menu))
+                    .map(|(l, v)| (l, Some(v)))
+                    .collect::<Vec<_>>();
+                if lines.is_empty() {
+                    return (format!("{kind}: the rules would take none of these now (Esc)"), lines);
+                }
+                (title, lines)
             }
         }
     }
@@ -478,7 +502,8 @@ impl Client {
         let kinds: Vec<String> =
             self.view.as_ref().and_then(|v| v.options.as_ref()).map(|o| o.kinds.clone()).unwrap_or_default();
         let Some(b) = self.builder.as_mut() else { return Vec::new() };
-        let text_field = b.kind.is_some() && menu.is_empty();
+        let field = b.kind.as_deref().and_then(|k| form::fields(k).get(b.values.len()).map(|(_, f)| *f));
+        let text_field = field == Some(Field::Text);
         match key.code {
             KeyCode::Esc => {
                 self.builder = None;
@@ -499,6 +524,11 @@ impl Client {
                     let Some(kind) = kinds.get(b.cursor) else { return Vec::new() };
                     b.kind = Some(kind.clone());
                     b.cursor = 0;
+                    b.menu = None;
+                    return vec![Action::Send(ClientMessage::Menu { kind: kind.clone() })];
+                } else if b.menu.is_none() && !text_field {
+                    // Still waiting for the server's menu.
+                    return Vec::new();
                 } else if text_field {
                     if b.text.trim().is_empty() {
                         return Vec::new();

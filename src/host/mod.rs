@@ -657,6 +657,11 @@ fn take_request(world: &mut World, actor: Actor, request: Request, frame: &mut F
             frame.replies.push((actor, reply));
             return Ok(());
         }
+        ClientMessage::Menu { kind } => {
+            let reply = view::menu_reply(world, seat.as_deref().unwrap_or_default(), &kind);
+            frame.replies.push((actor, reply));
+            return Ok(());
+        }
         ClientMessage::Order(order) => Input::Order { seat: seat.clone().unwrap_or_default(), order },
         ClientMessage::Seat(action) => Input::Seat { seat: seat.clone().unwrap_or_default(), action },
         ClientMessage::Command(c) => match to_input(world, c, matches!(actor, Actor::Clock)) {

@@ -336,6 +336,14 @@ pub fn incidents_reply(world: &World, role: Role, seat: Option<&str>, turn: u32,
     }
 }
 
+/// The answer to a request for the orders of one kind the seat may give now.
+pub fn menu_reply(world: &mut World, seat: &str, kind: &str) -> ServerMessage {
+    let mut orders = crate::rules::menu::legal_orders(world, seat, kind);
+    orders.truncate(crate::protocol::MAX_MENU_ORDERS);
+    let turn = world.resource::<Clock>().turn;
+    ServerMessage::Menu(Box::new(crate::protocol::MenuView { kind: kind.to_string(), turn, orders }))
+}
+
 /// A story within the size limit: the oldest events go first if it would not fit.
 fn shrunk_story(mut s: TurnStory) -> TurnStory {
     while encode(&s).len() > MAX_SERVER_MESSAGE_BYTES / 2 && !s.events.is_empty() {
@@ -504,44 +512,16 @@ fn options(world: &mut World, seat: &str, phase: Phase) -> SeatOptions {
     } else {
         (Vec::new(), proposals)
     };
-    if phase == Phase::Orders {
-        if proposals.is_empty() {
-            kinds.retain(|k| *k != "vote");
-        }
-        // A kind whose every target the rules would refuse now is not offered.
-        kinds.retain(|k| some_target_accepted(world, seat, k));
+    if phase == Phase::Orders && !locked(world, seat) {
+        // A kind none of whose orders the rules would take now is not offered.
+        kinds.retain(|k| crate::rules::menu::any_legal(world, seat, k));
     }
     SeatOptions { kinds: kinds.into_iter().map(str::to_string).collect(), proposals, advice }
 }
 
-/// For the kinds whose targets are few and whose refusals students met (withdrawing what is at
-/// home, lifting sanctions never imposed, air support with nobody in the sector, a posture or a
-/// recommitment by a seat that cannot give one): whether the rules would take the order for at
-/// least one target now. Other kinds are offered as they are.
-fn some_target_accepted(world: &mut World, seat: &str, kind: &str) -> bool {
-    use crate::rules::Order;
-    let candidates: Vec<Order> = match kind {
-        "withdrawal" => {
-            keys_of::<Contingent>(world).into_iter().map(|contingent| Order::Withdraw { contingent }).collect()
-        }
-        "lifting of sanctions" => {
-            keys_of::<Nation>(world).into_iter().map(|target| Order::LiftSanctions { target }).collect()
-        }
-        "request for air support" => {
-            keys_of::<Sector>(world).into_iter().map(|sector| Order::RequestAirSupport { sector }).collect()
-        }
-        "posture" => {
-            keys_of::<Sector>(world).into_iter().map(|sector| Order::SetPosture { sector, pressure: 0.5 }).collect()
-        }
-        "recommitment" => vec![Order::Recommit { measures: false }, Order::Recommit { measures: true }],
-        _ => return true,
-    };
-    candidates.iter().any(|o| crate::rules::orders::check(world, seat, o).is_ok())
-}
-
-/// The scenario ids of every entity with a `T`.
-fn keys_of<T: Component>(world: &mut World) -> Vec<String> {
-    world.query_filtered::<&Key, With<T>>().iter(world).map(|k| k.0.clone()).collect()
+/// Whether the seat's draft is locked (its menus would all be empty until it unlocks).
+fn locked(world: &World, seat: &str) -> bool {
+    world.resource::<OrderBook>().drafts.get(seat).is_some_and(|d| d.locked)
 }
 
 /// Whether `seat` may vote on the proposal now (a member of its body, voted this turn).

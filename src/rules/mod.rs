@@ -5,6 +5,7 @@ pub mod conditions;
 pub mod forces;
 pub mod guarantees;
 pub mod line;
+pub mod menu;
 pub mod orders;
 pub mod politics;
 
@@ -143,11 +144,10 @@ fn resolve_turn(world: &mut World) {
 
 /// Nations in stable order, as (entity, key).
 pub fn nations_in_order(world: &mut World) -> Vec<(Entity, String)> {
-    let mut v: Vec<(StableId, Entity, String)> = world
-        .query_filtered::<(Entity, &StableId, &Key), With<Nation>>()
-        .iter(world)
-        .map(|(e, s, k)| (*s, e, k.0.clone()))
-        .collect();
+    let mut v: Vec<(StableId, Entity, String)> =
+        crate::world::with_query::<(Entity, &StableId, &Key), With<Nation>, _>(world, |world, q| {
+            q.iter(world).map(|(e, s, k)| (*s, e, k.0.clone())).collect()
+        });
     v.sort_by_key(|(s, _, _)| *s);
     v.into_iter().map(|(_, e, k)| (e, k)).collect()
 }

@@ -233,7 +233,13 @@ impl Player {
     /// The last verdict or refusal received since `from`.
     pub fn answer_since(&self, from: usize) -> Option<&ServerMessage> {
         self.since(from).iter().rev().find(|m| {
-            matches!(m, ServerMessage::Verdict(_) | ServerMessage::Refused { .. } | ServerMessage::Done { .. })
+            matches!(
+                m,
+                ServerMessage::Verdict(_)
+                    | ServerMessage::Refused { .. }
+                    | ServerMessage::Done { .. }
+                    | ServerMessage::Menu(_)
+            )
         })
     }
 }

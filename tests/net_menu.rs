@@ -1,0 +1,165 @@
+//! Only legal choices: over a whole game on a real loopback socket, every order of every menu a
+//! seat asks for is accepted when sent, and a kind is offered exactly when its menu holds one.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use support::{Harness, Player};
+use truce::host::OnTimeout;
+use truce::protocol::{ClientMessage, Command, MenuView, ServerMessage};
+use truce::rules::orders::SeatAction;
+use truce::rules::{Order, Phase};
+
+const WAIT: Duration = Duration::from_secs(30);
+/// People on each seat: the server takes 20 messages a second from each connection, so a seat
+/// sends its menus' orders through several, as a team would.
+const PEOPLE: usize = 12;
+
+/// A seat's connections and the pace each may send at.
+struct Team {
+    seat: &'static str,
+    people: Vec<Player>,
+    /// Messages each connection may still send now, refilled as the server refills them.
+    allowance: Vec<(f64, Instant)>,
+    next: usize,
+}
+
+impl Team {
+    /// The connection to send the next message through, waiting until one may send.
+    fn sender(&mut self) -> usize {
+        let i = self.next;
+        self.next = (self.next + 1) % self.people.len();
+        let (left, at) = &mut self.allowance[i];
+        *left = (*left + at.elapsed().as_secs_f64() * 19.0).min(99.0);
+        *at = Instant::now();
+        if *left < 1.0 {
+            std::thread::sleep(Duration::from_secs_f64((1.0 - *left) / 19.0));
+            *left = 1.0;
+        }
+        *left -= 1.0;
+        i
+    }
+}
+
+/// Sends `m` through one of `teams[t]`'s connections and pumps every connection until it is
+/// answered (a verdict, a refusal or a menu).
+fn exchange(h: &mut Harness, teams: &mut [Team], t: usize, m: ClientMessage) -> ServerMessage {
+    let who = teams[t].sender();
+    let mark = teams[t].people[who].received.len();
+    teams[t].people[who].send(m.clone());
+    let answered = |m: &ServerMessage| {
+        matches!(m, ServerMessage::Verdict(_) | ServerMessage::Refused { .. } | ServerMessage::Menu(_))
+    };
+    let deadline = Instant::now() + WAIT;
+    loop {
+        h.server.update();
+        for p in teams.iter_mut().flat_map(|t| t.people.iter_mut()) {
+            p.pump();
+        }
+        if let Some(a) = teams[t].people[who].since(mark).iter().find(|m| answered(m)) {
+            return a.clone();
+        }
+        assert!(Instant::now() < deadline, "no answer to {m:?}");
+        std::thread::yield_now();
+    }
+}
+
+/// Pumps every connection until `done` holds.
+fn run_until(h: &mut Harness, teams: &mut [Team], done: impl Fn(&[Team]) -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done(teams) {
+        h.server.update();
+        for p in teams.iter_mut().flat_map(|t| t.people.iter_mut()) {
+            p.pump();
+        }
+        assert!(Instant::now() < deadline, "timed out waiting");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// The order as a person sends it from the menu: with words in any text the menu leaves empty.
+fn written(order: &Order) -> Order {
+    match order {
+        Order::PrivateMessage { to, .. } => Order::PrivateMessage { to: to.clone(), text: "From the menu".into() },
+        Order::PublicStatement { .. } => Order::PublicStatement { text: "From the menu".into() },
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn every_order_every_menu_offers_over_a_whole_game_is_accepted_when_sent() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut teams: Vec<Team> = ["ukr", "rus", "fra", "ita"]
+        .into_iter()
+        .map(|seat| Team {
+            seat,
+            people: (0..PEOPLE).map(|_| h.join(seat)).collect(),
+            allowance: vec![(99.0, Instant::now()); PEOPLE],
+            next: 0,
+        })
+        .collect();
+    h.console(Command::Start);
+    let in_orders = |teams: &[Team], turn: u32| {
+        teams.iter().all(|t| t.people[0].phase() == Some(Phase::Orders) && t.people[0].turn() == turn)
+    };
+    run_until(&mut h, &mut teams, |t| in_orders(t, 1));
+    let (mut sent, mut kinds_seen) = (0usize, BTreeSet::new());
+    loop {
+        let turn = teams[0].people[0].turn();
+        for t in 0..teams.len() {
+            let options = teams[t].people[0].view.as_ref().and_then(|v| v.options.clone()).expect("options");
+            for kind in truce::rules::menu::KINDS {
+                let menu = match exchange(&mut h, &mut teams, t, ClientMessage::Menu { kind: kind.into() }) {
+                    ServerMessage::Menu(m) => *m,
+                    other => panic!("{} asked for the {kind} menu and got {other:?}", teams[t].seat),
+                };
+                let MenuView { kind: answered, turn: at, orders } = menu;
+                assert_eq!((answered.as_str(), at), (kind, turn));
+                assert_eq!(
+                    options.kinds.iter().any(|k| k == kind),
+                    !orders.is_empty(),
+                    "turn {turn}, {}: {kind} offered as a kind ({:?}) but its menu holds {} orders",
+                    teams[t].seat,
+                    options.kinds,
+                    orders.len()
+                );
+                for order in orders {
+                    let order = written(&order);
+                    let id = match exchange(&mut h, &mut teams, t, ClientMessage::Order(order.clone())) {
+                        ServerMessage::Verdict(v) if v.accepted => v.id.expect("an accepted order has an id"),
+                        other => {
+                            panic!("turn {turn}, {}: the menu offered {order:?}, refused: {other:?}", teams[t].seat)
+                        }
+                    };
+                    match exchange(&mut h, &mut teams, t, ClientMessage::Seat(SeatAction::Retract(id))) {
+                        ServerMessage::Verdict(v) if v.accepted => {}
+                        other => panic!("retracting {order:?}: {other:?}"),
+                    }
+                    sent += 1;
+                    kinds_seen.insert(kind);
+                }
+            }
+            // The seat then plays its advisor's turn, so later turns have proposals to vote on,
+            // contingents on the line and offers to answer.
+            for order in options.advice {
+                exchange(&mut h, &mut teams, t, ClientMessage::Order(order));
+            }
+            exchange(&mut h, &mut teams, t, ClientMessage::Seat(SeatAction::Lock));
+        }
+        run_until(&mut h, &mut teams, |ts| {
+            ts.iter().all(|t| t.people[0].turn() > turn || t.people[0].phase() == Some(Phase::GameOver))
+        });
+        if teams[0].people[0].phase() == Some(Phase::GameOver) {
+            break;
+        }
+        run_until(&mut h, &mut teams, |ts| in_orders(ts, turn + 1));
+    }
+    // The game gave every kind a use: the menus were not empty by accident.
+    for kind in ["private message", "public statement", "mandate proposal", "vote", "pledge", "posture", "lobbying"] {
+        assert!(kinds_seen.contains(kind), "no {kind} was ever on a menu ({kinds_seen:?})");
+    }
+    eprintln!("{sent} orders sent from the menus, of {} kinds", kinds_seen.len());
+    assert!(sent > 300, "{sent} orders sent from the menus");
+}
