@@ -105,6 +105,27 @@ fn every_order_every_menu_offers_over_a_whole_game_is_accepted_when_sent() {
         teams.iter().all(|t| t.people[0].phase() == Some(Phase::Orders) && t.people[0].turn() == turn)
     };
     run_until(&mut h, &mut teams, |t| in_orders(t, 1));
+    // A menu answers for the moment it is asked: once an order is drafted, the same order is off
+    // its menu, and back on it once retracted.
+    let menu_of = |h: &mut Harness, teams: &mut [Team], kind: &str| match exchange(
+        h,
+        teams,
+        0,
+        ClientMessage::Menu { kind: kind.into() },
+    ) {
+        ServerMessage::Menu(m) => m.orders,
+        other => panic!("{other:?}"),
+    };
+    let sanctions = menu_of(&mut h, &mut teams, "sanctions");
+    let first = sanctions.first().cloned().expect("Ukraine may sanction someone");
+    let id = match exchange(&mut h, &mut teams, 0, ClientMessage::Order(first.clone())) {
+        ServerMessage::Verdict(v) if v.accepted => v.id.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!(!menu_of(&mut h, &mut teams, "sanctions").contains(&first), "{first:?} is drafted already");
+    exchange(&mut h, &mut teams, 0, ClientMessage::Seat(SeatAction::Retract(id)));
+    assert_eq!(menu_of(&mut h, &mut teams, "sanctions"), sanctions, "retracted, it is back");
+
     let (mut sent, mut kinds_seen) = (0usize, BTreeSet::new());
     loop {
         let turn = teams[0].people[0].turn();

@@ -963,6 +963,16 @@ fn hand_seat(world: &mut World, by: &str, seat: &str, bot: bool) -> Result<Appli
 /// Applies one input to the game. The same function serves live play and replay, which is why
 /// a replayed journal rebuilds the same game. On refusal, returns the reply to give.
 pub fn apply_input(world: &mut World, input: &Input, by: &str) -> Result<Applied, ServerMessage> {
+    let applied = carry_out(world, input, by);
+    if applied.is_ok() {
+        // Whatever was applied may change what each menu holds.
+        world.get_resource_or_init::<view::Menus>().inputs += 1;
+    }
+    applied
+}
+
+/// What `apply_input` does with each input.
+fn carry_out(world: &mut World, input: &Input, by: &str) -> Result<Applied, ServerMessage> {
     let done = |what: String| Ok(Applied { reply: ServerMessage::Done { what }, id: None });
     match input {
         Input::Start { humans } => {

@@ -336,12 +336,36 @@ pub fn incidents_reply(world: &World, role: Role, seat: Option<&str>, turn: u32,
     }
 }
 
+/// Menus answered, each kept until the next input is applied or the phase changes: a client that
+/// asks for the same menu again and again costs a look-up, not the rules' check of every target.
+#[derive(Resource, Default)]
+pub struct Menus {
+    /// Inputs applied so far (any seat's order, any command): each may change what is legal.
+    pub inputs: u64,
+    /// The last answer for each (seat, kind), with the moment it holds for.
+    kept: std::collections::HashMap<(String, String), (MenuMoment, ServerMessage)>,
+}
+
+/// When a menu was worked out: inputs applied by then, the turn and the phase.
+type MenuMoment = (u64, u32, Phase);
+
 /// The answer to a request for the orders of one kind the seat may give now.
 pub fn menu_reply(world: &mut World, seat: &str, kind: &str) -> ServerMessage {
+    let turn = world.resource::<Clock>().turn;
+    let phase = *world.resource::<State<Phase>>().get();
+    world.init_resource::<Menus>();
+    let when = (world.resource::<Menus>().inputs, turn, phase);
+    let key = (seat.to_string(), kind.to_string());
+    if let Some((at, reply)) = world.resource::<Menus>().kept.get(&key)
+        && *at == when
+    {
+        return reply.clone();
+    }
     let mut orders = crate::rules::menu::legal_orders(world, seat, kind);
     orders.truncate(crate::protocol::MAX_MENU_ORDERS);
-    let turn = world.resource::<Clock>().turn;
-    ServerMessage::Menu(Box::new(crate::protocol::MenuView { kind: kind.to_string(), turn, orders }))
+    let reply = ServerMessage::Menu(Box::new(crate::protocol::MenuView { kind: kind.to_string(), turn, orders }));
+    world.resource_mut::<Menus>().kept.insert(key, (when, reply.clone()));
+    reply
 }
 
 /// A story within the size limit: the oldest events go first if it would not fit.
