@@ -126,6 +126,15 @@ fn every_order_every_menu_offers_over_a_whole_game_is_accepted_when_sent() {
     exchange(&mut h, &mut teams, 0, ClientMessage::Seat(SeatAction::Retract(id)));
     assert_eq!(menu_of(&mut h, &mut teams, "sanctions"), sanctions, "retracted, it is back");
 
+    // A kind that does not exist is refused, and says which.
+    match exchange(&mut h, &mut teams, 0, ClientMessage::Menu { kind: "airstrike".into() }) {
+        ServerMessage::Refused { what, reason } => {
+            assert_eq!(what, "menu");
+            assert!(reason.contains("no kind of order called \"airstrike\""), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+
     let (mut sent, mut kinds_seen) = (0usize, BTreeSet::new());
     loop {
         let turn = teams[0].people[0].turn();

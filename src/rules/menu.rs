@@ -193,30 +193,25 @@ fn with_text(order: &Order, text: &str) -> Order {
 
 /// The scenario ids of every entity with a `T`, in the scenario's order.
 fn keys_of<T: Component>(world: &mut World) -> Vec<String> {
-    let mut v: Vec<(StableId, String)> =
-        world.query_filtered::<(&StableId, &Key), With<T>>().iter(world).map(|(s, k)| (*s, k.0.clone())).collect();
+    keys_where::<T>(world, |_| true)
+}
+
+/// The scenario ids of the entities whose `T` passes `keep`, in the scenario's order.
+fn keys_where<T: Component>(world: &mut World, keep: impl Fn(&T) -> bool) -> Vec<String> {
+    let mut v: Vec<(StableId, String)> = world
+        .query::<(&StableId, &Key, &T)>()
+        .iter(world)
+        .filter(|(_, _, x)| keep(x))
+        .map(|(s, k, _)| (*s, k.0.clone()))
+        .collect();
     v.sort_by_key(|(s, _)| *s);
     v.into_iter().map(|(_, k)| k).collect()
 }
 
 fn own_contingents(world: &mut World, me: Entity) -> Vec<String> {
-    let mut v: Vec<(StableId, String)> = world
-        .query::<(&StableId, &Key, &Contingent)>()
-        .iter(world)
-        .filter(|(_, _, c)| c.owner == me)
-        .map(|(s, k, _)| (*s, k.0.clone()))
-        .collect();
-    v.sort_by_key(|(s, _)| *s);
-    v.into_iter().map(|(_, k)| k).collect()
+    keys_where::<Contingent>(world, |c| c.owner == me)
 }
 
 fn offers_to(world: &mut World, me: Entity) -> Vec<String> {
-    let mut v: Vec<(StableId, String)> = world
-        .query::<(&StableId, &Key, &Guarantee)>()
-        .iter(world)
-        .filter(|(_, _, g)| g.recipient == me && g.status == GuaranteeStatus::Offered)
-        .map(|(s, k, _)| (*s, k.0.clone()))
-        .collect();
-    v.sort_by_key(|(s, _)| *s);
-    v.into_iter().map(|(_, k)| k).collect()
+    keys_where::<Guarantee>(world, |g| g.recipient == me && g.status == GuaranteeStatus::Offered)
 }
