@@ -105,72 +105,15 @@ fn every_order_every_menu_offers_over_a_whole_game_is_accepted_when_sent() {
         teams.iter().all(|t| t.people[0].phase() == Some(Phase::Orders) && t.people[0].turn() == turn)
     };
     run_until(&mut h, &mut teams, |t| in_orders(t, 1));
-    // A menu answers for the moment it is asked: once an order is drafted, the same order is off
-    // its menu, and back on it once retracted.
-    let menu_of = |h: &mut Harness, teams: &mut [Team], kind: &str| match exchange(
-        h,
-        teams,
-        0,
-        ClientMessage::Menu { kind: kind.into() },
-    ) {
-        ServerMessage::Menu(m) => m.orders,
-        other => panic!("{other:?}"),
-    };
-    let sanctions = menu_of(&mut h, &mut teams, "sanctions");
-    let first = sanctions.first().cloned().expect("Ukraine may sanction someone");
-    let id = match exchange(&mut h, &mut teams, 0, ClientMessage::Order(first.clone())) {
-        ServerMessage::Verdict(v) if v.accepted => v.id.unwrap(),
-        other => panic!("{other:?}"),
-    };
-    assert!(!menu_of(&mut h, &mut teams, "sanctions").contains(&first), "{first:?} is drafted already");
-    exchange(&mut h, &mut teams, 0, ClientMessage::Seat(SeatAction::Retract(id)));
-    assert_eq!(menu_of(&mut h, &mut teams, "sanctions"), sanctions, "retracted, it is back");
-
-    // A kind that does not exist is refused, and says which.
-    match exchange(&mut h, &mut teams, 0, ClientMessage::Menu { kind: "airstrike".into() }) {
-        ServerMessage::Refused { what, reason } => {
-            assert_eq!(what, "menu");
-            assert!(reason.contains("no kind of order called \"airstrike\""), "{reason}");
-        }
-        other => panic!("{other:?}"),
-    }
+    a_menu_answers_for_the_moment_it_is_asked(&mut h, &mut teams);
+    a_kind_that_does_not_exist_is_refused_by_name(&mut h, &mut teams);
 
     let (mut sent, mut kinds_seen) = (0usize, BTreeSet::new());
     loop {
         let turn = teams[0].people[0].turn();
         for t in 0..teams.len() {
             let options = teams[t].people[0].view.as_ref().and_then(|v| v.options.clone()).expect("options");
-            for kind in truce::rules::menu::KINDS {
-                let menu = match exchange(&mut h, &mut teams, t, ClientMessage::Menu { kind: kind.into() }) {
-                    ServerMessage::Menu(m) => *m,
-                    other => panic!("{} asked for the {kind} menu and got {other:?}", teams[t].seat),
-                };
-                let MenuView { kind: answered, turn: at, orders } = menu;
-                assert_eq!((answered.as_str(), at), (kind, turn));
-                assert_eq!(
-                    options.kinds.iter().any(|k| k == kind),
-                    !orders.is_empty(),
-                    "turn {turn}, {}: {kind} offered as a kind ({:?}) but its menu holds {} orders",
-                    teams[t].seat,
-                    options.kinds,
-                    orders.len()
-                );
-                for order in orders {
-                    let order = written(&order);
-                    let id = match exchange(&mut h, &mut teams, t, ClientMessage::Order(order.clone())) {
-                        ServerMessage::Verdict(v) if v.accepted => v.id.expect("an accepted order has an id"),
-                        other => {
-                            panic!("turn {turn}, {}: the menu offered {order:?}, refused: {other:?}", teams[t].seat)
-                        }
-                    };
-                    match exchange(&mut h, &mut teams, t, ClientMessage::Seat(SeatAction::Retract(id))) {
-                        ServerMessage::Verdict(v) if v.accepted => {}
-                        other => panic!("retracting {order:?}: {other:?}"),
-                    }
-                    sent += 1;
-                    kinds_seen.insert(kind);
-                }
-            }
+            sent += send_every_order_of_every_menu(&mut h, &mut teams, t, &options.kinds, &mut kinds_seen);
             // The seat then plays its advisor's turn, so later turns have proposals to vote on,
             // contingents on the line and offers to answer.
             for order in options.advice {
@@ -192,4 +135,75 @@ fn every_order_every_menu_offers_over_a_whole_game_is_accepted_when_sent() {
     }
     eprintln!("{sent} orders sent from the menus, of {} kinds", kinds_seen.len());
     assert!(sent > 300, "{sent} orders sent from the menus");
+}
+
+/// The orders of `kind` the server lists for team `t`.
+fn menu_of(h: &mut Harness, teams: &mut [Team], t: usize, kind: &str) -> MenuView {
+    match exchange(h, teams, t, ClientMessage::Menu { kind: kind.into() }) {
+        ServerMessage::Menu(m) => *m,
+        other => panic!("{} asked for the {kind} menu and got {other:?}", teams[t].seat),
+    }
+}
+
+/// A menu answers for the moment it is asked: once an order is drafted, the same order is off
+/// its menu, and back on it once retracted.
+fn a_menu_answers_for_the_moment_it_is_asked(h: &mut Harness, teams: &mut [Team]) {
+    let sanctions = menu_of(h, teams, 0, "sanctions").orders;
+    let first = sanctions.first().cloned().expect("Ukraine may sanction someone");
+    let id = match exchange(h, teams, 0, ClientMessage::Order(first.clone())) {
+        ServerMessage::Verdict(v) if v.accepted => v.id.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!(!menu_of(h, teams, 0, "sanctions").orders.contains(&first), "{first:?} is drafted already");
+    exchange(h, teams, 0, ClientMessage::Seat(SeatAction::Retract(id)));
+    assert_eq!(menu_of(h, teams, 0, "sanctions").orders, sanctions, "retracted, it is back");
+}
+
+fn a_kind_that_does_not_exist_is_refused_by_name(h: &mut Harness, teams: &mut [Team]) {
+    match exchange(h, teams, 0, ClientMessage::Menu { kind: "airstrike".into() }) {
+        ServerMessage::Refused { what, reason } => {
+            assert_eq!(what, "menu");
+            assert!(reason.contains("no kind of order called \"airstrike\""), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Team `t` asks for every menu and sends each of its orders, retracting each once accepted; a
+/// kind must be among the view's `offered` kinds exactly when its menu holds an order. Returns
+/// how many orders were sent.
+fn send_every_order_of_every_menu(
+    h: &mut Harness,
+    teams: &mut [Team],
+    t: usize,
+    offered: &[String],
+    kinds_seen: &mut BTreeSet<&'static str>,
+) -> usize {
+    let turn = teams[t].people[0].turn();
+    let mut sent = 0;
+    for kind in truce::rules::menu::KINDS {
+        let MenuView { kind: answered, turn: at, orders } = menu_of(h, teams, t, kind);
+        assert_eq!((answered.as_str(), at), (kind, turn));
+        assert_eq!(
+            offered.iter().any(|k| k == kind),
+            !orders.is_empty(),
+            "turn {turn}, {}: {kind} offered as a kind ({offered:?}) but its menu holds {} orders",
+            teams[t].seat,
+            orders.len()
+        );
+        for order in orders {
+            let order = written(&order);
+            let id = match exchange(h, teams, t, ClientMessage::Order(order.clone())) {
+                ServerMessage::Verdict(v) if v.accepted => v.id.expect("an accepted order has an id"),
+                other => panic!("turn {turn}, {}: the menu offered {order:?}, refused: {other:?}", teams[t].seat),
+            };
+            match exchange(h, teams, t, ClientMessage::Seat(SeatAction::Retract(id))) {
+                ServerMessage::Verdict(v) if v.accepted => {}
+                other => panic!("retracting {order:?}: {other:?}"),
+            }
+            sent += 1;
+            kinds_seen.insert(kind);
+        }
+    }
+    sent
 }

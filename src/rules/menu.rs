@@ -67,12 +67,17 @@ const SOME_TEXT: &str = "(text)";
 /// The orders of `kind` that `seat` may give now, as the rules would take them one at a time
 /// against its draft and the capital it has left. Text is left empty for the sender to write.
 pub fn legal_orders(world: &mut World, seat: &str, kind: &str) -> Vec<Order> {
-    candidates(world, seat, kind).into_iter().filter(|o| check(world, seat, &with_text(o, SOME_TEXT)).is_ok()).collect()
+    candidates(world, seat, kind).into_iter().filter(|o| takes(world, seat, o)).collect()
 }
 
 /// Whether the rules would take at least one order of `kind` from `seat` now.
 pub fn any_legal(world: &mut World, seat: &str, kind: &str) -> bool {
-    candidates(world, seat, kind).iter().any(|o| check(world, seat, &with_text(o, SOME_TEXT)).is_ok())
+    candidates(world, seat, kind).iter().any(|o| takes(world, seat, o))
+}
+
+/// Whether the rules would take `order` from `seat` now, with some text in it if it has any.
+fn takes(world: &mut World, seat: &str, order: &Order) -> bool {
+    check(world, seat, &with_text(order, SOME_TEXT)).is_ok()
 }
 
 /// Every order of `kind` a menu could build for `seat`, legal or not: each target the game has.
