@@ -1,7 +1,8 @@
 //! The server under load, as a separate process on loopback: CPU use while 50 clients sit idle in
 //! a game; over a whole 24-turn game of 100 clients whose seats hand in their advisor's orders,
 //! the bytes each client receives per turn and the time from the last lock of a turn until all
-//! hold the next turn's view; against a raw UDP echo round trip on the same machine. Process-level figures do not fit
+//! hold the next turn's view; each over UDP and over the WebSocket; the browser client's files,
+//! their size and the time to fetch them; against a raw UDP echo round trip on the same machine. Process-level figures do not fit
 //! criterion's model (one function timed in a loop), so this prints its own; they are recorded in
 //! docs/performance.md.
 //!
@@ -12,6 +13,11 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/socket.rs"]
+#[allow(dead_code)] // the tests use all of it, the benchmark most
+mod socket;
+
+use socket::SocketClient;
 use truce::net::client::NetClient;
 use truce::protocol::{ClientMessage, ServerMessage, View, encode};
 use truce::rules::Phase;
@@ -67,11 +73,90 @@ fn cpu_seconds(pid: u32) -> f64 {
     ticks / 100.0 // USER_HZ is 100 on Linux
 }
 
+/// Which wire a crowd speaks over.
+#[derive(Clone, Copy, PartialEq)]
+enum Wire {
+    Udp,
+    Socket,
+}
+
+impl Wire {
+    fn name(self) -> &'static str {
+        match self {
+            Wire::Udp => "UDP",
+            Wire::Socket => "WebSocket",
+        }
+    }
+}
+
+/// A connection over either wire.
+enum Link {
+    Udp(Box<NetClient>),
+    Socket(Box<SocketClient>),
+}
+
+impl Link {
+    fn join(wire: Wire, addr: SocketAddr, code: &str) -> Link {
+        match wire {
+            Wire::Udp => Link::Udp(Box::new(NetClient::join(addr, code).unwrap())),
+            Wire::Socket => {
+                let mut c = SocketClient::join(addr, code).unwrap();
+                c.keep = false;
+                Link::Socket(Box::new(c))
+            }
+        }
+    }
+
+    /// The messages that arrived, and their bytes as they travelled.
+    fn pump(&mut self) -> (Vec<ServerMessage>, u64) {
+        match self {
+            Link::Udp(c) => {
+                let messages = c.pump();
+                let bytes = messages.iter().map(|m| encode(m).len() as u64).sum();
+                (messages, bytes)
+            }
+            Link::Socket(c) => {
+                let before = c.bytes;
+                let messages = c.pump();
+                (messages, c.bytes - before)
+            }
+        }
+    }
+
+    fn send(&mut self, m: &ClientMessage) {
+        match self {
+            Link::Udp(c) => c.send(m),
+            Link::Socket(c) => c.send(m),
+        }
+    }
+
+    fn is_connected(&self) -> bool {
+        match self {
+            Link::Udp(c) => c.is_connected(),
+            Link::Socket(c) => c.is_connected(),
+        }
+    }
+
+    fn is_disconnected(&self) -> bool {
+        match self {
+            Link::Udp(c) => c.is_disconnected(),
+            Link::Socket(c) => c.is_disconnected(),
+        }
+    }
+
+    fn disconnect_reason(&self) -> Option<String> {
+        match self {
+            Link::Udp(c) => c.disconnect_reason(),
+            Link::Socket(c) => c.is_disconnected().then(|| "the socket closed".to_string()),
+        }
+    }
+}
+
 /// One client of the crowd: its seat, its connection, its view (patches applied), and what it
 /// has received.
 struct One {
     seat: String,
-    net: NetClient,
+    net: Link,
     view: Option<View>,
     turn: u32,
     phase: Phase,
@@ -84,8 +169,9 @@ struct One {
 
 impl One {
     fn pump(&mut self) {
-        for m in self.net.pump() {
-            self.bytes += encode(&m).len() as u64;
+        let (messages, bytes) = self.net.pump();
+        self.bytes += bytes;
+        for m in messages {
             match m {
                 ServerMessage::Verdict(_) | ServerMessage::Refused { .. } => {
                     self.answers += 1;
@@ -115,13 +201,13 @@ struct Clients {
 }
 
 impl Clients {
-    fn join(server: &Server, seats: &[String], n: usize) -> Clients {
+    fn join(server: &Server, seats: &[String], n: usize, wire: Wire) -> Clients {
         let mut clients = Clients { clients: Vec::new() };
         let started = Instant::now();
         for i in 0..n {
             let seat = &seats[i % seats.len()];
             let code = server.codes[seat.as_str()].as_str().unwrap();
-            let net = NetClient::join(server.addr, code).unwrap();
+            let net = Link::join(wire, server.addr, code);
             clients.clients.push(One {
                 seat: seat.clone(),
                 net,
@@ -135,7 +221,7 @@ impl Clients {
             // Everyone already in keeps talking while the others arrive.
             clients.pump();
         }
-        eprintln!("{n} clients joined in {:?}", started.elapsed());
+        eprintln!("{n} clients joined over {} in {:?}", wire.name(), started.elapsed());
         clients
     }
 
@@ -179,9 +265,9 @@ fn clients_seat(seats: &[String], i: usize) -> &str {
 }
 
 /// Joins as the facilitator, keeping the other clients talking meanwhile.
-fn join_facilitator(server: &Server, clients: &mut Clients) -> NetClient {
+fn join_facilitator(server: &Server, clients: &mut Clients, wire: Wire) -> Link {
     let code = server.codes["facilitator"].as_str().unwrap();
-    let mut facilitator = NetClient::join(server.addr, code).unwrap();
+    let mut facilitator = Link::join(wire, server.addr, code);
     let end = Instant::now() + Duration::from_secs(10);
     while !facilitator.is_connected() && Instant::now() < end {
         facilitator.pump();
@@ -192,7 +278,7 @@ fn join_facilitator(server: &Server, clients: &mut Clients) -> NetClient {
 }
 
 /// Pumps a client for a moment so that what it queued is on its way.
-fn flush(c: &mut NetClient) {
+fn flush(c: &mut Link) {
     for _ in 0..50 {
         c.pump();
         std::thread::sleep(Duration::from_millis(2));
@@ -204,12 +290,12 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
-fn idle_cpu() {
+fn idle_cpu(wire: Wire) {
     let server = start("ukraine_2026");
     let seats: Vec<String> = ["ukr", "rus", "usa", "fra", "deu"].iter().map(|s| s.to_string()).collect();
-    let mut clients = Clients::join(&server, &seats, 50);
+    let mut clients = Clients::join(&server, &seats, 50, wire);
     clients.until(Duration::from_secs(30), |c| c.all(|x| x.phase == Phase::Lobby && x.view.is_some()));
-    let mut facilitator = join_facilitator(&server, &mut clients);
+    let mut facilitator = join_facilitator(&server, &mut clients, wire);
     facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
     flush(&mut facilitator);
     clients.until(Duration::from_secs(30), |c| c.all(|x| x.phase == Phase::Orders));
@@ -228,21 +314,25 @@ fn idle_cpu() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let share = (cpu_seconds(pid) - cpu0) / t0.elapsed().as_secs_f64();
-    println!("idle: 50 clients connected, orders phase open: server CPU {:.2}% of one core", share * 100.0);
+    println!(
+        "idle: 50 {} clients connected, orders phase open: server CPU {:.2}% of one core",
+        wire.name(),
+        share * 100.0
+    );
 }
 
 /// A whole game of 100 clients on 13 seats: at each turn, one member of each seat hands in its
 /// advisor's orders and locks, the last seat once all the others are answered. Measures the bytes
 /// every client receives per turn and the time from that last lock until every client holds the
 /// next turn's view.
-fn whole_game() {
+fn whole_game(wire: Wire) {
     let server = start("ukraine_2026");
     let seats: Vec<String> = ["ukr", "rus", "usa", "gbr", "fra", "deu", "ita", "pol", "eu", "bra", "ind", "tur", "chn"]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let mut clients = Clients::join(&server, &seats, 100);
-    let mut facilitator = join_facilitator(&server, &mut clients);
+    let mut clients = Clients::join(&server, &seats, 100, wire);
+    let mut facilitator = join_facilitator(&server, &mut clients, wire);
     clients.until(Duration::from_secs(30), |c| c.all(|x| x.net.is_connected()));
     facilitator.send(&ClientMessage::Command(truce::protocol::Command::Start));
     flush(&mut facilitator);
@@ -286,16 +376,42 @@ fn whole_game() {
     }
     let (p50, p99) = (percentile(&mut latencies, 0.5), percentile(&mut latencies, 0.99));
     println!(
-        "turn: last lock to all 100 clients holding the next view, over {} turns: p50 {p50:.1} ms, p99 {p99:.1} ms",
+        "turn ({}): last lock to all 100 clients holding the next view, over {} turns: p50 {p50:.1} ms, p99 {p99:.1} ms",
+        wire.name(),
         latencies.len()
     );
     let (b50, b99) = (percentile(&mut per_turn, 0.5), percentile(&mut per_turn, 0.99));
     let total: u64 = clients.clients.iter().map(|c| c.bytes).sum();
     println!(
-        "bytes: per client per turn over {turns} turns: median {:.1} KB, p99 {:.1} KB; {:.1} MB to 100 clients in all",
+        "bytes ({}): per client per turn over {turns} turns: median {:.1} KB, p99 {:.1} KB; {:.1} MB to 100 clients in all",
+        wire.name(),
         b50 / 1000.0,
         b99 / 1000.0,
         total as f64 / 1e6
+    );
+}
+
+/// The browser client as a first visit fetches it: every file, one after the other, on one
+/// connection; its size in all and the time, five times.
+fn page_load() {
+    let server = start("tutorial");
+    let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        size = 0;
+        for path in std::iter::once("").chain(truce::net::web::FILES.iter().map(|(p, _)| *p)) {
+            let mut response = agent.get(&format!("http://{}/{path}", server.addr)).call().unwrap();
+            size += response.body_mut().read_to_vec().unwrap().len();
+        }
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    let files = truce::net::web::FILES.len();
+    let p50 = percentile(&mut times, 0.5);
+    println!(
+        "page: index and {files} files, {:.1} KB in all, fetched in {p50:.1} ms (median of 5)",
+        size as f64 / 1000.0
     );
 }
 
@@ -327,9 +443,12 @@ fn main() {
         return;
     }
     udp_echo();
-    if std::env::var("TRUCE_BENCH_SKIP_IDLE").is_err() {
-        idle_cpu();
+    page_load();
+    for wire in [Wire::Udp, Wire::Socket] {
+        if std::env::var("TRUCE_BENCH_SKIP_IDLE").is_err() {
+            idle_cpu(wire);
+        }
+        whole_game(wire);
     }
-    whole_game();
     udp_echo();
 }

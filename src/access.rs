@@ -1,9 +1,9 @@
 //! Who may join the game: its codes, the codes the facilitator has barred, and the connect tokens
 //! handed out for each code and not yet used.
 //!
-//! The gate is shared by three threads: the HTTP side issues tokens, the UDP screen admits only
-//! handshakes that carry an issued token from the address that first used it, and the host bars,
-//! readmits and replaces codes when the facilitator says so.
+//! The gate is shared by three threads: the HTTP side issues tokens and admits WebSockets that
+//! present one, the UDP screen admits only handshakes that carry an issued token from the address
+//! that first used it, and the host bars, readmits and replaces codes when the facilitator says so.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -138,7 +138,7 @@ impl Codes {
         let id_width = self.seats.iter().map(|(id, _, _)| id.chars().count()).max().unwrap_or(0).max(16);
         let all = (width + 2 + id_width).max(others.iter().map(|(w, _)| w.chars().count()).max().unwrap_or(0));
         let id_width = all - width - 2;
-        let mut out = format!("Join with:  truce join {address} --code CODE\n\n");
+        let mut out = format!("Join in a browser at  http://{address}/  or with  truce join {address} --code CODE\n\n");
         out.push_str(&format!("  {:<width$}  {:<id_width$}  CODE\n", "SEAT", "ID"));
         for (id, name, code) in &self.seats {
             out.push_str(&format!("  {name:<width$}  {id:<id_width$}  {code}\n"));
@@ -274,6 +274,15 @@ impl Gate {
         }
     }
 
+    /// A WebSocket presented the token with this nonce: if this gate issued it and it is unused
+    /// and unexpired, it is used up now, and the connection's client id and holder are returned.
+    pub fn claim(&mut self, nonce: &[u8], now: Instant) -> Option<(u64, Holder)> {
+        self.forget_expired(now);
+        let at = self.issued.iter().position(|i| i.nonce[..] == *nonce && i.bound.is_none())?;
+        let token = self.issued.remove(at);
+        Some((token.client_id, token.holder))
+    }
+
     /// A token's handshake completed: it is used up.
     pub fn connected(&mut self, client_id: u64) {
         self.issued.retain(|i| i.client_id != client_id);
@@ -363,6 +372,23 @@ mod tests {
         assert!(gate.admit_handshake(&request(7), a, now), "the same client repeats its request");
         assert!(!gate.admit_handshake(&request(7), b, now), "a copy from elsewhere");
         assert!(!gate.admit_handshake(&request(7), a, now + TOKEN_LIFE), "expired");
+    }
+
+    #[test]
+    fn a_websocket_uses_up_its_token_once() {
+        let codes = codes();
+        let code = codes.seats[1].2.clone();
+        let mut gate = Gate::new(codes);
+        let now = Instant::now();
+        gate.issue(&code, now, |_| Some((9, [9; NONCE_BYTES], ()))).unwrap();
+        gate.issue(&code, now, |_| Some((10, [10; NONCE_BYTES], ()))).unwrap();
+        assert_eq!(gate.claim(&[8; NONCE_BYTES], now), None, "never issued");
+        assert_eq!(gate.claim(&[9; NONCE_BYTES], now), Some((9, (Role::Player, Some("b".into())))));
+        assert_eq!(gate.claim(&[9; NONCE_BYTES], now), None, "used already");
+        assert!(gate.admit_handshake(&request(10), "10.0.0.1:1".parse().unwrap(), now));
+        assert_eq!(gate.claim(&[10; NONCE_BYTES], now), None, "a UDP handshake holds it");
+        gate.issue(&code, now, |_| Some((11, [11; NONCE_BYTES], ()))).unwrap();
+        assert_eq!(gate.claim(&[11; NONCE_BYTES], now + TOKEN_LIFE), None, "expired");
     }
 
     #[test]

@@ -325,7 +325,7 @@ fn serve(
     };
     let _ = writeln!(
         out,
-        "Truce server {} on {} (UDP game, TCP join endpoint); game directory {}\n",
+        "Truce server {} on {} (UDP game; TCP: browser client, join endpoint, WebSocket); game directory {}\n",
         if resuming { "resumed" } else { "started" },
         server.addr,
         server.dir.display()

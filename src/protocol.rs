@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::record::Briefing;
@@ -68,7 +69,7 @@ pub fn most_connections(role: Role) -> usize {
 }
 
 /// What a connection may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Plays one nation's seat (with any team-mates holding the same code).
@@ -101,7 +102,7 @@ impl Role {
 
 /// What a connect token's 256 bytes of authenticated user data carry: the seat and the role, as
 /// the server issued them. Clients cannot forge it (netcode encrypts it with the server's key).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TokenData {
     pub version: u16,
     pub role: Role,
@@ -122,14 +123,14 @@ impl TokenData {
 }
 
 /// The join endpoint's request body: `{"code": "..."}`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct JoinRequest {
     pub code: String,
 }
 
 /// The join endpoint's answer: the seat (nation id, or null), the role and the connect token
 /// (standard base64 of `ConnectToken::write`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct JoinReply {
     pub seat: Option<String>,
     pub role: Role,
@@ -137,7 +138,7 @@ pub struct JoinReply {
 }
 
 /// The join endpoint's answer when it refuses.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct JoinError {
     pub error: String,
 }
@@ -149,7 +150,7 @@ save | status | injects | quit; in scripts also: wait SECONDS | wait-turn N | wa
 comment";
 
 /// A facilitator's command (from the server console or a facilitator connection).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum Command {
     /// Leave the lobby: seats nobody joined go to their bots.
     Start,
@@ -281,7 +282,7 @@ impl Command {
 }
 
 /// Everything a client may send.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum ClientMessage {
     /// Optional: a display name for the facilitator's list.
     Hello { name: String },
@@ -424,7 +425,7 @@ pub fn phase_word(phase: Phase) -> &'static str {
 }
 
 /// A point of the ceasefire line and the sectors along it, for drawing the map.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MapInfo {
     pub line_name: String,
     pub length_km: f64,
@@ -433,7 +434,7 @@ pub struct MapInfo {
     pub sectors: Vec<SectorInfo>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SectorInfo {
     pub id: String,
     pub name: String,
@@ -443,7 +444,7 @@ pub struct SectorInfo {
 }
 
 /// The game's fixed facts, sent once on connecting.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Welcome {
     pub version: u16,
     pub scenario: String,
@@ -467,7 +468,7 @@ pub struct Welcome {
 }
 
 /// A voting body as a seat needs to know it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct BodyInfo {
     pub id: String,
     pub name: String,
@@ -478,7 +479,7 @@ pub struct BodyInfo {
 }
 
 /// A mandate template as a seat needs to know it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TemplateInfo {
     pub id: String,
     pub name: String,
@@ -495,7 +496,7 @@ pub struct TemplateInfo {
 }
 
 /// Ids the orders menus offer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Choices {
     pub institutions: Vec<(String, String)>,
     pub templates: Vec<(String, String)>,
@@ -506,7 +507,7 @@ pub struct Choices {
 }
 
 /// A proposal waiting for votes, as everyone may see it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProposalView {
     pub id: u64,
     pub proposer: String,
@@ -518,7 +519,7 @@ pub struct ProposalView {
 
 /// What a seat can do now: the kinds of order open to it, the proposals it can vote on, and what
 /// its bot would hand in (the advisor; `truce bot` plays exactly this).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SeatOptions {
     pub kinds: Vec<String>,
     pub proposals: Vec<ProposalView>,
@@ -526,7 +527,7 @@ pub struct SeatOptions {
 }
 
 /// The phase clock as a client shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClockView {
     /// Milliseconds left in the phase; `None` when the phase is not timed.
     pub remaining_ms: Option<u64>,
@@ -534,7 +535,7 @@ pub struct ClockView {
 }
 
 /// One seat as everyone may see it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SeatStatus {
     pub id: String,
     pub name: String,
@@ -545,7 +546,7 @@ pub struct SeatStatus {
 }
 
 /// One sector as everyone may see it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SectorView {
     pub id: String,
     /// Tension now, 0..1.
@@ -559,7 +560,7 @@ pub struct SectorView {
 }
 
 /// Everything one connection may see now. A player's view holds only its own seat's secrets.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct View {
     /// This view's number: a patch names the view it applies to and the one it makes.
     pub id: u64,
@@ -591,23 +592,37 @@ pub struct View {
 
 /// What changed from one view to the next: each field is `Some` only when it changed. The
 /// channel is reliable and ordered, so the view it applies to (`base`) is the last one sent to the
-/// connection; a client that holds another asks for `Refresh`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// connection; a client that holds another asks for `Refresh`. In JSON a field that did not
+/// change is absent, and a field present as `null` became empty.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ViewPatch {
     pub base: u64,
     pub id: u64,
+    #[serde(default, deserialize_with = "patched")]
     pub turn: Option<u32>,
+    #[serde(default, deserialize_with = "patched")]
     pub phase: Option<Phase>,
+    #[serde(default, deserialize_with = "patched")]
     pub clock: Option<ClockView>,
+    #[serde(default, deserialize_with = "patched")]
     pub briefing: Option<Briefing>,
+    #[serde(default, deserialize_with = "patched")]
     pub draft: Option<Option<Draft>>,
+    #[serde(default, deserialize_with = "patched")]
     pub seats: Option<Vec<SeatStatus>>,
+    #[serde(default, deserialize_with = "patched")]
     pub sectors: Option<Vec<SectorView>>,
+    #[serde(default, deserialize_with = "patched")]
     pub options: Option<Option<SeatOptions>>,
+    #[serde(default, deserialize_with = "patched")]
     pub notices: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "patched")]
     pub omniscient: Option<Option<Omniscient>>,
+    #[serde(default, deserialize_with = "patched")]
     pub goals: Option<Option<SeatGoals>>,
+    #[serde(default, deserialize_with = "patched")]
     pub debrief: Option<Option<Debrief>>,
+    #[serde(default, deserialize_with = "patched")]
     pub story: Option<Option<TurnStory>>,
 }
 
@@ -632,6 +647,20 @@ impl ViewPatch {
         p
     }
 
+    /// The fields that did not change (absent from the patch in JSON).
+    pub fn unchanged(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        macro_rules! none {
+            ($($f:ident),*) => {
+                $(if self.$f.is_none() {
+                    out.push(stringify!($f));
+                })*
+            };
+        }
+        view_fields!(none);
+        out
+    }
+
     /// Applies the patch to `view`; false (and `view` untouched) if `view` is not its base.
     pub fn apply(self, view: &mut View) -> bool {
         if view.id != self.base {
@@ -650,8 +679,13 @@ impl ViewPatch {
     }
 }
 
+/// A patch field: in JSON, present (even as `null`) means changed; in postcard, the usual option.
+fn patched<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    if d.is_human_readable() { T::deserialize(d).map(Some) } else { Option::<T>::deserialize(d) }
+}
+
 /// The after-action debrief shown at game over.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Debrief {
     /// Why the game ended, in words.
     pub ended: String,
@@ -664,7 +698,7 @@ pub struct Debrief {
 
 /// One seat in the debrief: its score and its objectives' record. A player reads all of its own
 /// objectives and the public ones of others; the facilitator reads every one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DebriefSeat {
     pub id: String,
     pub name: String,
@@ -672,7 +706,7 @@ pub struct DebriefSeat {
     pub objectives: Vec<ObjectiveRecordView>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ObjectiveRecordView {
     pub text: String,
     pub public: bool,
@@ -684,7 +718,7 @@ pub struct ObjectiveRecordView {
 /// What a seat plays for and what is before it, in words: its objectives, public and secret,
 /// as they stand now; the guarantees offered to it, with what each component does; its own
 /// postures on the line.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SeatGoals {
     pub objectives: Vec<ObjectiveStatus>,
     pub offers: Vec<OfferView>,
@@ -692,7 +726,7 @@ pub struct SeatGoals {
     pub postures: Vec<(String, f64)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ObjectiveStatus {
     pub text: String,
     pub public: bool,
@@ -702,7 +736,7 @@ pub struct ObjectiveStatus {
 }
 
 /// Whether an objective holds as the world stands now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum GoalStatus {
     Met,
     /// It holds, but it rests on the ceasefire and the ceasefire is fraying.
@@ -711,7 +745,7 @@ pub enum GoalStatus {
 }
 
 /// A guarantee offered to the seat and still open.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OfferView {
     pub id: String,
     /// The guarantor's name.
@@ -721,7 +755,7 @@ pub struct OfferView {
 }
 
 /// The white cell's view: every seat's draft and state (its `View.story` tells the whole truth).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Omniscient {
     pub drafts: BTreeMap<String, Draft>,
     pub seats: Vec<Briefing>,
@@ -732,7 +766,7 @@ pub struct Omniscient {
 }
 
 /// Everything the server sends.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum ServerMessage {
     Welcome(Box<Welcome>),
     /// The full current view (on joining and on `Refresh`).
@@ -777,7 +811,7 @@ pub const MAX_MENU_ORDERS: usize = 4096;
 /// The answer to `ClientMessage::Menu`: every order of `kind` the rules would take from the seat
 /// at `turn`, one at a time against its draft and its capital, in the game's order. The text of a
 /// message or a statement is left empty for the sender to write; any text is taken.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MenuView {
     pub kind: String,
     pub turn: u32,
@@ -795,6 +829,68 @@ pub fn decode_client(bytes: &[u8]) -> Option<ClientMessage> {
         return None;
     }
     postcard::from_bytes(bytes).ok()
+}
+
+/// A server message as JSON, for the WebSocket: serde's externally tagged form, with the fields
+/// of a patch that did not change left out.
+pub fn encode_json(message: &ServerMessage) -> String {
+    match message {
+        ServerMessage::Patch(patch) => {
+            let mut value = serde_json::to_value(message).unwrap_or_default();
+            if let Some(fields) = value.get_mut("Patch").and_then(serde_json::Value::as_object_mut) {
+                for field in patch.unchanged() {
+                    fields.remove(field);
+                }
+            }
+            value.to_string()
+        }
+        _ => serde_json::to_string(message).unwrap_or_default(),
+    }
+}
+
+/// Decodes a client's JSON message, or says what is wrong with it and where.
+pub fn decode_json_client(text: &str) -> Result<ClientMessage, String> {
+    if text.len() > MAX_CLIENT_MESSAGE_BYTES {
+        return Err(format!("a message is at most {MAX_CLIENT_MESSAGE_BYTES} bytes"));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let why = e.to_string();
+        format!("not a message of protocol {PROTOCOL_VERSION}: {}", why.chars().take(300).collect::<String>())
+    })
+}
+
+/// Decodes a server's JSON message.
+pub fn decode_json_server(text: &str) -> Option<ServerMessage> {
+    serde_json::from_str(text).ok()
+}
+
+/// The JSON Schema (draft 2020-12) of every message of this version: `client` is what a client
+/// may send, `server` what it is sent, and `join` the join endpoint's bodies. Served at
+/// `GET /schema.json`.
+pub fn schema() -> serde_json::Value {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let refs = [
+        ("client", generator.subschema_for::<ClientMessage>()),
+        ("server", generator.subschema_for::<ServerMessage>()),
+        ("join_request", generator.subschema_for::<JoinRequest>()),
+        ("join_reply", generator.subschema_for::<JoinReply>()),
+        ("join_error", generator.subschema_for::<JoinError>()),
+    ];
+    let defs = generator.take_definitions(true);
+    let mut properties = serde_json::Map::new();
+    for (name, schema) in &refs {
+        properties.insert(name.to_string(), schema.clone().to_value());
+    }
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("truce-protocol-{PROTOCOL_VERSION}"),
+        "title": format!("Truce protocol {PROTOCOL_VERSION}: the messages of GET /ws as JSON"),
+        "description": "One message per WebSocket text frame. A client sends `client`; the server sends `server`. Enums are externally tagged: a unit variant is its name as a string (\"Refresh\"), any other an object with one key ({\"Menu\": {\"kind\": \"vote\"}}).",
+        "protocol_version": PROTOCOL_VERSION,
+        "type": "object",
+        "properties": properties,
+        "$defs": defs,
+    })
 }
 
 /// Decodes a server's message.

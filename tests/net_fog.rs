@@ -1,13 +1,15 @@
 //! Fog of war on the wire: every message the server sends to one seat, an observer and the
 //! projector over a whole networked game, and every turn's story and page of incidents they ask
 //! for after it, is captured, and none carries another seat's private
-//! messages, postures, secret objectives, or any trace text it was not meant to read.
+//! messages, postures, secret objectives, or any trace text it was not meant to read. Over UDP
+//! and over the WebSocket alike.
 
 mod support;
 
 use std::time::Duration;
 
-use support::{Harness, Player};
+use support::socket::SocketClient;
+use support::{Harness, Player, Wire};
 use truce::host::OnTimeout;
 use truce::protocol::{ClientMessage, Command};
 use truce::record::Trace;
@@ -20,14 +22,28 @@ fn capture(p: &Player) -> String {
     p.received.iter().map(|m| serde_json::to_string(m).unwrap()).collect::<Vec<_>>().join("\n")
 }
 
+/// The socket's wire is its text frames, as they came.
+fn frames(p: &Player<SocketClient>) -> String {
+    p.client.frames.join("\n")
+}
+
 #[test]
 fn a_seat_never_receives_another_seats_secrets() {
+    fog_holds(Harness::join, capture);
+}
+
+#[test]
+fn a_socket_never_receives_another_seats_secrets() {
+    fog_holds(Harness::join_socket, frames);
+}
+
+fn fog_holds<C: Wire>(join: impl Fn(&mut Harness, &str) -> Player<C>, capture: impl Fn(&Player<C>) -> String) {
     let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
-    let mut ukr = h.join("ukr");
-    let mut rus = h.join("rus");
-    let mut fra = h.join("fra");
-    let mut obs = h.join("observer");
-    let mut projector = h.join("projector");
+    let mut ukr = join(&mut h, "ukr");
+    let mut rus = join(&mut h, "rus");
+    let mut fra = join(&mut h, "fra");
+    let mut obs = join(&mut h, "observer");
+    let mut projector = join(&mut h, "projector");
     h.console(Command::Start);
     h.run(&mut [&mut ukr, &mut rus, &mut fra, &mut obs, &mut projector], WAIT, |ps| ps.iter().all(|p| p.turn() == 1));
     while h.phase() != Phase::GameOver {

@@ -1,6 +1,11 @@
 //! Nothing lost: the real `truce serve` binary is killed (SIGKILL) at a dozen random moments of a
 //! scripted networked game and resumed each time with `--resume`; the final state hash equals
-//! that of the same game played without interruption.
+//! that of the same game played without interruption. The same holds for clients on the
+//! WebSocket, rejoining as a browser does (a new token from the code after each loss).
+
+#[path = "support/socket.rs"]
+#[allow(dead_code)]
+mod socket;
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
@@ -42,7 +47,9 @@ enum Waiting {
 struct Scripted {
     seat: &'static str,
     code: String,
-    client: Option<NetClient>,
+    /// Over the WebSocket rather than UDP.
+    socket: bool,
+    client: Option<Conn>,
     view: Option<View>,
     waiting: Waiting,
     last_try: Option<Instant>,
@@ -50,14 +57,60 @@ struct Scripted {
     sent: usize,
 }
 
+/// A connection over either wire.
+enum Conn {
+    Udp(Box<NetClient>),
+    Socket(Box<socket::SocketClient>),
+}
+
+impl Conn {
+    fn join(addr: SocketAddr, code: &str, socket: bool) -> Option<Conn> {
+        if socket {
+            socket::SocketClient::join(addr, code).ok().map(|c| Conn::Socket(Box::new(c)))
+        } else {
+            NetClient::join(addr, code).ok().map(|c| Conn::Udp(Box::new(c)))
+        }
+    }
+
+    fn pump(&mut self) -> Vec<ServerMessage> {
+        match self {
+            Conn::Udp(c) => c.pump(),
+            Conn::Socket(c) => c.pump(),
+        }
+    }
+
+    fn send(&mut self, m: &ClientMessage) {
+        match self {
+            Conn::Udp(c) => c.send(m),
+            Conn::Socket(c) => c.send(m),
+        }
+    }
+
+    fn is_connected(&self) -> bool {
+        match self {
+            Conn::Udp(c) => c.is_connected(),
+            Conn::Socket(c) => c.is_connected(),
+        }
+    }
+
+    /// Gone, or silent for so long that the server must be (a killed server says no goodbye).
+    fn lost(&self) -> bool {
+        match self {
+            Conn::Udp(c) => c.is_disconnected() || c.silence() > Duration::from_secs(1),
+            // The server pings a socket every 2 s.
+            Conn::Socket(c) => c.is_disconnected() || c.silence() > Duration::from_secs(3),
+        }
+    }
+}
+
 impl Scripted {
-    fn new(seat: &'static str, code: String) -> Scripted {
-        Scripted { seat, code, client: None, view: None, waiting: Waiting::Nothing, last_try: None, sent: 0 }
+    fn new(seat: &'static str, code: String, socket: bool) -> Scripted {
+        Scripted { seat, code, socket, client: None, view: None, waiting: Waiting::Nothing, last_try: None, sent: 0 }
     }
 
     fn step(&mut self, addr: SocketAddr) {
         // A killed server says no goodbye: a second of silence means it is gone.
-        if self.client.as_ref().is_none_or(|c| c.is_disconnected() || c.silence() > Duration::from_secs(1)) {
+        if self.client.as_ref().is_none_or(Conn::lost) {
             self.client = None;
             self.view = None;
             self.waiting = Waiting::Nothing;
@@ -65,7 +118,7 @@ impl Scripted {
                 return;
             }
             self.last_try = Some(Instant::now());
-            self.client = NetClient::join(addr, &self.code).ok();
+            self.client = Conn::join(addr, &self.code, self.socket);
             return;
         }
         let client = self.client.as_mut().unwrap();
@@ -172,7 +225,7 @@ fn final_hash(dir: &Path) -> Option<String> {
 }
 
 /// Plays the scripted game; kills and resumes the server at `kills` random moments.
-fn play(dir: &Path, kills: usize, seed: u64) -> (String, usize) {
+fn play(dir: &Path, kills: usize, seed: u64, socket: bool) -> (String, usize) {
     let port = free_port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let bind = addr.to_string();
@@ -200,7 +253,7 @@ fn play(dir: &Path, kills: usize, seed: u64) -> (String, usize) {
     let mut server = spawn(&new_game);
     let table: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&codes).unwrap()).unwrap();
     let code = |seat: &str| table[seat].as_str().unwrap().to_string();
-    let mut players = [Scripted::new("ukr", code("ukr")), Scripted::new("rus", code("rus"))];
+    let mut players = [Scripted::new("ukr", code("ukr"), socket), Scripted::new("rus", code("rus"), socket)];
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut killed = 0;
     // A kill comes after a random number of further messages and a random delay.
@@ -241,12 +294,24 @@ fn play(dir: &Path, kills: usize, seed: u64) -> (String, usize) {
 #[test]
 fn a_game_killed_and_resumed_a_dozen_times_ends_as_an_uninterrupted_one() {
     let root = tempfile::tempdir().unwrap();
-    let (reference, _) = play(&root.path().join("straight"), 0, 1);
-    let (resumed, kills) = play(&root.path().join("killed"), 12, 2);
+    let (reference, _) = play(&root.path().join("straight"), 0, 1, false);
+    let (resumed, kills) = play(&root.path().join("killed"), 12, 2, false);
     assert_eq!(kills, 12);
     assert_eq!(resumed, reference, "the resumed game differs from the uninterrupted one");
     // The journal holds every accepted input once.
     let journal = std::fs::read_to_string(root.path().join("killed/journal.jsonl")).unwrap();
+    let statements = journal.lines().filter(|l| l.contains("Ukraine on turn 3\"")).count();
+    assert_eq!(statements, 1, "an order was applied twice");
+}
+
+#[test]
+fn a_game_on_websockets_killed_and_resumed_ends_as_one_played_over_udp() {
+    let root = tempfile::tempdir().unwrap();
+    let (reference, _) = play(&root.path().join("udp"), 0, 1, false);
+    let (resumed, kills) = play(&root.path().join("sockets"), 6, 3, true);
+    assert_eq!(kills, 6);
+    assert_eq!(resumed, reference, "the game on sockets, killed and resumed, differs from the one over UDP");
+    let journal = std::fs::read_to_string(root.path().join("sockets/journal.jsonl")).unwrap();
     let statements = journal.lines().filter(|l| l.contains("Ukraine on turn 3\"")).count();
     assert_eq!(statements, 1, "an order was applied twice");
 }

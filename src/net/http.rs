@@ -1,6 +1,7 @@
 //! The HTTP side of the game's port: hyper, routed by axum, on a tokio runtime of its own thread,
-//! with every limit a hostile network needs. It talks to the game only through the join service
-//! and the shared gate; if it ever fails it says so on the console and starts again.
+//! with every limit a hostile network needs. It serves the join endpoint, the browser client, the
+//! protocol's schema and the WebSocket upgrade; it talks to the game only through the join
+//! service, the shared gate and the socket door; if it ever fails it says so and starts again.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -10,7 +11,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Extension, Request, State};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{Extension, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -22,6 +25,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::join::{Answer, JoinService};
+use super::web;
+use super::ws::{Ask, SocketDoor};
 use crate::protocol::MAX_JOIN_BODY_BYTES;
 
 /// Bytes of request line and headers read at most (hyper's smallest buffer); more is answered 431.
@@ -34,11 +39,13 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest a connection stays open, whatever it does (joining takes one request).
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
-/// Connections open at once, over all addresses and from one address. Past the first, the
-/// address holding the most gives up its oldest; past the second, a connection is answered 503
-/// at once and closed.
-pub const MAX_CONNECTIONS: usize = 256;
-pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 32;
+/// Connections open at once, over all addresses and from one address. A new connection from an
+/// address holding its most takes the place of that address's oldest; past the total, the address
+/// holding the most gives up its oldest. Nobody is ever refused: a browser opens several
+/// connections for one page, and a whole class may sit behind one router's address, so an address
+/// that holds many can only make its own oldest connections (idle ones, most likely) give way.
+pub const MAX_CONNECTIONS: usize = 512;
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 128;
 /// After a failed accept (no file descriptors left, say), wait this long before the next.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
@@ -46,6 +53,7 @@ const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 struct Shared {
     service: Mutex<JoinService>,
     open: Mutex<Open>,
+    sockets: Arc<SocketDoor>,
 }
 
 /// The connections open now, oldest first for each address, each with the means to close it.
@@ -61,27 +69,36 @@ impl Shared {
         self.service.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A place for one more connection from `ip`, and what closes it early. When every place is
-    /// taken, the oldest connection of the address holding the most makes room: a few addresses
-    /// holding connections open cannot keep a student out.
-    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<(Place, oneshot::Receiver<()>)> {
+    /// A place for one more connection from `ip`, and what closes it early. When the address
+    /// holds its most, its own oldest connection makes room; when every place is taken, the
+    /// oldest connection of the address holding the most does: a few addresses holding
+    /// connections open cannot keep a student out.
+    fn admit(self: &Arc<Self>, ip: IpAddr) -> (Place, oneshot::Receiver<()>) {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if open.by_address.get(&ip).map_or(0, VecDeque::len) >= MAX_CONNECTIONS_PER_ADDRESS {
-            return None;
+            open.close_oldest(ip);
         }
-        if open.total >= MAX_CONNECTIONS {
-            let greediest = open.by_address.iter().max_by_key(|(_, c)| c.len()).map(|(a, _)| *a)?;
-            if let Some((_, close)) = open.by_address.get_mut(&greediest).and_then(VecDeque::pop_front) {
-                let _ = close.send(());
-                open.total -= 1;
-            }
+        if open.total >= MAX_CONNECTIONS
+            && let Some(greediest) = open.by_address.iter().max_by_key(|(_, c)| c.len()).map(|(a, _)| *a)
+        {
+            open.close_oldest(greediest);
         }
         let id = open.next_id;
         open.next_id += 1;
         open.total += 1;
         let (close, closed) = oneshot::channel();
         open.by_address.entry(ip).or_default().push_back((id, close));
-        Some((Place { shared: self.clone(), ip, id }, closed))
+        (Place { shared: self.clone(), ip, id }, closed)
+    }
+}
+
+impl Open {
+    /// Closes the oldest connection of `ip`, counting it out at once.
+    fn close_oldest(&mut self, ip: IpAddr) {
+        if let Some((_, close)) = self.by_address.get_mut(&ip).and_then(VecDeque::pop_front) {
+            let _ = close.send(());
+            self.total -= 1;
+        }
     }
 }
 
@@ -112,9 +129,13 @@ impl Drop for Place {
 struct Peer(SocketAddr);
 
 /// Serves the HTTP side on `listener` until the process ends, on a thread of its own.
-pub fn serve_http(listener: std::net::TcpListener, service: JoinService) -> io::Result<std::thread::JoinHandle<()>> {
+pub fn serve_http(
+    listener: std::net::TcpListener,
+    service: JoinService,
+    sockets: Arc<SocketDoor>,
+) -> io::Result<std::thread::JoinHandle<()>> {
     listener.set_nonblocking(true)?;
-    let shared = Arc::new(Shared { service: Mutex::new(service), open: Mutex::new(Open::default()) });
+    let shared = Arc::new(Shared { service: Mutex::new(service), open: Mutex::new(Open::default()), sockets });
     std::thread::Builder::new()
         .name("truce-http".into())
         .spawn(move || supervise(|| run(&listener, shared.clone()), Duration::from_millis(500)))
@@ -162,14 +183,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) -> io::Result<(
                 continue;
             }
         };
-        let Some((place, closed)) = shared.admit(peer.ip()) else {
-            // No task, no buffer: one write the kernel can take at once, then close.
-            let _ = stream.try_write(
-                b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\
-                  Content-Length: 55\r\nConnection: close\r\n\r\n{\"error\":\"too many connections; try again in a second\"}",
-            );
-            continue;
-        };
+        let (place, closed) = shared.admit(peer.ip());
         let app = app.clone();
         tokio::spawn(async move {
             let service = TowerToHyperService::new(app.layer(Extension(Peer(peer))));
@@ -180,7 +194,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) -> io::Result<(
                 .max_buf_size(MAX_HEADER_BYTES)
                 .max_headers(MAX_HEADERS)
                 .keep_alive(true);
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            // An upgraded connection (a WebSocket) leaves this task and its place: sockets are
+            // counted and timed by the socket door.
+            let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
             tokio::select! {
                 _ = tokio::time::timeout(CONNECTION_LIFETIME, connection) => {}
                 _ = closed => {}
@@ -193,8 +209,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) -> io::Result<(
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/join", post(join).fallback(misrouted))
-        .route("/", get(status))
         .route("/status", get(status))
+        .route("/ws", get(socket))
+        .route("/schema.json", get(schema))
         .fallback(any(misrouted))
         .with_state(shared)
 }
@@ -204,13 +221,69 @@ async fn status(State(shared): State<Arc<Shared>>, Extension(Peer(peer)): Extens
     respond(answer).await
 }
 
-/// Anything else: the join service says what (404, or 405 for `/join`).
+/// `GET /ws`: a WebSocket for a token from `POST /join` (see `ws::upgrade`).
+async fn socket(
+    State(shared): State<Arc<Shared>>,
+    ask: Result<Query<Ask>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(e) => return respond(Answer::error(400, format!("GET /ws takes a WebSocket handshake: {e}"))).await,
+    };
+    let Ok(Query(ask)) = ask else {
+        return respond(Answer::error(400, "GET /ws?version=N&token=T: the version is a number")).await;
+    };
+    match super::ws::upgrade(shared.sockets.clone(), ask, &headers, upgrade) {
+        Ok(response) => response,
+        Err(refusal) => respond(refusal).await,
+    }
+}
+
+/// `GET /schema.json`: the JSON Schema of every message, made once from the types.
+async fn schema() -> Response {
+    static SCHEMA: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = SCHEMA.get_or_init(|| serde_json::to_string_pretty(&crate::protocol::schema()).unwrap_or_default());
+    let mut response = (StatusCode::OK, text.clone()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/schema+json"));
+    secure(response.headers_mut());
+    response
+}
+
+/// A file of the browser client.
+fn page(path: &str) -> Option<Response> {
+    let (bytes, kind) = web::file(path)?;
+    let mut response = (StatusCode::OK, Body::from(bytes.into_owned())).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    // A new server may bring a new client: the browser asks again each time (it is small).
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    secure(headers);
+    Some(response)
+}
+
+/// The headers every answer carries: the pages' policy, and no sniffing, framing or referrers.
+fn secure(headers: &mut HeaderMap) {
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(web::CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+}
+
+/// Anything else: a file of the browser client, or the join service says what (404, or 405 for
+/// `/join`).
 async fn misrouted(
     State(shared): State<Arc<Shared>>,
     Extension(Peer(peer)): Extension<Peer>,
     request: Request,
 ) -> Response {
     let (method, path) = (request.method().as_str().to_string(), request.uri().path().to_string());
+    if method == "GET"
+        && let Some(response) = page(path.trim_start_matches('/'))
+    {
+        return response;
+    }
     let answer = shared.service().answer(&method, &path, &[], peer.ip(), None);
     respond(answer).await
 }
@@ -253,6 +326,7 @@ async fn respond(answer: Answer) -> Response {
     let mut response = (status, answer.body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    secure(headers);
     if let Some(secs) = answer.retry_after
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())
     {

@@ -68,7 +68,7 @@ impl JoinService {
         let path = path.split('?').next().unwrap_or(path);
         match (method, path) {
             ("POST", "/join") => self.join(body, from, host, Instant::now()),
-            ("GET", "/") | ("GET", "/status") => {
+            ("GET", "/status") => {
                 Answer::ok(serde_json::json!({ "game": "truce", "protocol_version": PROTOCOL_VERSION }).to_string())
             }
             (_, "/join") => Answer::error(405, "use POST /join with {\"code\": \"...\"}"),

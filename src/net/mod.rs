@@ -1,11 +1,13 @@
-//! The network: secure UDP netcode behind screened datagrams, the HTTP join endpoint, and the
-//! systems that turn packets into the host's messages (`Joined`, `Incoming`, `Left`) and back.
-//! Nothing here knows the rules.
+//! The network: secure UDP netcode behind screened datagrams, JSON over WebSocket, the HTTP side
+//! (join endpoint, browser client, schema), and the systems that turn packets and frames into the
+//! host's messages (`Joined`, `Incoming`, `Left`) and back. Nothing here knows the rules.
 
 pub mod client;
 pub mod http;
 pub mod join;
 pub mod transport;
+pub mod web;
+pub mod ws;
 
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -56,13 +58,22 @@ impl Plugin for NetServerPlugin {
                     .chain()
                     .run_if(resource_exists::<NetServer>),
             )
+            .add_systems(
+                PreUpdate,
+                ws::receive_socket_messages.after(RenetReceive).run_if(resource_exists::<ws::Sockets>),
+            )
+            .add_systems(
+                PostUpdate,
+                ws::send_socket_messages.after(crate::host::view::send_views).run_if(resource_exists::<ws::Sockets>),
+            )
             .add_systems(Last, goodbye_on_exit.run_if(resource_exists::<NetServer>))
+            .add_systems(Last, ws::goodbye_sockets_on_exit.run_if(resource_exists::<ws::Sockets>))
             .add_observer(on_server_event);
     }
 }
 
-/// Makes a fresh private key and puts the transport on the bound sockets (see `bind_pair`) in
-/// `app`; starts the join endpoint, which admits through `gate` (the `SharedGate` resource the
+/// Makes a fresh private key and puts the transports on the bound sockets (see `bind_pair`) in
+/// `app`; starts the HTTP side (join endpoint, browser client, WebSocket), which admits through `gate` (the `SharedGate` resource the
 /// game already holds). Returns the game's address.
 pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, gate: SharedGate) -> std::io::Result<SocketAddr> {
     let addr = udp.local_addr()?;
@@ -76,9 +87,11 @@ pub fn start_server(app: &mut App, udp: UdpSocket, tcp: TcpListener, gate: Share
         authentication: ServerAuthentication::Secure { private_key: key },
     };
     let transport = ServerTransport::new(config, udp, vec![CHANNEL], MAX_CLIENT_MESSAGE_BYTES, Some(gate.clone()))?;
+    let (sockets, door) = ws::sockets(gate.clone(), transport.doorbell());
     app.insert_resource(RenetServer::new(connection_config()));
     app.insert_resource(NetServer { transport, addr, closing: Vec::new() });
-    serve_http(tcp, JoinService::new(gate, key, addr))?;
+    app.insert_resource(sockets);
+    serve_http(tcp, JoinService::new(gate, key, addr), door)?;
     Ok(addr)
 }
 

@@ -411,7 +411,7 @@ pub struct TraceEntry {
 }
 
 /// What one seat may read of an entry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeatEntry {
     pub seq: u64,
     pub turn: u32,
@@ -610,7 +610,7 @@ impl Plugin for RecordPlugin {
 
 /// What one seat (or an observer) is told at the start of a turn: the public picture, its own
 /// forces and secrets, and its share of the trace. Nothing in it belongs to another seat.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Briefing {
     pub turn: u32,
     /// The seat's nation, or `None` for an observer.
@@ -626,14 +626,14 @@ pub struct Briefing {
     pub own: Option<OwnState>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PublicNation {
     pub id: String,
     pub name: String,
     pub public_objectives: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OwnState {
     pub capital: i64,
     pub support: f64,

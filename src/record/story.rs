@@ -36,7 +36,7 @@ impl<'a> Reader<'a> {
 }
 
 /// One resolved turn, told to one reader.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TurnStory {
     pub turn: u32,
     /// Day of the game the turn started on, and the days it covered.
@@ -62,7 +62,7 @@ pub struct TurnStory {
 }
 
 /// One cause of a change in escalation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cause {
     pub text: String,
     /// Its share of the change over the turn (escalation added, less its fading by the turn's end).
@@ -72,7 +72,7 @@ pub struct Cause {
 }
 
 /// One sector over the turn, as the reader may know it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StorySector {
     pub name: String,
     /// Violations impartial monitoring recorded.
@@ -87,7 +87,7 @@ pub struct StorySector {
 }
 
 /// One page of a turn's incidents, as the reader may read them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IncidentPage {
     pub turn: u32,
     /// From 0.

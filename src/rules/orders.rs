@@ -23,7 +23,7 @@ pub const MAX_ORDERS_PER_TURN: usize = 64;
 pub use crate::game::Ballot;
 
 /// Everything a seat can ask for in a turn. References are scenario ids.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Order {
     /// A private message to another nation's seat.
     PrivateMessage {
@@ -155,7 +155,7 @@ pub struct OrderSubmitted {
 }
 
 /// What a seat does with its draft as a whole.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum SeatAction {
     /// The orders are final for this turn.
     Lock,
@@ -172,7 +172,7 @@ pub struct SeatCommand {
 }
 
 /// The answer to a submitted order or seat command.
-#[derive(Message, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Message, Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrderVerdict {
     pub nation: String,
     /// The id the order got, when accepted.
@@ -185,7 +185,7 @@ pub struct OrderVerdict {
 }
 
 /// One accepted order in a seat's draft.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Drafted {
     pub id: u64,
     pub order: Order,
@@ -193,7 +193,7 @@ pub struct Drafted {
 }
 
 /// A seat's draft for the current turn.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Draft {
     pub orders: Vec<Drafted>,
     pub locked: bool,

@@ -285,7 +285,7 @@ impl Member {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum MandateKind {
     /// Record and report violations, nothing more (the OSCE mission under Minsk).
     ObserveReport,
@@ -306,7 +306,7 @@ impl MandateKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 /// Severities in rising order: `ViolationAtLeast(DroneStrike)` also holds for an incursion.
 pub enum Severity {
     SmallArms,
@@ -554,7 +554,7 @@ pub struct Guarantee {
     pub accepted_day: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum GuaranteeComponent {
     Training,
     WeaponsSupply,
@@ -622,7 +622,7 @@ pub struct MonitoringAsset {
 
 /// A test of the world's state: pledge conditions, inject triggers, defence-line engagement,
 /// objectives.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum Condition {
     Always,

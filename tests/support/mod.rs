@@ -4,6 +4,7 @@
 
 pub mod pty;
 pub mod served;
+pub mod socket;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -57,6 +58,15 @@ impl Harness {
         }
     }
 
+    /// Joins over the WebSocket with the seat's code and pumps until the client holds its first view.
+    pub fn join_socket(&mut self, seat: &str) -> Player<socket::SocketClient> {
+        let code = self.code(seat);
+        let client = socket::SocketClient::join(self.server.addr, &code).expect("join");
+        let mut p = Player::new(client);
+        self.run(&mut [&mut p], Duration::from_secs(10), |ps| ps[0].view.is_some());
+        p
+    }
+
     /// Joins with the seat's code and pumps until the client holds its first view.
     pub fn join(&mut self, seat: &str) -> Player {
         let code = self.code(seat);
@@ -80,11 +90,11 @@ impl Harness {
     }
 
     /// Pumps the server and `players` until `done` holds; panics after `timeout`.
-    pub fn run(
+    pub fn run<C: Wire>(
         &mut self,
-        players: &mut [&mut Player],
+        players: &mut [&mut Player<C>],
         timeout: Duration,
-        mut done: impl FnMut(&[&mut Player]) -> bool,
+        mut done: impl FnMut(&[&mut Player<C>]) -> bool,
     ) {
         let deadline = Instant::now() + timeout;
         loop {
@@ -102,9 +112,9 @@ impl Harness {
 
     /// Asks, as `p`, for the story of every resolved turn and every page of its incidents, at the
     /// pace the server takes messages; what came back, in order.
-    pub fn read_history(
+    pub fn read_history<C: Wire>(
         &mut self,
-        p: &mut Player,
+        p: &mut Player<C>,
     ) -> (Vec<truce::protocol::TurnStory>, Vec<truce::protocol::IncidentPage>) {
         let last = p.view.as_ref().map_or(0, |v| if v.phase == Phase::GameOver { v.turn } else { v.turn - 1 });
         let (mut stories, mut pages) = (Vec::new(), Vec::new());
@@ -124,7 +134,7 @@ impl Harness {
 
     /// Sends `m` as `p` and waits for the answer (a story, a page, a verdict or a refusal), no
     /// faster than the server's sustained rate of messages.
-    pub fn ask(&mut self, p: &mut Player, m: ClientMessage) -> ServerMessage {
+    pub fn ask<C: Wire>(&mut self, p: &mut Player<C>, m: ClientMessage) -> ServerMessage {
         std::thread::sleep(Duration::from_millis(55));
         let mark = p.received.len();
         p.send(m);
@@ -143,7 +153,7 @@ impl Harness {
     }
 
     /// Pumps for a while, whatever happens.
-    pub fn idle(&mut self, players: &mut [&mut Player], time: Duration) {
+    pub fn idle<C: Wire>(&mut self, players: &mut [&mut Player<C>], time: Duration) {
         let end = Instant::now() + time;
         while Instant::now() < end {
             self.server.update();
@@ -155,9 +165,33 @@ impl Harness {
     }
 }
 
+/// What a test client speaks over: UDP (`NetClient`) or the WebSocket (`SocketClient`).
+pub trait Wire {
+    fn pump(&mut self) -> Vec<ServerMessage>;
+    fn send(&mut self, m: &ClientMessage);
+}
+
+impl Wire for NetClient {
+    fn pump(&mut self) -> Vec<ServerMessage> {
+        NetClient::pump(self)
+    }
+    fn send(&mut self, m: &ClientMessage) {
+        NetClient::send(self, m)
+    }
+}
+
+impl Wire for socket::SocketClient {
+    fn pump(&mut self) -> Vec<ServerMessage> {
+        socket::SocketClient::pump(self)
+    }
+    fn send(&mut self, m: &ClientMessage) {
+        socket::SocketClient::send(self, m)
+    }
+}
+
 /// A connected client and everything it received.
-pub struct Player {
-    pub client: NetClient,
+pub struct Player<C: Wire = NetClient> {
+    pub client: C,
     pub received: Vec<ServerMessage>,
     /// Bytes of every message, as received (for the fog-of-war capture).
     pub welcome: Option<Welcome>,
@@ -166,8 +200,8 @@ pub struct Player {
     pub stories: std::collections::BTreeMap<u32, truce::protocol::TurnStory>,
 }
 
-impl Player {
-    pub fn new(client: NetClient) -> Player {
+impl<C: Wire> Player<C> {
+    pub fn new(client: C) -> Player<C> {
         Player { client, received: Vec::new(), welcome: None, view: None, stories: Default::default() }
     }
 
