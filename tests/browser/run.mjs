@@ -1,0 +1,461 @@
+// The browser client against a real server, as people use it: students of one seat, an
+// observer, the projector and the facilitator, each in their own browser context. It meets a
+// fresh game of scenarios/tutorial.ron in the lobby, started with `--turn-seconds 600`.
+//
+//   TRUCE_URL=http://127.0.0.1:18123 TRUCE_CODES=codes.json TRUCE_ARTIFACTS=target/browser \
+//     node tests/browser/run.mjs
+//
+// One line per check; the first failure ends the run with its reason and a non-zero exit.
+// CHROMIUM names the browser binary (by default /usr/bin/chromium; nothing is downloaded).
+
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const BASE = (process.env.TRUCE_URL ?? '').replace(/\/$/, '');
+const CODES = process.env.TRUCE_CODES;
+const ARTIFACTS = process.env.TRUCE_ARTIFACTS ?? join(HERE, '..', '..', 'target', 'browser');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SCENARIO = join(HERE, '..', '..', 'scenarios', 'tutorial.ron');
+const WHOLE_RUN_MS = 170_000;
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const SMALL = { width: 1366, height: 768 };
+const LARGE = { width: 1920, height: 1080 };
+
+let step = 'setting up';
+const pages = [];
+
+function ok(what) {
+  console.log(`ok - ${what}`);
+}
+
+class Failure extends Error {}
+
+function fail(why) {
+  throw new Failure(why);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `test` holds (it may throw meanwhile), or fails saying what did not happen. */
+async function until(what, test, ms = 15_000) {
+  const end = Date.now() + ms;
+  let last = '';
+  while (Date.now() < end) {
+    try {
+      if (await test()) return;
+    } catch (e) {
+      last = `: ${e.message.split('\n')[0]}`;
+    }
+    await sleep(100);
+  }
+  fail(`${what} (waited ${ms / 1000} s${last})`);
+}
+
+/** The texts of the scenario's secret objectives: `text:` of every objective with `public: false`. */
+function secretObjectives() {
+  const ron = readFileSync(SCENARIO, 'utf8');
+  const re = /Objective\(\s*id:\s*"[^"]*",\s*text:\s*"((?:[^"\\]|\\.)*)",\s*public:\s*false/g;
+  return [...ron.matchAll(re)].map((m) => m[1]);
+}
+
+/** A page in its own context, with everything it does recorded for the checks. */
+async function openPage(browser, label, viewport) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const rec = { label, page, context, errors: [], requests: [], sockets: [], frames: [] };
+  page.on('dialog', async (d) => {
+    rec.errors.push(`a dialog opened (${d.type()}: ${d.message()})`);
+    await d.dismiss().catch(() => {});
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') rec.errors.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => rec.errors.push(`page error: ${e.message}`));
+  page.on('request', (r) => rec.requests.push(r.url()));
+  page.on('websocket', (ws) => {
+    rec.sockets.push(ws.url());
+    ws.on('framereceived', (f) => rec.frames.push(String(f.payload)));
+  });
+  pages.push(rec);
+  return rec;
+}
+
+const byId = (rec, id) => rec.page.getByTestId(id);
+const attrOf = (rec, id, name) => byId(rec, id).first().getAttribute(name, { timeout: 1000 });
+const textOf = async (rec, id) => ((await byId(rec, id).first().textContent({ timeout: 1000 })) ?? '').replace(/\s+/g, ' ').trim();
+
+async function joinAs(rec, code, name) {
+  await rec.page.goto(`${BASE}/`);
+  await byId(rec, 'join-code').fill(code);
+  await byId(rec, 'join-name').fill(name);
+  await byId(rec, 'join-button').click();
+  await until(`${rec.label} is in the game`, async () => (await byId(rec, 'nation').count()) > 0);
+}
+
+async function shot(rec, name) {
+  await rec.page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** The newest answer the facilitator's page shows: its number and its words. */
+async function newestAnswer(fac) {
+  const newest = byId(fac, 'answer').first();
+  if ((await byId(fac, 'answer').count()) === 0) return ['', ''];
+  return [await newest.getAttribute('data-n'), (await newest.textContent()) ?? ''];
+}
+
+/** Clicks a command's button and waits for the server's answer to it, which must be Done. */
+async function command(fac, testid, word) {
+  const [before] = await newestAnswer(fac);
+  await byId(fac, testid).click();
+  let words = '';
+  await until(`the facilitator is answered about "${word}"`, async () => {
+    const [n, text] = await newestAnswer(fac);
+    words = text;
+    return n !== before;
+  });
+  if (!words.startsWith('✔') || !words.includes(word)) fail(`the facilitator's ${word} was answered: ${words}`);
+}
+
+function noHostileImage(rec) {
+  return rec.page.evaluate(() => document.querySelectorAll('img[src="x"], img').length === 0);
+}
+
+async function openTab(rec, tab) {
+  await byId(rec, `tab-${tab}`).click();
+}
+
+async function clockMs(rec) {
+  return Number(await attrOf(rec, 'clock', 'data-ms'));
+}
+
+// a. A student joins with Ukraine's code; the facilitator starts; nation, objectives and clock.
+async function studentJoins(browser, codes) {
+  step = 'a. a student joins';
+  // A wrong code (B is in no code), in a page of its own: the browser logs the 403 it gets.
+  const wrong = await openPage(browser, 'wrong code', SMALL);
+  wrong.allowed = /the server responded with a status of 403/;
+  await wrong.page.goto(`${BASE}/`);
+  await byId(wrong, 'join-code').fill('BBBB-BBBB');
+  await byId(wrong, 'join-button').click();
+  await until('a wrong code is refused in words', async () => /no seat has that code/.test(await textOf(wrong, 'join-error')));
+  ok(`a wrong code is refused with the server's words: "${await textOf(wrong, 'join-error')}"`);
+  await shot(wrong, 'join-refused');
+
+  const a = await openPage(browser, 'student A', SMALL);
+  const typed = codes.ukr.toLowerCase().replace('-', '');
+  await a.page.goto(`${BASE}/?code=${encodeURIComponent(typed)}`);
+  if ((await byId(a, 'join-code').inputValue()) !== typed) fail('?code= in the address does not fill the code field');
+  await byId(a, 'join-name').fill('Ana');
+  await shot(a, 'join');
+  await byId(a, 'join-button').click();
+  await until('the student sees the nation', async () => (await textOf(a, 'nation')) === 'Ukraine');
+  ok('a student joins with Ukraine\'s code typed in lower case without its dash, from ?code=');
+
+  const fac = await openPage(browser, 'facilitator', SMALL);
+  await joinAs(fac, codes.facilitator, 'White cell');
+  const obs = await openPage(browser, 'observer', SMALL);
+  await joinAs(obs, codes.observer, 'Press');
+  const proj = await openPage(browser, 'projector', LARGE);
+  await joinAs(proj, codes.projector, 'Room 4');
+  ok('the facilitator, an observer and the projector join');
+
+  await command(fac, 'cmd-start', 'start');
+  await until('the student sees turn 1 of 8', async () => (await textOf(a, 'turn')) === 'Turn 1/8');
+  await until('the student sees the orders phase', async () => (await textOf(a, 'phase')) === 'Orders phase');
+  await until('the clock counts down from 10 minutes', async () => {
+    const ms = await clockMs(a);
+    return /^\d+:\d\d left$/.test(await textOf(a, 'clock')) && ms > 500_000 && ms <= 600_000;
+  });
+  const first = await clockMs(a);
+  await sleep(1200);
+  if (!((await clockMs(a)) < first)) fail('the clock does not count down on its own');
+  await openTab(a, 'goals');
+  await until('the student sees Ukraine\'s objectives', async () =>
+    (await textOf(a, 'objectives')).includes('Keep the ceasefire without giving up ground.'));
+  ok('after Start the student sees Ukraine, turn 1/8, the orders phase, a clock counting down and the objectives');
+  return { a, fac, obs, proj };
+}
+
+async function handIn(rec, expect) {
+  await byId(rec, 'submit-order').click();
+  await until(`the verdict on the ${expect}`, async () => /accepted as order/.test(await textOf(rec, 'verdict')));
+}
+
+async function chooseKind(rec, kind) {
+  await byId(rec, 'kind-select').selectOption(kind);
+}
+
+// b and c. Orders built from the menus in one browser appear in the other's draft, as text.
+async function sharedDraft(browser, codes, { a }) {
+  step = 'b. two students share a seat';
+  const b = await openPage(browser, 'student B', SMALL);
+  await joinAs(b, codes.ukr, 'Bo');
+  await until('the second student sees Ukraine', async () => (await textOf(b, 'nation')) === 'Ukraine');
+  await openTab(a, 'orders');
+  await openTab(b, 'orders');
+
+  await chooseKind(a, 'public statement');
+  await byId(a, 'order-text').fill(HOSTILE);
+  await handIn(a, 'statement');
+  await until('the statement shows in the other student\'s draft, as written', async () =>
+    (await textOf(b, 'draft')).includes(`statement: ${HOSTILE}`));
+  ok('a public statement handed in by one student appears in the draft of the other');
+
+  step = 'c. a hostile statement stays text';
+  for (const rec of [a, b]) {
+    if (!(await textOf(rec, 'draft')).includes(HOSTILE)) fail(`${rec.label}'s draft does not show the statement's characters`);
+    if (!(await noHostileImage(rec))) fail(`${rec.label}'s page holds an <img> element`);
+  }
+  ok('the statement <img src=x onerror=alert(1)> shows as those characters, and no <img> exists');
+
+  step = 'b. orders built field by field and from the list';
+  await chooseKind(a, 'posture');
+  await byId(a, 'field-0').selectOption({ label: 'North (Kupiansk–Pokrovsk)' });
+  await byId(a, 'field-1').selectOption({ label: '0.2' });
+  await handIn(a, 'posture');
+  await until('the posture shows in the other\'s draft', async () => (await textOf(b, 'draft')).includes('posture 0.2 in North'));
+  await chooseKind(b, 'private message');
+  await b.page.getByTestId('menu-choice').filter({ hasText: 'message to Russia' }).click();
+  await byId(b, 'order-text').fill('We hold the line if you do.');
+  await handIn(b, 'message');
+  await until('the message shows in the first student\'s draft', async () =>
+    (await textOf(a, 'draft')).includes('message to Russia: We hold the line if you do.'));
+  ok('a posture chosen field by field and a message picked from the menu\'s list reach both students\' drafts');
+
+  const posture = b.page.getByTestId('draft-order').filter({ hasText: 'posture 0.2' });
+  await posture.getByRole('button', { name: 'Retract' }).click();
+  await until('the retracted posture leaves the first student\'s draft', async () => !(await textOf(a, 'draft')).includes('posture 0.2'));
+  ok('one student retracts an order and it leaves the other\'s draft');
+  await shot(a, 'player-orders');
+
+  await b.page.reload();
+  await until('a reload joins the seat again', async () => (await textOf(b, 'nation')) === 'Ukraine' && (await textOf(b, 'turn')) === 'Turn 1/8');
+  ok('a reload joins the same seat again without the join screen');
+  return b;
+}
+
+async function selectSector({ a }) {
+  step = 'the map';
+  const south = byId(a, 'sector-south');
+  await south.focus();
+  await a.page.keyboard.press('Enter');
+  await until('Enter on a sector shows its details', async () => (await textOf(a, 'sector-details')).includes('South (Pokrovsk–Orikhiv)'));
+  await a.page.locator('[data-testid="sector-north"] circle').click();
+  await until('a click on a sector shows its details', async () => (await textOf(a, 'sector-details')).includes('North (Kupiansk–Pokrovsk)'));
+  await byId(a, 'map-mode-recorded').click();
+  await byId(a, 'map-mode-tension').click();
+  await south.focus();
+  await a.page.keyboard.press('Enter');
+  ok('a sector is picked with the keyboard (Tab to it, Enter) and with the mouse; the map recolours by violations');
+  await shot(a, 'map-sector');
+}
+
+/** Waits for the student's page to leave `turn`; if it does not, the facilitator ends the phase. */
+async function nextTurn(a, fac, turn) {
+  const moved = async () => (await textOf(a, 'turn')) !== `Turn ${turn}/8` || (await textOf(a, 'phase')) === 'Game over';
+  const end = Date.now() + 8000;
+  while (Date.now() < end) {
+    if (await moved()) return false;
+    await sleep(100);
+  }
+  await byId(fac, 'cmd-end-phase').click();
+  await byId(fac, 'cmd-end-phase').click();
+  await until(`turn ${turn} resolves after End phase`, moved, 15_000);
+  return true;
+}
+
+/** Locks the student's orders: the draft shows as locked, or the turn resolves at once. */
+async function lock(a, turn) {
+  await openTab(a, 'orders');
+  await byId(a, 'lock-button').click();
+  await until('the draft shows as locked or the turn resolves', async () =>
+    (await textOf(a, 'turn')) !== `Turn ${turn}/8` || (await textOf(a, 'phase')) === 'Game over'
+    || (await attrOf(a, 'lock-button', 'data-locked')) === 'true');
+}
+
+// d. The student locks; the turn resolves; turn 2 and the story of turn 1.
+async function firstTurn({ a, fac, obs }, b) {
+  step = 'd. the turn resolves';
+  await lock(a, 1);
+  const ended = await nextTurn(a, fac, 1);
+  await until('the student sees turn 2', async () => (await textOf(a, 'turn')) === 'Turn 2/8');
+  await openTab(a, 'story');
+  await until('the story of turn 1', async () => (await attrOf(a, 'story', 'data-turn')) === '1' && (await textOf(a, 'story-headline')).length > 0);
+  ok(`the student locks, turn 1 resolves${ended ? ' (after End phase)' : ''}, and the page shows turn 2 and the story of turn 1`);
+  await shot(a, 'player-story');
+
+  step = 'c. the statement in the story';
+  const said = `Ukraine states: ${HOSTILE}`;
+  await until('the student\'s story tells the statement as written', async () => (await textOf(a, 'story-events')).includes(said));
+  await openTab(obs, 'story');
+  await until('the observer\'s story tells the statement as written', async () => (await textOf(obs, 'story-events')).includes(said));
+  for (const rec of pages) if (!(await noHostileImage(rec))) fail(`${rec.label}'s page holds an <img> element`);
+  ok('after the turn the statement shows as those characters in the story, for the seat and for the observer');
+  await shot(obs, 'observer');
+}
+
+// f. The facilitator's commands, each answered Done.
+async function facilitatorCommands({ a, fac, proj }) {
+  step = 'f. the facilitator\'s commands';
+  await command(fac, 'cmd-pause', 'pause');
+  await until('the student\'s clock shows paused', async () =>
+    (await attrOf(a, 'clock', 'data-paused')) === 'true' && (await textOf(a, 'clock')).includes('paused'));
+  const still = await clockMs(a);
+  await sleep(1100);
+  if ((await clockMs(a)) !== still) fail('a paused clock still counts down');
+  ok('Pause: Done, and the student\'s clock shows paused and stands still');
+
+  await command(fac, 'cmd-resume', 'resume');
+  await until('the student\'s clock runs again', async () => (await attrOf(a, 'clock', 'data-paused')) === 'false');
+  ok('Resume: Done, and the clock runs again');
+
+  const before = await clockMs(a);
+  await byId(fac, 'cmd-seconds').fill('60');
+  await command(fac, 'cmd-extend', 'extend');
+  await until('the clock goes up by about a minute', async () => (await clockMs(a)) > before + 50_000);
+  ok('Extend 60 s: Done, and the student\'s clock goes up by a minute');
+
+  const inject = await byId(fac, 'cmd-inject-select').locator('option').first().getAttribute('value');
+  await byId(fac, 'cmd-inject-select').selectOption(inject);
+  await command(fac, 'cmd-inject', 'inject');
+  ok(`Inject ${inject} (from the list): Done`);
+
+  // Nobody joined Russia's seat, so its bot plays it: give it back to its (absent) team, then
+  // hand it to its bot again, which leaves the game as it was.
+  const played = () => attrOf(fac, 'seat-rus', 'data-bot');
+  await openTab(fac, 'control');
+  await command(fac, 'cmd-human-rus', 'human');
+  await until('the seat table shows Russia back with its people', async () => (await played()) === 'false');
+  await command(fac, 'cmd-bot-rus', 'bot');
+  await until('the seat table shows Russia played by its bot', async () => (await played()) === 'true');
+  ok('Russia given back to its team and handed to its bot again: Done each time');
+  await openTab(fac, 'briefings');
+  await shot(fac, 'facilitator');
+  await shot(proj, 'projector');
+}
+
+// The rest of the game, to the debrief.
+async function playToTheEnd({ a, fac, obs, proj }) {
+  step = 'playing to the end';
+  for (let turn = 2; turn <= 8; turn += 1) {
+    if ((await textOf(a, 'phase')) === 'Game over') break;
+    await until(`turn ${turn}'s orders phase`, async () => (await textOf(a, 'phase')) === 'Orders phase');
+    await lock(a, turn);
+    await nextTurn(a, fac, turn);
+  }
+  await until('the game is over', async () => (await textOf(a, 'phase')) === 'Game over', 20_000);
+  await until('the student sees the debrief', async () => (await textOf(a, 'debrief')).includes('Ranking'));
+  await until('the observer sees the debrief', async () => (await textOf(obs, 'debrief')).includes('Ranking'));
+  await until('the projector shows the debrief', async () => (await textOf(proj, 'debrief')).includes('Ranking'));
+  ok('the game plays to its end and every role sees the debrief');
+  await shot(a, 'debrief');
+  await shot(proj, 'projector-debrief');
+}
+
+// e. Secrets: no page of the observer, the projector or Ukraine holds another seat's secret.
+async function noSecrets(secrets) {
+  step = 'e. secrets';
+  if (secrets.length === 0) fail(`no secret objective found in ${SCENARIO}`);
+  const fac = pages.find((p) => p.label === 'facilitator');
+  const told = fac.frames.join('\n');
+  if (!secrets.every((s) => told.includes(s))) fail('the facilitator was never sent the secret objectives: the check below would prove nothing');
+  for (const rec of pages.filter((p) => p.label !== 'facilitator')) {
+    const htmlNow = await rec.page.content();
+    for (const secret of secrets) {
+      if (htmlNow.includes(secret)) fail(`${rec.label}'s page shows another seat's secret: "${secret}"`);
+      if (rec.frames.some((f) => f.includes(secret))) fail(`${rec.label} was sent another seat's secret: "${secret}"`);
+    }
+  }
+  ok(`no secret objective (${secrets.length}) of another seat is in the page or any WebSocket frame of the students, the observer or the projector`);
+}
+
+// g. Nothing goes anywhere but the game's own origin.
+function sameOrigin() {
+  step = 'g. requests';
+  const origin = new URL(BASE).origin;
+  const socket = `ws://${new URL(BASE).host}/ws?`;
+  for (const rec of pages) {
+    for (const url of rec.requests) {
+      if (!(url === origin || url.startsWith(`${origin}/`) || url.startsWith(socket) || url.startsWith('data:'))) {
+        fail(`${rec.label} asked for ${url}, outside ${origin}`);
+      }
+    }
+    for (const url of rec.sockets) if (!url.startsWith(socket)) fail(`${rec.label} opened a socket to ${url}`);
+  }
+  const count = pages.reduce((n, p) => n + p.requests.length, 0);
+  ok(`every request (${count}) and socket of every page went to ${origin}`);
+}
+
+// h. No horizontal scrolling at 1366×768, nor for the projector at 1920×1080.
+async function layoutHolds() {
+  step = 'h. layout';
+  for (const rec of pages) {
+    const size = rec.page.viewportSize();
+    const [scroll, inner] = await rec.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (scroll > inner) fail(`${rec.label}'s page scrolls sideways at ${size.width}×${size.height} (${scroll} > ${inner})`);
+  }
+  ok('no page scrolls sideways (students, observer and facilitator at 1366×768, the projector at 1920×1080)');
+}
+
+// i. No errors in any console.
+function noConsoleErrors() {
+  step = 'i. console';
+  for (const rec of pages) {
+    const errors = rec.errors.filter((e) => !(rec.allowed && rec.allowed.test(e)));
+    if (errors.length) fail(`${rec.label}: ${errors.join('; ')}`);
+  }
+  ok('no dialog, console error or page error on any page');
+}
+
+/** What a page showed and was sent, for reading after a failure. */
+async function keepEvidence(rec) {
+  const name = join(ARTIFACTS, `failed-${rec.label.replace(/\W+/g, '-')}`);
+  await rec.page.screenshot({ path: `${name}.png` }).catch(() => {});
+  const frames = rec.frames.slice(-30).map((f) => f.slice(0, 400));
+  writeFileSync(`${name}.log`, [...rec.errors, ...rec.sockets, ...rec.requests.slice(-30), ...frames].join('\n'));
+}
+
+async function run() {
+  if (!BASE || !CODES) fail('set TRUCE_URL (such as http://127.0.0.1:18123) and TRUCE_CODES (the codes JSON of a fresh game)');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const codes = JSON.parse(readFileSync(CODES, 'utf8'));
+  const secrets = secretObjectives();
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args });
+  try {
+    const people = await studentJoins(browser, codes);
+    const b = await sharedDraft(browser, codes, people);
+    await selectSector(people);
+    await firstTurn(people, b);
+    await facilitatorCommands(people);
+    await layoutHolds();
+    await playToTheEnd(people);
+    await noSecrets(secrets);
+    sameOrigin();
+    await layoutHolds();
+    noConsoleErrors();
+  } catch (e) {
+    for (const rec of pages) await keepEvidence(rec);
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+const timer = setTimeout(() => {
+  console.log(`not ok - ${step}: the run took longer than ${WHOLE_RUN_MS / 1000} s`);
+  process.exit(1);
+}, WHOLE_RUN_MS);
+
+try {
+  await run();
+  clearTimeout(timer);
+  console.log(`all checks passed; screenshots in ${ARTIFACTS}`);
+} catch (e) {
+  console.log(`not ok - ${step}: ${e instanceof Failure ? e.message : e.stack}`);
+  process.exit(1);
+}
