@@ -647,20 +647,6 @@ impl ViewPatch {
         p
     }
 
-    /// The fields that did not change (absent from the patch in JSON).
-    pub fn unchanged(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        macro_rules! none {
-            ($($f:ident),*) => {
-                $(if self.$f.is_none() {
-                    out.push(stringify!($f));
-                })*
-            };
-        }
-        view_fields!(none);
-        out
-    }
-
     /// Applies the patch to `view`; false (and `view` untouched) if `view` is not its base.
     pub fn apply(self, view: &mut View) -> bool {
         if view.id != self.base {
@@ -836,15 +822,34 @@ pub fn decode_client(bytes: &[u8]) -> Option<ClientMessage> {
 pub fn encode_json(message: &ServerMessage) -> String {
     match message {
         ServerMessage::Patch(patch) => {
-            let mut value = serde_json::to_value(message).unwrap_or_default();
-            if let Some(fields) = value.get_mut("Patch").and_then(serde_json::Value::as_object_mut) {
-                for field in patch.unchanged() {
-                    fields.remove(field);
-                }
-            }
-            value.to_string()
+            let mut out = String::from("{\"Patch\":");
+            out.push_str(&serde_json::to_string(&JsonPatch(patch)).unwrap_or_default());
+            out.push('}');
+            out
         }
         _ => serde_json::to_string(message).unwrap_or_default(),
+    }
+}
+
+/// A patch as JSON writes it: only the fields that changed.
+struct JsonPatch<'a>(&'a ViewPatch);
+
+impl Serialize for JsonPatch<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("base", &p.base)?;
+        map.serialize_entry("id", &p.id)?;
+        macro_rules! changed {
+            ($($f:ident),*) => {
+                $(if let Some(value) = &p.$f {
+                    map.serialize_entry(stringify!($f), value)?;
+                })*
+            };
+        }
+        view_fields!(changed);
+        map.end()
     }
 }
 
@@ -921,3 +926,29 @@ pub fn connection_config() -> bevy_renet::renet::ConnectionConfig {
 
 /// The one channel every message travels on.
 pub const CHANNEL: u8 = 0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_in_json_leaves_out_what_did_not_change_and_says_what_became_empty() {
+        let patch = ViewPatch { base: 3, id: 4, draft: Some(None), turn: Some(2), ..Default::default() };
+        let json = encode_json(&ServerMessage::Patch(Box::new(patch.clone())));
+        assert_eq!(json, r#"{"Patch":{"base":3,"id":4,"turn":2,"draft":null}}"#);
+        assert_eq!(decode_json_server(&json), Some(ServerMessage::Patch(Box::new(patch.clone()))));
+        // postcard keeps its own form of the same patch.
+        assert_eq!(
+            decode_server(&encode(&ServerMessage::Patch(Box::new(patch.clone())))),
+            Some(ServerMessage::Patch(Box::new(patch)))
+        );
+    }
+
+    #[test]
+    fn a_client_message_that_is_not_one_is_refused_saying_why() {
+        assert_eq!(decode_json_client(r#""Refresh""#), Ok(ClientMessage::Refresh));
+        let why = decode_json_client(r#"{"Order": {"Teleport": {}}}"#).unwrap_err();
+        assert!(why.contains("unknown variant") && why.contains("Teleport"), "{why}");
+        assert!(decode_json_client(&"x".repeat(MAX_CLIENT_MESSAGE_BYTES + 1)).unwrap_err().contains("at most"));
+    }
+}

@@ -184,6 +184,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) -> io::Result<(
             }
         };
         let (place, closed) = shared.admit(peer.ip());
+        // Answers and socket frames go out as soon as they are written, not held back to be
+        // merged with the next (which would wait on the peer's delayed acknowledgement).
+        let _ = stream.set_nodelay(true);
         let app = app.clone();
         tokio::spawn(async move {
             let service = TowerToHyperService::new(app.layer(Extension(Peer(peer))));
