@@ -106,6 +106,9 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Print the JSON Schema of the protocol's messages (what `truce serve` serves at
+    /// `/schema.json`), for writing a client or a bot in another language.
+    Schema,
 }
 
 /// Parses the process arguments and runs the command.
@@ -124,6 +127,14 @@ pub fn run() -> ExitCode {
         Command::Join { server, code } => join(&server, &code),
         Command::Bot { server, code } => bot(&server, &code),
         Command::Solo { scenario, nation, seed } => solo(scenario, &nation, seed),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&crate::protocol::schema()).unwrap_or_default();
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{text}") {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            }
+        }
     }
 }
 

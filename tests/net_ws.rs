@@ -255,3 +255,17 @@ fn the_browser_client_is_served_with_a_policy_that_keeps_it_to_the_game() {
     let (status, kind, _, body) = get(&h, "/status");
     assert_eq!((status, kind.as_str()), (200, "application/json"), "{body}");
 }
+
+#[test]
+fn the_schema_in_the_docs_is_the_one_the_server_serves() {
+    let h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_truce")).arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let served: serde_json::Value = serde_json::from_str(&get(&h, "/schema.json").3).unwrap();
+    assert_eq!(printed, served);
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/protocol.schema.json")).unwrap();
+    let docs: serde_json::Value = serde_json::from_str(&docs).unwrap();
+    assert!(docs == served, "docs/protocol.schema.json is stale: run `truce schema > docs/protocol.schema.json`");
+    assert_eq!(served["protocol_version"], truce::protocol::PROTOCOL_VERSION);
+}

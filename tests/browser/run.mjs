@@ -148,6 +148,7 @@ async function studentJoins(browser, codes) {
   const typed = codes.ukr.toLowerCase().replace('-', '');
   await a.page.goto(`${BASE}/?code=${encodeURIComponent(typed)}`);
   if ((await byId(a, 'join-code').inputValue()) !== typed) fail('?code= in the address does not fill the code field');
+  await reportLoad(a);
   await byId(a, 'join-name').fill('Ana');
   await shot(a, 'join');
   await byId(a, 'join-button').click();
@@ -177,6 +178,18 @@ async function studentJoins(browser, codes) {
     (await textOf(a, 'objectives')).includes('Keep the ceasefire without giving up ground.'));
   ok('after Start the student sees Ukraine, turn 1/8, the orders phase, a clock counting down and the objectives');
   return { a, fac, obs, proj };
+}
+
+/** Prints how long a first visit took to load and how much it fetched (docs/performance.md). */
+async function reportLoad(rec) {
+  const load = await rec.page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const files = performance.getEntriesByType('resource');
+    const bytes = [nav, ...files].reduce((sum, e) => sum + (e.encodedBodySize || 0), 0);
+    return { ready: nav.domContentLoadedEventEnd, loaded: nav.loadEventEnd, files: files.length, bytes };
+  });
+  console.log(`# page load: ${load.files + 1} requests, ${(load.bytes / 1000).toFixed(1)} KB, ` +
+    `DOM ready in ${load.ready.toFixed(0)} ms, loaded in ${load.loaded.toFixed(0)} ms`);
 }
 
 async function handIn(rec, expect) {
