@@ -17,9 +17,8 @@ use std::time::{Duration, Instant};
 #[allow(dead_code)] // the tests use all of it, the benchmark most
 mod socket;
 
-use socket::SocketClient;
-use truce::net::client::NetClient;
-use truce::protocol::{ClientMessage, ServerMessage, View, encode};
+use socket::AnyClient;
+use truce::protocol::{ClientMessage, ServerMessage, View};
 use truce::rules::Phase;
 use truce::rules::orders::SeatAction;
 
@@ -89,74 +88,20 @@ impl Wire {
     }
 }
 
-/// A connection over either wire.
-enum Link {
-    Udp(Box<NetClient>),
-    Socket(Box<SocketClient>),
-}
-
-impl Link {
-    fn join(wire: Wire, addr: SocketAddr, code: &str) -> Link {
-        match wire {
-            Wire::Udp => Link::Udp(Box::new(NetClient::join(addr, code).unwrap())),
-            Wire::Socket => {
-                let mut c = SocketClient::join(addr, code).unwrap();
-                c.keep = false;
-                Link::Socket(Box::new(c))
-            }
-        }
+/// Joins with `code` over `wire`; a socket keeps no copy of its frames.
+fn join_over(wire: Wire, addr: SocketAddr, code: &str) -> AnyClient {
+    let mut client = AnyClient::join(addr, code, wire == Wire::Socket).unwrap();
+    if let AnyClient::Socket(c) = &mut client {
+        c.keep = false;
     }
-
-    /// The messages that arrived, and their bytes as they travelled.
-    fn pump(&mut self) -> (Vec<ServerMessage>, u64) {
-        match self {
-            Link::Udp(c) => {
-                let messages = c.pump();
-                let bytes = messages.iter().map(|m| encode(m).len() as u64).sum();
-                (messages, bytes)
-            }
-            Link::Socket(c) => {
-                let before = c.bytes;
-                let messages = c.pump();
-                (messages, c.bytes - before)
-            }
-        }
-    }
-
-    fn send(&mut self, m: &ClientMessage) {
-        match self {
-            Link::Udp(c) => c.send(m),
-            Link::Socket(c) => c.send(m),
-        }
-    }
-
-    fn is_connected(&self) -> bool {
-        match self {
-            Link::Udp(c) => c.is_connected(),
-            Link::Socket(c) => c.is_connected(),
-        }
-    }
-
-    fn is_disconnected(&self) -> bool {
-        match self {
-            Link::Udp(c) => c.is_disconnected(),
-            Link::Socket(c) => c.is_disconnected(),
-        }
-    }
-
-    fn disconnect_reason(&self) -> Option<String> {
-        match self {
-            Link::Udp(c) => c.disconnect_reason(),
-            Link::Socket(c) => c.is_disconnected().then(|| "the socket closed".to_string()),
-        }
-    }
+    client
 }
 
 /// One client of the crowd: its seat, its connection, its view (patches applied), and what it
 /// has received.
 struct One {
     seat: String,
-    net: Link,
+    net: AnyClient,
     view: Option<View>,
     turn: u32,
     phase: Phase,
@@ -207,7 +152,7 @@ impl Clients {
         for i in 0..n {
             let seat = &seats[i % seats.len()];
             let code = server.codes[seat.as_str()].as_str().unwrap();
-            let net = Link::join(wire, server.addr, code);
+            let net = join_over(wire, server.addr, code);
             clients.clients.push(One {
                 seat: seat.clone(),
                 net,
@@ -265,9 +210,9 @@ fn clients_seat(seats: &[String], i: usize) -> &str {
 }
 
 /// Joins as the facilitator, keeping the other clients talking meanwhile.
-fn join_facilitator(server: &Server, clients: &mut Clients, wire: Wire) -> Link {
+fn join_facilitator(server: &Server, clients: &mut Clients, wire: Wire) -> AnyClient {
     let code = server.codes["facilitator"].as_str().unwrap();
-    let mut facilitator = Link::join(wire, server.addr, code);
+    let mut facilitator = join_over(wire, server.addr, code);
     let end = Instant::now() + Duration::from_secs(10);
     while !facilitator.is_connected() && Instant::now() < end {
         facilitator.pump();
@@ -278,7 +223,7 @@ fn join_facilitator(server: &Server, clients: &mut Clients, wire: Wire) -> Link 
 }
 
 /// Pumps a client for a moment so that what it queued is on its way.
-fn flush(c: &mut Link) {
+fn flush(c: &mut AnyClient) {
     for _ in 0..50 {
         c.pump();
         std::thread::sleep(Duration::from_millis(2));

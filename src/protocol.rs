@@ -56,6 +56,34 @@ pub const REFRESH_EVERY_MS: u64 = 1000;
 /// Seconds of silence after which netcode drops a connection.
 pub const CONNECTION_TIMEOUT_SECONDS: i32 = 8;
 
+/// A token bucket: `burst` messages at once, refilled at `per_second`. The host rations every
+/// connection's messages with one; the WebSocket transport detects floods with another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Allowance {
+    left: f64,
+    at: std::time::Instant,
+    per_second: f64,
+    burst: f64,
+}
+
+impl Allowance {
+    pub fn new(per_second: f64, burst: f64, now: std::time::Instant) -> Allowance {
+        Allowance { left: burst, at: now, per_second, burst }
+    }
+
+    /// Takes one message; false when there is none left to take now.
+    pub fn take(&mut self, now: std::time::Instant) -> bool {
+        let refill = now.saturating_duration_since(self.at).as_secs_f64() * self.per_second;
+        self.left = (self.left + refill).min(self.burst);
+        self.at = now;
+        if self.left < 1.0 {
+            return false;
+        }
+        self.left -= 1.0;
+        true
+    }
+}
+
 /// Live connections one code may hold at once (a team, a class of observers, the white cell).
 /// When a code is full, a new connection replaces the code's longest-silent one if that one has
 /// been silent `SILENT_AFTER_MS`; otherwise it is told to try again later.

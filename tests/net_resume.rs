@@ -7,6 +7,8 @@
 #[allow(dead_code)]
 mod socket;
 
+use socket::AnyClient;
+
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::Path;
@@ -16,7 +18,6 @@ use std::time::{Duration, Instant};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use truce::host::Autosave;
-use truce::net::client::NetClient;
 use truce::protocol::{ClientMessage, ServerMessage, View};
 use truce::rules::orders::SeatAction;
 use truce::rules::{Order, Phase};
@@ -49,58 +50,12 @@ struct Scripted {
     code: String,
     /// Over the WebSocket rather than UDP.
     socket: bool,
-    client: Option<Conn>,
+    client: Option<AnyClient>,
     view: Option<View>,
     waiting: Waiting,
     last_try: Option<Instant>,
     /// Messages sent so far (kills are spread over the game by counting them).
     sent: usize,
-}
-
-/// A connection over either wire.
-enum Conn {
-    Udp(Box<NetClient>),
-    Socket(Box<socket::SocketClient>),
-}
-
-impl Conn {
-    fn join(addr: SocketAddr, code: &str, socket: bool) -> Option<Conn> {
-        if socket {
-            socket::SocketClient::join(addr, code).ok().map(|c| Conn::Socket(Box::new(c)))
-        } else {
-            NetClient::join(addr, code).ok().map(|c| Conn::Udp(Box::new(c)))
-        }
-    }
-
-    fn pump(&mut self) -> Vec<ServerMessage> {
-        match self {
-            Conn::Udp(c) => c.pump(),
-            Conn::Socket(c) => c.pump(),
-        }
-    }
-
-    fn send(&mut self, m: &ClientMessage) {
-        match self {
-            Conn::Udp(c) => c.send(m),
-            Conn::Socket(c) => c.send(m),
-        }
-    }
-
-    fn is_connected(&self) -> bool {
-        match self {
-            Conn::Udp(c) => c.is_connected(),
-            Conn::Socket(c) => c.is_connected(),
-        }
-    }
-
-    /// Gone, or silent for so long that the server must be (a killed server says no goodbye).
-    fn lost(&self) -> bool {
-        match self {
-            Conn::Udp(c) => c.is_disconnected() || c.silence() > Duration::from_secs(1),
-            // The server pings a socket every 2 s.
-            Conn::Socket(c) => c.is_disconnected() || c.silence() > Duration::from_secs(3),
-        }
-    }
 }
 
 impl Scripted {
@@ -110,7 +65,7 @@ impl Scripted {
 
     fn step(&mut self, addr: SocketAddr) {
         // A killed server says no goodbye: a second of silence means it is gone.
-        if self.client.as_ref().is_none_or(Conn::lost) {
+        if self.client.as_ref().is_none_or(AnyClient::lost) {
             self.client = None;
             self.view = None;
             self.waiting = Waiting::Nothing;
@@ -118,11 +73,11 @@ impl Scripted {
                 return;
             }
             self.last_try = Some(Instant::now());
-            self.client = Conn::join(addr, &self.code, self.socket);
+            self.client = AnyClient::join(addr, &self.code, self.socket).ok();
             return;
         }
         let client = self.client.as_mut().unwrap();
-        for m in client.pump() {
+        for m in client.pump().0 {
             match m {
                 ServerMessage::View(v) => {
                     self.view = Some(*v);
@@ -298,8 +253,12 @@ fn a_game_killed_and_resumed_a_dozen_times_ends_as_an_uninterrupted_one() {
     let (resumed, kills) = play(&root.path().join("killed"), 12, 2, false);
     assert_eq!(kills, 12);
     assert_eq!(resumed, reference, "the resumed game differs from the uninterrupted one");
-    // The journal holds every accepted input once.
-    let journal = std::fs::read_to_string(root.path().join("killed/journal.jsonl")).unwrap();
+    assert_applied_once(&root.path().join("killed"));
+}
+
+/// The journal holds every accepted input once.
+fn assert_applied_once(dir: &Path) {
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     let statements = journal.lines().filter(|l| l.contains("Ukraine on turn 3\"")).count();
     assert_eq!(statements, 1, "an order was applied twice");
 }
@@ -311,9 +270,7 @@ fn a_game_on_websockets_killed_and_resumed_ends_as_one_played_over_udp() {
     let (resumed, kills) = play(&root.path().join("sockets"), 6, 3, true);
     assert_eq!(kills, 6);
     assert_eq!(resumed, reference, "the game on sockets, killed and resumed, differs from the one over UDP");
-    let journal = std::fs::read_to_string(root.path().join("sockets/journal.jsonl")).unwrap();
-    let statements = journal.lines().filter(|l| l.contains("Ukraine on turn 3\"")).count();
-    assert_eq!(statements, 1, "an order was applied twice");
+    assert_applied_once(&root.path().join("sockets"));
 }
 
 #[test]

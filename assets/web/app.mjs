@@ -117,25 +117,19 @@ const PLAYER_TABS = [['story', 'Story'], ['goals', 'Goals'], ['orders', 'Orders'
 const PUBLIC_TABS = [['story', 'Story'], ['seats', 'Seats']];
 const WHITE_CELL_TABS = [['control', 'Seats'], ['drafts', 'Drafts'], ['briefings', 'Briefings'], ['connections', 'Log'], ['story', 'Story'], ['seats', 'Public']];
 
-function PlayerScreen({ state }) {
+/** A player's or an observer's screen: the map on the left, tabs on the right. */
+function ColumnsScreen({ state, kind, tabs }) {
   const map = useMapChoices(state.welcome);
-  return html`<div class="app player">
+  return html`<div class=${`app ${kind}`}>
     <${TopBar} state=${state} onLeave=${() => connection.leave()} />
     <${Notices} state=${state} />
     <main class="columns"><${MapColumn} state=${state} map=${map} />
-      <${TabbedColumn} state=${state} tabs=${PLAYER_TABS} first="story" /></main>
+      <${TabbedColumn} state=${state} tabs=${tabs} first="story" /></main>
   </div>`;
 }
 
-function ObserverScreen({ state }) {
-  const map = useMapChoices(state.welcome);
-  return html`<div class="app observer">
-    <${TopBar} state=${state} onLeave=${() => connection.leave()} />
-    <${Notices} state=${state} />
-    <main class="columns"><${MapColumn} state=${state} map=${map} />
-      <${TabbedColumn} state=${state} tabs=${PUBLIC_TABS} first="story" /></main>
-  </div>`;
-}
+const PlayerScreen = ({ state }) => html`<${ColumnsScreen} state=${state} kind="player" tabs=${PLAYER_TABS} />`;
+const ObserverScreen = ({ state }) => html`<${ColumnsScreen} state=${state} kind="observer" tabs=${PUBLIC_TABS} />`;
 
 /** The big screen: map and seats on the left, the story (or the debrief) on the right, no tabs. */
 function ProjectorScreen({ state }) {

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::access::{SharedGate, fresh_code, holder_named};
 use crate::bots::{set_controllers, stand_in};
 use crate::protocol::{
-    ClientMessage, ClockView, Command, MAX_INPUTS_PER_SEAT_PER_TURN, REFRESH_EVERY_MS, Role, SILENT_AFTER_MS,
-    ServerMessage, legal, most_connections,
+    Allowance, ClientMessage, ClockView, Command, MAX_INPUTS_PER_SEAT_PER_TURN, REFRESH_EVERY_MS, Role,
+    SILENT_AFTER_MS, ServerMessage, legal, most_connections,
 };
 use crate::record::journal::{AUTOSAVE_FILE, Journal, SEAL_FILE, write_atomic};
 use crate::record::{History, TurnSummary, state_hash};
@@ -124,8 +124,7 @@ pub struct Connection {
     pub seat: Option<String>,
     pub name: String,
     /// Messages it may still send now; refilled at `MESSAGES_PER_SECOND`.
-    allowance: f64,
-    last_message: Instant,
+    allowance: Allowance,
     /// When a `Refresh` was last answered; a fingerprint of the last view it was sent, and that
     /// view (the base of the next patch).
     refreshed: Option<Instant>,
@@ -144,8 +143,7 @@ impl Connection {
             role,
             seat,
             name: String::new(),
-            allowance: MESSAGE_BURST,
-            last_message: Instant::now(),
+            allowance: Allowance::new(MESSAGES_PER_SECOND, MESSAGE_BURST, Instant::now()),
             refreshed: None,
             view_sent: 0,
             last_view: None,
@@ -164,15 +162,7 @@ impl Connection {
 
     /// Takes one message from the allowance; false when the connection is sending too fast.
     fn allow(&mut self) -> bool {
-        let now = Instant::now();
-        let refill = now.duration_since(self.last_message).as_secs_f64() * MESSAGES_PER_SECOND;
-        self.allowance = (self.allowance + refill).min(MESSAGE_BURST);
-        self.last_message = now;
-        if self.allowance < 1.0 {
-            return false;
-        }
-        self.allowance -= 1.0;
-        true
+        self.allowance.take(Instant::now())
     }
 
     fn label(&self, client: u64) -> String {

@@ -21,7 +21,7 @@ use super::transport::Doorbell;
 use crate::access::{Holder, SharedGate};
 use crate::host::{Disconnect, Incoming, Joined, LastHeard, Left, Outgoing, Pending};
 use crate::protocol::{
-    CONNECTION_TIMEOUT_SECONDS, ClientMessage, MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION, ServerMessage,
+    Allowance, CONNECTION_TIMEOUT_SECONDS, ClientMessage, MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION, ServerMessage,
     decode_json_client, encode_json,
 };
 
@@ -210,7 +210,7 @@ async fn carry(
     outbox: &mut mpsc::Receiver<Out>,
     kicked: &mut oneshot::Receiver<()>,
 ) -> End {
-    let mut bucket = Bucket::new(Instant::now());
+    let mut bucket = Allowance::new(SOCKET_MESSAGES_PER_SECOND, SOCKET_BURST, Instant::now());
     let mut ping = tokio::time::interval(PING_EVERY);
     let silence = Duration::from_secs(CONNECTION_TIMEOUT_SECONDS as u64).as_millis() as u64;
     loop {
@@ -250,7 +250,7 @@ async fn take_frame(
     door: &SocketDoor,
     client: u64,
     frame: Message,
-    bucket: &mut Bucket,
+    bucket: &mut Allowance,
     socket: &mut WebSocket,
 ) -> Option<End> {
     let text = match frame {
@@ -290,30 +290,6 @@ fn refusal(reason: &str) -> Message {
 
 fn goodbye(reason: &str, rejoin: bool) -> Utf8Bytes {
     encode_json(&ServerMessage::Goodbye { reason: reason.into(), rejoin }).into()
-}
-
-/// A token bucket: `SOCKET_BURST` messages at once, refilled at `SOCKET_MESSAGES_PER_SECOND`.
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    fn new(now: Instant) -> Bucket {
-        Bucket { tokens: SOCKET_BURST, at: now }
-    }
-
-    fn take(&mut self, now: Instant) -> bool {
-        let refill = now.saturating_duration_since(self.at).as_secs_f64() * SOCKET_MESSAGES_PER_SECOND;
-        self.tokens = (self.tokens + refill).min(SOCKET_BURST);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
 }
 
 /// Joins and messages from the sockets become the host's `Joined` and `Incoming`; a socket gone
@@ -409,7 +385,7 @@ mod tests {
     #[test]
     fn the_bucket_allows_a_burst_then_the_rate() {
         let start = Instant::now();
-        let mut bucket = Bucket::new(start);
+        let mut bucket = Allowance::new(SOCKET_MESSAGES_PER_SECOND, SOCKET_BURST, start);
         let burst = (0..1000).take_while(|_| bucket.take(start)).count();
         assert_eq!(burst, SOCKET_BURST as usize);
         let later = start + Duration::from_secs(2);

@@ -5,8 +5,8 @@ use std::io::ErrorKind;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use truce::net::client::request_token;
-use truce::protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, decode_json_server};
+use truce::net::client::{NetClient, request_token};
+use truce::protocol::{ClientMessage, PROTOCOL_VERSION, ServerMessage, decode_json_server, encode};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::{Message, WebSocket};
 
@@ -105,5 +105,75 @@ impl SocketClient {
     /// Time since the server was last heard from (it pings every two seconds).
     pub fn silence(&self) -> Duration {
         self.last_heard.elapsed()
+    }
+}
+
+/// A connection over either wire.
+pub enum AnyClient {
+    Udp(Box<NetClient>),
+    Socket(Box<SocketClient>),
+}
+
+impl AnyClient {
+    /// Joins with `code` over the WebSocket (`socket`) or UDP.
+    pub fn join(addr: SocketAddr, code: &str, socket: bool) -> Result<AnyClient, String> {
+        if socket {
+            SocketClient::join(addr, code).map(|c| AnyClient::Socket(Box::new(c)))
+        } else {
+            NetClient::join(addr, code).map(|c| AnyClient::Udp(Box::new(c))).map_err(|e| format!("{e:?}"))
+        }
+    }
+
+    /// The messages that arrived, and their bytes as they travelled.
+    pub fn pump(&mut self) -> (Vec<ServerMessage>, u64) {
+        match self {
+            AnyClient::Udp(c) => {
+                let messages = c.pump();
+                let bytes = messages.iter().map(|m| encode(m).len() as u64).sum();
+                (messages, bytes)
+            }
+            AnyClient::Socket(c) => {
+                let before = c.bytes;
+                let messages = c.pump();
+                (messages, c.bytes - before)
+            }
+        }
+    }
+
+    pub fn send(&mut self, m: &ClientMessage) {
+        match self {
+            AnyClient::Udp(c) => c.send(m),
+            AnyClient::Socket(c) => c.send(m),
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        match self {
+            AnyClient::Udp(c) => c.is_connected(),
+            AnyClient::Socket(c) => c.is_connected(),
+        }
+    }
+
+    pub fn is_disconnected(&self) -> bool {
+        match self {
+            AnyClient::Udp(c) => c.is_disconnected(),
+            AnyClient::Socket(c) => c.is_disconnected(),
+        }
+    }
+
+    /// Gone, or silent for so long that the server must be (a killed server says no goodbye):
+    /// longer than its keep-alives (every 250 ms over UDP) or pings (every 2 s on a socket) allow.
+    pub fn lost(&self) -> bool {
+        match self {
+            AnyClient::Udp(c) => c.is_disconnected() || c.silence() > Duration::from_secs(1),
+            AnyClient::Socket(c) => c.is_disconnected() || c.silence() > Duration::from_secs(3),
+        }
+    }
+
+    pub fn disconnect_reason(&self) -> Option<String> {
+        match self {
+            AnyClient::Udp(c) => c.disconnect_reason(),
+            AnyClient::Socket(c) => c.is_disconnected().then(|| "the socket closed".to_string()),
+        }
     }
 }
