@@ -239,7 +239,16 @@ impl Gate {
         self.forget_expired(now);
         let unused = self.issued.iter().filter(|i| i.holder == holder).count();
         if unused >= UNUSED_TOKENS_PER_CODE.min(most_connections(holder.0)) {
-            return Err(NotIssued::Busy(unused));
+            // The oldest token nobody has started a handshake with gives way: one holder asking
+            // for tokens it never uses cannot keep the rest of its code out. Only when every one
+            // is in a handshake is the asker told to wait.
+            let idle = self.issued.iter().position(|i| i.holder == holder && i.bound.is_none());
+            match idle {
+                Some(at) => {
+                    self.issued.remove(at);
+                }
+                None => return Err(NotIssued::Busy(unused)),
+            }
         }
         let minted = mint(&holder);
         let made = minted.map(|(client_id, nonce, out)| {
@@ -347,12 +356,22 @@ mod tests {
         for n in 0..UNUSED_TOKENS_PER_CODE {
             assert!(gate.issue(&code, now, |_| Some((n as u64, [n as u8; NONCE_BYTES], ()))).is_ok());
         }
+        // One more: the oldest unused token gives way, so tokens asked for and never used keep
+        // nobody out; the count stays bounded.
+        assert!(gate.issue(&code, now, |_| Some((99, [99; NONCE_BYTES], ()))).is_ok());
+        assert_eq!(gate.unused_tokens(now), UNUSED_TOKENS_PER_CODE);
+        assert_eq!(gate.claim(&[0; NONCE_BYTES], now), None, "the oldest gave way");
+        // Tokens in a handshake do not give way: with all of them bound, the asker waits.
+        for n in 1..UNUSED_TOKENS_PER_CODE as u8 {
+            assert!(gate.admit_handshake(&request(n), SocketAddr::from(([10, 0, 0, n], 1)), now));
+        }
+        assert!(gate.admit_handshake(&request(99), "10.0.0.99:1".parse().unwrap(), now));
         assert_eq!(
-            gate.issue(&code, now, |_| Some((99, [99; NONCE_BYTES], ()))).err(),
+            gate.issue(&code, now, |_| Some((98, [98; NONCE_BYTES], ()))).err(),
             Some(NotIssued::Busy(UNUSED_TOKENS_PER_CODE))
         );
         // Using one frees its place; time frees the rest.
-        gate.connected(0);
+        gate.connected(1);
         assert!(gate.issue(&code, now, |_| Some((50, [50; NONCE_BYTES], ()))).is_ok());
         assert!(gate.issue(&code, now + TOKEN_LIFE, |_| Some((51, [51; NONCE_BYTES], ()))).is_ok());
         assert_eq!(gate.unused_tokens(now + TOKEN_LIFE), 1);

@@ -269,3 +269,36 @@ fn the_schema_in_the_docs_is_the_one_the_server_serves() {
     assert!(docs == served, "docs/protocol.schema.json is stale: run `truce schema > docs/protocol.schema.json`");
     assert_eq!(served["protocol_version"], truce::protocol::PROTOCOL_VERSION);
 }
+
+#[test]
+fn a_flood_of_binary_frames_or_pings_is_a_flood_too() {
+    let (mut h, mut ukr, mut fac) = started();
+    for frame in [Message::binary(vec![0u8; 64]), Message::Ping(Default::default())] {
+        let mut flood = h.join_socket("fra");
+        for _ in 0..1000 {
+            flood.client.send_frame(frame.clone());
+        }
+        h.run(&mut [&mut flood], WAIT, |ps| ps[0].client.is_disconnected());
+        let told = flood.received.iter().any(|m| matches!(m, ServerMessage::Goodbye { rejoin: false, .. }));
+        assert!(told, "the flood of {frame:?} was told why");
+    }
+    bystanders_unharmed(&mut h, &mut ukr, &mut fac);
+}
+
+#[test]
+fn observers_coming_and_going_send_the_seats_nothing() {
+    let (mut h, mut ukr, mut fac) = started();
+    h.idle(&mut [&mut ukr, &mut fac], Duration::from_millis(200));
+    let mark = ukr.received.len();
+    for _ in 0..10 {
+        let observer = h.join_socket("observer");
+        drop(observer);
+        h.idle(&mut [&mut ukr], Duration::from_millis(50));
+    }
+    h.idle(&mut [&mut ukr], Duration::from_millis(300));
+    let tables = ukr.since(mark).iter().filter(|m| matches!(m, ServerMessage::Seats(_))).count();
+    assert_eq!(tables, 0, "an observer's join or leave changes no seat");
+    // A player's does.
+    let _mate = h.join_socket("ukr");
+    h.run(&mut [&mut ukr], WAIT, |ps| ps[0].since(mark).iter().any(|m| matches!(m, ServerMessage::Seats(_))));
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use renetcode::{ClientAuthentication, ConnectToken, NetcodeClient};
 use support::served::Served;
-use truce::net::client::{JoinFailure, NetClient, request_token};
+use truce::net::client::{NetClient, request_token};
 use truce::protocol::{ServerMessage, UNUSED_TOKENS_PER_CODE};
 
 /// The connection request a client would send first with `token`.
@@ -29,18 +29,16 @@ fn one_code_cannot_block_another_codes_join() {
     let mut s = Served::new_game(&tmp.path().join("flood"), &[]);
     let observer = s.code("observer");
 
-    // Tokens for one code are bounded while unused.
+    // Tokens for one code are bounded while unused: past the bound the oldest unused one gives
+    // way, so only the newest few are good.
     let mut tokens = Vec::new();
-    let mut busy = 0;
     for _ in 0..40 {
         match request_token(s.addr, &observer) {
             Ok(reply) => tokens.push(reply.token),
-            Err(JoinFailure::Refused(503, _)) => busy += 1,
             Err(e) => panic!("{e}"),
         }
     }
-    assert_eq!(tokens.len(), UNUSED_TOKENS_PER_CODE, "tokens minted while unused");
-    assert_eq!(busy, 40 - UNUSED_TOKENS_PER_CODE);
+    let tokens = tokens.split_off(40 - UNUSED_TOKENS_PER_CODE);
 
     // Each token's request sent from hundreds of ports, and thousands of requests with tokens the
     // server never issued: more than renetcode's table of 4,096 pending handshakes.

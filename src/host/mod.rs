@@ -329,8 +329,10 @@ pub struct Pending {
     pub refreshes: BTreeSet<u64>,
     /// The number of the last view built (views are numbered for patches).
     pub views_built: u64,
-    /// The seat table changed (locks, bots, connections).
+    /// The seat table may have changed (locks, bots, connections).
     pub seats: bool,
+    /// The seat table as it was last sent to everyone.
+    pub seats_sent: Option<Vec<crate::protocol::SeatStatus>>,
     /// Drafts or seats changed since the white cell's views were last sent.
     pub omniscient_stale: bool,
     /// The (turn, phase) last seen, to notice a new phase.

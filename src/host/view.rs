@@ -749,9 +749,14 @@ pub fn send_views(world: &mut World) {
         }
     }
     if seats_changed {
-        let table = Arc::new(ServerMessage::Seats(seat_table(world)));
-        for id in connections.0.keys() {
-            world.write_message(Outgoing { to: *id, message: table.clone() });
+        // Joins and leaves that change nobody's seat (observers coming and going) send nothing.
+        let table = seat_table(world);
+        if world.resource::<Pending>().seats_sent.as_ref() != Some(&table) {
+            world.resource_mut::<Pending>().seats_sent = Some(table.clone());
+            let table = Arc::new(ServerMessage::Seats(table));
+            for id in connections.0.keys() {
+                world.write_message(Outgoing { to: *id, message: table.clone() });
+            }
         }
     }
 }

@@ -37,9 +37,10 @@ pub const SOCKET_BURST: f64 = 300.0;
 pub const SOCKET_QUEUE: usize = 256;
 /// Time one write may take: a client that stops reading holds only its own socket, and not for long.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(5);
-/// The server pings every socket this often; a socket silent for `CONNECTION_TIMEOUT_SECONDS`
+/// The server pings every socket this often, well within `SILENT_AFTER_MS`, so that a live socket
+/// never looks silent to a newcomer of its code; a socket silent for `CONNECTION_TIMEOUT_SECONDS`
 /// (no frame, not even a pong) is closed, as netcode closes a silent UDP connection.
-pub const PING_EVERY: Duration = Duration::from_secs(2);
+pub const PING_EVERY: Duration = Duration::from_millis(500);
 /// Joins and messages from all sockets waiting for the game's next frame at most.
 const EVENTS_WAITING: usize = 16 * 1024;
 /// Events the game takes from the sockets in one frame at most, so a crowd cannot hold a frame.
@@ -253,6 +254,11 @@ async fn take_frame(
     bucket: &mut Allowance,
     socket: &mut WebSocket,
 ) -> Option<End> {
+    // Every frame counts, whatever it holds: answering binary frames or pings costs the same.
+    if !bucket.take(Instant::now()) {
+        let why = format!("more than {SOCKET_MESSAGES_PER_SECOND} messages a second; this socket is closed");
+        return Some(End::Saying(goodbye(&why, false)));
+    }
     let text = match frame {
         Message::Text(text) => text,
         Message::Binary(_) => {
@@ -262,10 +268,6 @@ async fn take_frame(
         Message::Close(_) => return Some(End::Quietly),
         Message::Ping(_) | Message::Pong(_) => return None,
     };
-    if !bucket.take(Instant::now()) {
-        let why = format!("more than {SOCKET_MESSAGES_PER_SECOND} messages a second; this socket is closed");
-        return Some(End::Saying(goodbye(&why, false)));
-    }
     match decode_json_client(text.as_str()) {
         Ok(message) => {
             if door.tell(Event::Message { client, message }) {

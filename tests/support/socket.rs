@@ -102,7 +102,7 @@ impl SocketClient {
         self.closed
     }
 
-    /// Time since the server was last heard from (it pings every two seconds).
+    /// Time since the server was last heard from (it pings every half second).
     pub fn silence(&self) -> Duration {
         self.last_heard.elapsed()
     }
@@ -162,7 +162,7 @@ impl AnyClient {
     }
 
     /// Gone, or silent for so long that the server must be (a killed server says no goodbye):
-    /// longer than its keep-alives (every 250 ms over UDP) or pings (every 2 s on a socket) allow.
+    /// longer than its keep-alives (every 250 ms over UDP) or pings (every 0.5 s on a socket) allow.
     pub fn lost(&self) -> bool {
         match self {
             AnyClient::Udp(c) => c.is_disconnected() || c.silence() > Duration::from_secs(1),
