@@ -36,6 +36,25 @@ pub fn builtin() -> Result<Scenario, ScenarioError> {
 
 /// Loads and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let bytes = read_file(path)?;
+    parse(&path.display().to_string(), &bytes)
+}
+
+/// A scenario (a file, or the built-in one for `None`) with the SHA-256 of its source, which
+/// names exactly what an analysis ran on.
+pub fn load_with_sha256(name: Option<&Path>) -> Result<(Scenario, String), ScenarioError> {
+    use sha2::{Digest, Sha256};
+    let (file, bytes) = match name {
+        Some(p) => (p.display().to_string(), read_file(p)?),
+        None => (BUILTIN_FILE.to_string(), BUILTIN_SOURCE.as_bytes().to_vec()),
+    };
+    let scenario = parse(&file, &bytes)?;
+    let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Ok((scenario, hash))
+}
+
+/// A scenario file's bytes, refused with a clear error if it is a directory or too large.
+fn read_file(path: &Path) -> Result<Vec<u8>, ScenarioError> {
     let file = path.display().to_string();
     let meta =
         std::fs::metadata(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
@@ -45,9 +64,7 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(too_large(&file, meta.len()));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))?;
-    parse(&file, &bytes)
+    std::fs::read(path).map_err(|e| ScenarioError::whole_file(&file, format!("cannot read the file: {e}")))
 }
 
 /// Loads `name` as a path, or the built-in scenario when `name` is `None`.
