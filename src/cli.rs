@@ -26,6 +26,9 @@ pub enum Command {
     Check {
         /// Scenario files (RON).
         files: Vec<PathBuf>,
+        /// Also list every value a `--set PATH=…` can change, with its value.
+        #[arg(long)]
+        paths: bool,
     },
     /// Play a whole game headless, with a bot in every seat, and print each turn.
     Sim {
@@ -47,6 +50,29 @@ pub enum Command {
         /// hawk or dove (docs/rules.md §9.8). Repeat for several seats: `--policy ukr=idle`.
         #[arg(long, value_name = "SEAT=STRATEGY", value_parser = parse_policy)]
         policy: Vec<(String, crate::bots::Strategy)>,
+        /// Change one scenario value by its path (`truce check --paths` lists them), e.g.
+        /// `--set model.truce_days=7` or `--set nations[rus].doctrine.aggression=0.3`. Repeatable.
+        #[arg(long, value_name = "PATH=VALUE", value_parser = parse_one_set)]
+        set: Vec<(String, String)>,
+    },
+    /// Play many games in parallel: a design (crossed `--set` lists, or a design file) times seeds.
+    /// Writes runs.csv (one row per game), summary.csv (per design point, with 95% intervals),
+    /// turns.csv (with --per-turn) and batch.json to --out.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Batch {
+        #[command(subcommand)]
+        merge: Option<BatchCommand>,
+        #[command(flatten)]
+        args: Option<BatchArgs>,
+    },
+    /// Run adjudicator cases (docs/cases.md) and say which pass; exits 1 if any fails.
+    Test {
+        /// Case files (RON) or directories of them.
+        #[arg(required = true)]
+        cases: Vec<PathBuf>,
+        /// Run every case on this scenario instead of the one each case names.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
     },
     /// Host a game: prints a join code for every seat, the facilitator, observers and the
     /// projector, then serves until `quit` is typed. Facilitator commands are read from stdin.
@@ -111,14 +137,65 @@ pub enum Command {
     Schema,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum BatchCommand {
+    /// Join the shards of one batch (`--shard K/N` runs) into the tables the unsharded batch writes.
+    Merge {
+        /// The shards' output directories, all N of them.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Directory for the merged tables.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BatchArgs {
+    /// Scenario file (RON); the built-in ukraine_2026 if none is given.
+    pub scenario: Option<PathBuf>,
+    /// Seeds of each design point: N (seeds 1 to N) or FIRST-LAST.
+    #[arg(long, value_parser = crate::analysis::batch::parse_seeds)]
+    pub seeds: (u64, u64),
+    /// A factor: a scenario path and its levels, `--set model.truce_days=7,14,30`; several are
+    /// crossed. `policy.SEAT=advisor,hawk` varies a seat's strategy.
+    #[arg(long, value_name = "PATH=V1,V2,…", value_parser = crate::analysis::batch::parse_set)]
+    pub set: Vec<(String, Vec<String>)>,
+    /// A design file: a CSV header of paths, one design point per row (crossed with any --set).
+    #[arg(long, value_name = "FILE.csv")]
+    pub design: Option<PathBuf>,
+    /// A seat's strategy in every game: advisor, idle, hawk or dove (docs/rules.md §9.8).
+    #[arg(long, value_name = "SEAT=STRATEGY", value_parser = parse_policy)]
+    pub policy: Vec<(String, crate::bots::Strategy)>,
+    /// Turns per game (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub turns: Option<u32>,
+    /// Also write turns.csv, one row per game and turn.
+    #[arg(long)]
+    pub per_turn: bool,
+    /// Play only slice K of N (for a job array); `truce batch merge` joins the slices.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::analysis::batch::Shard>,
+    /// Threads to play on (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Directory for the tables.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
 /// Parses the process arguments and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { files } => check(&files),
-        Command::Sim { scenario, turns, seed, json, trace, policy } => {
-            sim(scenario.as_deref(), turns, seed, json, trace, &policy)
+        Command::Check { files, paths } => check(&files, paths),
+        Command::Sim { scenario, turns, seed, json, trace, policy, set } => {
+            sim(scenario.as_deref(), turns, seed, json, trace, &policy, &set)
         }
+        Command::Batch { merge: Some(BatchCommand::Merge { shards, out }), .. } => batch_merge(&shards, &out),
+        Command::Batch { args: Some(args), .. } => batch(&args),
+        Command::Batch { .. } => fail("`truce batch` needs --seeds and --out (see `truce batch --help`)"),
+        Command::Test { cases, scenario } => test_cases(&cases, scenario.as_deref()),
         Command::Serve { scenario, bind, turn_seconds, on_timeout, codes_json, game_dir, resume, commands, seed } => {
             let settings =
                 crate::host::HostSettings { turn_seconds: (turn_seconds > 0).then_some(turn_seconds), on_timeout };
@@ -138,7 +215,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn check(files: &[PathBuf]) -> ExitCode {
+fn check(files: &[PathBuf], paths: bool) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     let mut failed = 0usize;
@@ -149,6 +226,11 @@ fn check(files: &[PathBuf]) -> ExitCode {
         match scenario::load(target.map(PathBuf::as_path)) {
             Ok(s) => {
                 let _ = writeln!(out, "ok: {name}: {}", summary(&s));
+                if paths {
+                    for (path, value) in crate::analysis::overrides::paths(&s) {
+                        let _ = writeln!(out, "  {path} = {value}");
+                    }
+                }
             }
             Err(e) => {
                 failed += 1;
@@ -176,6 +258,15 @@ pub fn summary(s: &Scenario) -> String {
     )
 }
 
+/// `PATH=VALUE`, as `truce sim --set` takes it (one value: lists are for `truce batch`).
+fn parse_one_set(s: &str) -> Result<(String, String), String> {
+    let (path, values) = crate::analysis::batch::parse_set(s)?;
+    match values.as_slice() {
+        [one] => Ok((path, one.clone())),
+        _ => Err(format!("`{s}`: sim plays one game, so one value; `truce batch --set` crosses lists")),
+    }
+}
+
 /// `SEAT=STRATEGY`, as `--policy` takes it.
 fn parse_policy(s: &str) -> Result<(String, crate::bots::Strategy), String> {
     let (seat, strategy) = s.split_once('=').ok_or_else(|| format!("`{s}` is not SEAT=STRATEGY (e.g. ukr=idle)"))?;
@@ -192,13 +283,18 @@ fn sim(
     json: bool,
     trace: bool,
     policy: &[(String, crate::bots::Strategy)],
+    sets: &[(String, String)],
 ) -> ExitCode {
-    let mut scenario = match scenario::load(path) {
+    let (scenario, sha256) = match scenario::load_with_sha256(path) {
         Ok(s) => s,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "{e}");
             return ExitCode::from(EXIT_INVALID);
         }
+    };
+    let mut scenario = match crate::analysis::overrides::apply(&scenario, sets) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("--set {e}")),
     };
     let seats: Vec<&str> = scenario.nations.iter().map(|n| n.id.as_str()).collect();
     if let Some((seat, _)) = policy.iter().find(|(seat, _)| !seats.contains(&seat.as_str())) {
@@ -232,6 +328,8 @@ fn sim(
             return ExitCode::from(EXIT_INVALID);
         }
     };
+    let engine = crate::analysis::Engine::this().words();
+    let scenario_id = game.app.world().resource::<crate::scenario::ActiveScenario>().0.id.clone();
     let mut printed = 0;
     while printed < turns
         && let Some(turn) = game.finish_turn()
@@ -248,7 +346,8 @@ fn sim(
             }
         }
         let line = if json {
-            serde_json::to_string(&turn).unwrap_or_default()
+            let line = SimLine { scenario: &scenario_id, scenario_sha256: &sha256, seed, engine: &engine, turn: &turn };
+            serde_json::to_string(&line).unwrap_or_default()
         } else {
             format!(
                 "{:>4} {:>5} {:>9} {:>9} {:>10.3} {:>10} {:>10}  {}",
@@ -284,6 +383,146 @@ fn sim(
         let _ = writeln!(out, "State hash: {:016x}", game.state_hash());
     }
     ExitCode::SUCCESS
+}
+
+/// One line of `truce sim --json`: a turn's summary with what it came from.
+#[derive(serde::Serialize)]
+struct SimLine<'a> {
+    scenario: &'a str,
+    scenario_sha256: &'a str,
+    seed: u64,
+    engine: &'a str,
+    #[serde(flatten)]
+    turn: &'a crate::record::TurnSummary,
+}
+
+/// The command that makes a batch, as recorded in its files: everything that shapes its results,
+/// nothing about where it is written or how it is split.
+fn batch_command(a: &BatchArgs) -> String {
+    use crate::analysis::shell_word;
+    let mut words = vec!["truce".to_string(), "batch".to_string()];
+    if let Some(s) = &a.scenario {
+        words.push(shell_word(&s.display().to_string()));
+    }
+    let (first, last) = a.seeds;
+    words.push(format!("--seeds {}", if first == 1 { last.to_string() } else { format!("{first}-{last}") }));
+    if let Some(d) = &a.design {
+        words.push(format!("--design {}", shell_word(&d.display().to_string())));
+    }
+    for (path, values) in &a.set {
+        words.push(format!("--set {}", shell_word(&format!("{path}={}", values.join(",")))));
+    }
+    for (seat, strategy) in &a.policy {
+        words.push(format!("--policy {}", shell_word(&format!("{seat}={}", strategy.name()))));
+    }
+    if let Some(t) = a.turns {
+        words.push(format!("--turns {t}"));
+    }
+    if a.per_turn {
+        words.push("--per-turn".into());
+    }
+    words.join(" ")
+}
+
+fn batch(a: &BatchArgs) -> ExitCode {
+    use crate::analysis::batch::{self, Design, Plan, Running};
+    use std::io::IsTerminal;
+    let (scenario, sha256) = match scenario::load_with_sha256(a.scenario.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let design = match &a.design {
+        Some(file) => Design::read_csv(file).and_then(|d| d.cross(Design::factorial(&a.set))),
+        None => Ok(Design::factorial(&a.set)),
+    };
+    let design = match design {
+        Ok(d) => d,
+        Err(e) => return fail(&e),
+    };
+    let plan = Plan {
+        engine: crate::analysis::Engine::this(),
+        scenario_id: scenario.id.clone(),
+        scenario_file: a.scenario.as_ref().map_or(scenario::BUILTIN_FILE.to_string(), |p| p.display().to_string()),
+        scenario_sha256: sha256,
+        command: batch_command(a),
+        design,
+        first_seed: a.seeds.0,
+        last_seed: a.seeds.1,
+        policies: a.policy.iter().map(|(seat, s)| (seat.clone(), s.name().to_string())).collect(),
+        turns: a.turns,
+        per_turn: a.per_turn,
+    };
+    let running =
+        Running { shard: a.shard, threads: a.threads.map(usize::from), progress: std::io::stderr().is_terminal() };
+    let started = std::time::Instant::now();
+    match batch::run(&plan, &scenario, &running, &a.out) {
+        Ok(runs) => {
+            batch::report_done(&a.out, runs, started.elapsed().as_secs_f64(), std::io::stderr());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn batch_merge(shards: &[PathBuf], out: &std::path::Path) -> ExitCode {
+    match crate::analysis::batch::merge(shards, out) {
+        Ok(runs) => {
+            let _ =
+                writeln!(std::io::stderr(), "{runs} runs from {} shards merged into {}", shards.len(), out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// `truce test`: every case, pass or fail, and the difference on failure.
+fn test_cases(paths: &[PathBuf], scenario_file: Option<&std::path::Path>) -> ExitCode {
+    use crate::analysis::cases;
+    let files = match cases::files(paths) {
+        Ok(f) if !f.is_empty() => f,
+        Ok(_) => return fail("no case files (.ron) were found there"),
+        Err(e) => return fail(&e),
+    };
+    let fixed = match scenario_file.map(scenario::load_file).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for f in &files {
+        let result = cases::load(f).and_then(|case| {
+            let s = match &fixed {
+                Some(s) => s.clone(),
+                None => cases::scenario_for(f, &case.scenario)?,
+            };
+            Ok((case.title.clone(), cases::run(&case, s)))
+        });
+        let name = f.display();
+        match result {
+            Ok((title, failures)) if failures.is_empty() => {
+                let _ = writeln!(out, "pass  {name}: {title}");
+            }
+            Ok((title, failures)) => {
+                failed += 1;
+                let _ = writeln!(out, "FAIL  {name}: {title}");
+                for line in failures.iter().flat_map(|f| f.lines()) {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                let _ = writeln!(out, "FAIL  {e}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{} of {} cases passed", files.len() - failed, files.len());
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 #[allow(clippy::too_many_arguments)]

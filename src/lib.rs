@@ -13,9 +13,11 @@
 //! - [`server`]: all of it put together for `truce serve`;
 //! - [`client`]: the terminal client and the network bot;
 //! - [`text`]: what may stand in a text shown to people;
+//! - [`analysis`]: the analyst's workbench (overrides by path, batches, adjudicator cases);
 //! - [`cli`]: the `truce` command line.
 
 pub mod access;
+pub mod analysis;
 pub mod bots;
 pub mod cli;
 pub mod client;
