@@ -31,30 +31,38 @@ pub enum Command {
         paths: bool,
     },
     /// Play a whole game headless, with a bot in every seat, and print each turn.
-    Sim {
-        /// Scenario file (RON); the built-in ukraine_2026 if none is given.
-        scenario: Option<PathBuf>,
-        /// Turns to play (default: the scenario's).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
-        turns: Option<u32>,
-        /// Seed of the game's dice (default: the scenario's).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Print one JSON object per line per turn instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Also print the explanation trace (the white cell's view).
-        #[arg(long)]
-        trace: bool,
-        /// Play a seat with one of its bot's strategies instead of its advisor: advisor, idle,
-        /// hawk or dove (docs/rules.md §9.8). Repeat for several seats: `--policy ukr=idle`.
-        #[arg(long, value_name = "SEAT=STRATEGY", value_parser = parse_policy)]
-        policy: Vec<(String, crate::bots::Strategy)>,
-        /// Change one scenario value by its path (`truce check --paths` lists them), e.g.
-        /// `--set model.truce_days=7` or `--set nations[rus].doctrine.aggression=0.3`. Repeatable.
+    Sim(SimArgs),
+    /// Branch a recorded game (a hosted game's directory, or `truce sim --save`) at the start of a
+    /// turn with changed inputs, play it to where the original stood, and save it as a new game.
+    Fork {
+        /// The game directory to branch.
+        game: PathBuf,
+        /// The turn at whose start the branch begins (1 = the first).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        at: u32,
+        /// One seat's orders for that turn instead of its own (RON: `(seat: "rus", orders: [...])`).
+        #[arg(long, value_name = "FILE")]
+        orders: Option<PathBuf>,
+        /// Change one of the model's rates from that turn on, e.g. `--set model.truce_days=7`.
         #[arg(long, value_name = "PATH=VALUE", value_parser = parse_one_set)]
         set: Vec<(String, String)>,
+        /// Directory for the branched game.
+        #[arg(long, value_name = "DIR")]
+        save: PathBuf,
     },
+    /// Write a recorded game's research bundle: tidy CSV tables (turns, sectors, nations,
+    /// incidents, orders, votes, messages' metadata, facilitator actions), its settings and inputs
+    /// without join codes, and manifest.json with the hashes `truce replay` checks.
+    Export {
+        game: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Play a bundle's game again and check every hash in its manifest. Exits 0 when all hold.
+    Replay { bundle: PathBuf },
+    /// Compare two recorded games turn by turn and name the first event where they part. Exits 0
+    /// when they are the same game, 1 when they differ.
+    Diff { a: PathBuf, b: PathBuf },
     /// Play many games in parallel: a design (crossed `--set` lists, or a design file) times seeds.
     /// Writes runs.csv (one row per game), summary.csv (per design point, with 95% intervals),
     /// turns.csv (with --per-turn) and batch.json to --out.
@@ -137,6 +145,37 @@ pub enum Command {
     Schema,
 }
 
+/// `truce sim`'s arguments.
+#[derive(clap::Args, Debug)]
+pub struct SimArgs {
+    /// Scenario file (RON); the built-in ukraine_2026 if none is given.
+    scenario: Option<PathBuf>,
+    /// Turns to play (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    turns: Option<u32>,
+    /// Seed of the game's dice (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print one JSON object per line per turn instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Also print the explanation trace (the white cell's view).
+    #[arg(long)]
+    trace: bool,
+    /// Play a seat with one of its bot's strategies instead of its advisor: advisor, idle,
+    /// hawk or dove (docs/rules.md §9.8). Repeat for several seats: `--policy ukr=idle`.
+    #[arg(long, value_name = "SEAT=STRATEGY", value_parser = parse_policy)]
+    policy: Vec<(String, crate::bots::Strategy)>,
+    /// Change one scenario value by its path (`truce check --paths` lists them), e.g.
+    /// `--set model.truce_days=7` or `--set nations[rus].doctrine.aggression=0.3`. Repeatable.
+    #[arg(long, value_name = "PATH=VALUE", value_parser = parse_one_set)]
+    set: Vec<(String, String)>,
+    /// Also save the game as a game directory (for fork, diff, report, export, or
+    /// `truce serve --resume`).
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum BatchCommand {
     /// Join the shards of one batch (`--shard K/N` runs) into the tables the unsharded batch writes.
@@ -189,9 +228,11 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files, paths } => check(&files, paths),
-        Command::Sim { scenario, turns, seed, json, trace, policy, set } => {
-            sim(scenario.as_deref(), turns, seed, json, trace, &policy, &set)
-        }
+        Command::Sim(args) => sim(&args),
+        Command::Fork { game, at, orders, set, save } => fork(&game, at, orders.as_deref(), set, &save),
+        Command::Diff { a, b } => diff(&a, &b),
+        Command::Export { game, to } => export(&game, &to),
+        Command::Replay { bundle } => replay(&bundle),
         Command::Batch { merge: Some(BatchCommand::Merge { shards, out }), .. } => batch_merge(&shards, &out),
         Command::Batch { args: Some(args), .. } => batch(&args),
         Command::Batch { .. } => fail("`truce batch` needs --seeds and --out (see `truce batch --help`)"),
@@ -227,7 +268,7 @@ fn check(files: &[PathBuf], paths: bool) -> ExitCode {
             Ok(s) => {
                 let _ = writeln!(out, "ok: {name}: {}", summary(&s));
                 if paths {
-                    for (path, value) in crate::analysis::overrides::paths(&s) {
+                    for (path, value) in crate::scenario::overrides::paths(&s) {
                         let _ = writeln!(out, "  {path} = {value}");
                     }
                 }
@@ -276,15 +317,14 @@ fn parse_policy(s: &str) -> Result<(String, crate::bots::Strategy), String> {
     Ok((seat.trim().to_string(), strategy.parse()?))
 }
 
-fn sim(
-    path: Option<&std::path::Path>,
-    turns: Option<u32>,
-    seed: Option<u64>,
-    json: bool,
-    trace: bool,
-    policy: &[(String, crate::bots::Strategy)],
-    sets: &[(String, String)],
-) -> ExitCode {
+fn sim(a: &SimArgs) -> ExitCode {
+    let (path, turns, seed, json, trace, policy, sets) =
+        (a.scenario.as_deref(), a.turns, a.seed, a.json, a.trace, &a.policy[..], &a.set[..]);
+    if let Some(dir) = &a.save
+        && dir.join(crate::record::journal::META_FILE).exists()
+    {
+        return fail(&format!("--save {}: it already holds a game; choose another directory", dir.display()));
+    }
     let (scenario, sha256) = match scenario::load_with_sha256(path) {
         Ok(s) => s,
         Err(e) => {
@@ -292,7 +332,7 @@ fn sim(
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let mut scenario = match crate::analysis::overrides::apply(&scenario, sets) {
+    let mut scenario = match crate::scenario::overrides::apply(&scenario, sets) {
         Ok(s) => s,
         Err(e) => return fail(&format!("--set {e}")),
     };
@@ -319,6 +359,12 @@ fn sim(
             "turn", "days", "true", "recorded", "escalation", "ceasefire", "casualties"
         );
     }
+    let source = crate::server::Source {
+        file: path.map_or(scenario::BUILTIN_FILE.to_string(), |p| p.display().to_string()),
+        sha256: sha256.clone(),
+        set: sets.to_vec(),
+    };
+    let meta = crate::analysis::recorded::sim_meta(scenario.clone(), seed, policy, Some(source));
     let mut game = match Game::with_policies(scenario, Some(seed), &[], policy) {
         Ok(g) => g,
         Err(problems) => {
@@ -382,7 +428,147 @@ fn sim(
         }
         let _ = writeln!(out, "State hash: {:016x}", game.state_hash());
     }
+    if let Some(dir) = &a.save {
+        let end = (game.app.world().resource::<crate::rules::Clock>().turn, game.phase());
+        if let Err(e) = crate::analysis::recorded::save_sim(dir, &meta, game.state_hash(), end) {
+            return fail(&format!("--save {}: {e}", dir.display()));
+        }
+        if !json {
+            let _ = writeln!(out, "Saved in {}", dir.display());
+        }
+    }
     ExitCode::SUCCESS
+}
+
+fn fork(
+    game: &std::path::Path,
+    at: u32,
+    orders: Option<&std::path::Path>,
+    sets: Vec<(String, String)>,
+    save: &std::path::Path,
+) -> ExitCode {
+    use crate::analysis::recorded::{self, ForkPlan, Outcome, Recorded, SeatOrders};
+    let original = match Recorded::open(game) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let orders_file = orders.map(|p| p.display().to_string()).unwrap_or_default();
+    let orders = match orders.map(SeatOrders::read).transpose() {
+        Ok(o) => o,
+        Err(e) => return fail(&format!("--orders {e}")),
+    };
+    let forked = original.replay().and_then(|mut app| {
+        let outcome = Outcome::of(&mut app);
+        recorded::fork(&original, &ForkPlan { at, orders, sets }).map(|f| (outcome, f))
+    });
+    let (before, mut forked) = match forked {
+        Ok(f) => f,
+        Err(e) => return fail(&e.replace("--orders:", &format!("--orders {orders_file}:"))),
+    };
+    if let Err(e) = recorded::write_game(save, &forked.meta, &forked.records, &mut forked.app) {
+        return fail(&e);
+    }
+    let after = Outcome::of(&mut forked.app);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Forked {} at the start of turn {at} into {}.", game.display(), save.display());
+    for d in &forked.dropped {
+        let _ = writeln!(out, "  dropped {d}");
+    }
+    print_diff(&mut out, &before, &after);
+    ExitCode::SUCCESS
+}
+
+fn export(game: &std::path::Path, to: &std::path::Path) -> ExitCode {
+    use crate::analysis::shell_word;
+    let command = format!(
+        "truce export {} --to {}",
+        shell_word(&game.display().to_string()),
+        shell_word(&to.display().to_string())
+    );
+    let done =
+        crate::analysis::recorded::Recorded::open(game).and_then(|g| crate::analysis::bundle::export(&g, to, &command));
+    match done {
+        Ok(m) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "Exported {} (seed {}, {} inputs, state {}) to {}:",
+                game.display(),
+                m.seed,
+                m.records,
+                m.state_hash,
+                to.display()
+            );
+            for f in &m.files {
+                let _ = writeln!(out, "  {:<16} {:>7} rows  sha256 {}", f.name, f.rows, f.sha256);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn replay(bundle: &std::path::Path) -> ExitCode {
+    match crate::analysis::bundle::verify(bundle) {
+        Ok((m, checked)) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "ok: {} ({} seed {}, made by {})",
+                bundle.display(),
+                m.scenario_id,
+                m.seed,
+                m.engine.words()
+            );
+            for c in checked {
+                let _ = writeln!(out, "  {c}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {}: {e}", bundle.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn diff(a: &std::path::Path, b: &std::path::Path) -> ExitCode {
+    use crate::analysis::recorded::{Outcome, Recorded};
+    let outcome =
+        |dir: &std::path::Path| Recorded::open(dir).and_then(|r| r.replay()).map(|mut app| Outcome::of(&mut app));
+    let (x, y) = match (outcome(a), outcome(b)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => return fail(&e),
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "A: {}\nB: {}", a.display(), b.display());
+    if print_diff(&mut out, &x, &y) { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// Prints where two games part; whether they are the same.
+fn print_diff(
+    out: &mut impl Write,
+    a: &crate::analysis::recorded::Outcome,
+    b: &crate::analysis::recorded::Outcome,
+) -> bool {
+    let (lines, first) = crate::analysis::recorded::diff(a, b);
+    for l in lines {
+        let _ = writeln!(out, "{l}");
+    }
+    match first {
+        Some(f) => {
+            let _ = writeln!(out, "{f}");
+            false
+        }
+        None if a.state_hash == b.state_hash => {
+            let _ = writeln!(out, "The same game: state {:016x}.", a.state_hash);
+            true
+        }
+        None => {
+            let _ = writeln!(out, "Same events, different states: {:016x} and {:016x}.", a.state_hash, b.state_hash);
+            false
+        }
+    }
 }
 
 /// One line of `truce sim --json`: a turn's summary with what it came from.

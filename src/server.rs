@@ -33,6 +33,42 @@ pub struct Meta {
     pub settings: HostSettings,
     pub codes: Codes,
     pub scenario: Scenario,
+    /// Bot strategies other than the advisor, by seat (`truce sim --policy`), as their names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<(String, String)>,
+    /// Where the scenario came from: its file and the sha256 of its source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// The game this one was branched from (`truce fork`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forked_from: Option<ForkedFrom>,
+}
+
+/// The scenario file a game was made from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub file: String,
+    pub sha256: String,
+    /// `--set` overrides applied to it (already in `Meta::scenario`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<(String, String)>,
+}
+
+/// The original of a forked game.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForkedFrom {
+    pub game: String,
+    /// The original journal's chain head.
+    pub head: String,
+    /// The turn at whose start it was branched.
+    pub at_turn: u32,
+}
+
+impl Meta {
+    /// The bot strategies it names, parsed.
+    pub fn strategies(&self) -> Result<Vec<(String, crate::bots::Strategy)>, String> {
+        self.policies.iter().map(|(seat, s)| Ok((seat.clone(), s.parse()?))).collect()
+    }
 }
 
 /// How to run a server.
@@ -101,6 +137,7 @@ impl Server {
         let gate = SharedGate::new(meta.codes.clone());
         app.insert_resource(gate.clone());
         app.update(); // spawn the world
+        crate::bots::set_strategies(app.world_mut(), &meta.strategies()?);
         let meta_bytes = std::fs::read(dir.join(META_FILE)).map_err(|e| format!("{}: {e}", dir.display()))?;
         if resuming && !dir.join(JOURNAL_FILE).exists() && dir.join(SEAL_FILE).exists() {
             return Err(damaged(&dir, &format!("{JOURNAL_FILE} is missing")));
@@ -209,6 +246,9 @@ fn open_game_dir(game: GameSource) -> Result<(Meta, PathBuf, std::fs::File), Str
                 settings,
                 codes: Codes::generate(&nations),
                 scenario: *scenario,
+                policies: Vec::new(),
+                source: None,
+                forked_from: None,
             };
             write_atomic(&dir.join(META_FILE), &meta)
                 .map_err(|e| format!("cannot write {}: {e}", dir.join(META_FILE).display()))?;
@@ -284,12 +324,12 @@ fn damaged(dir: &Path, problem: &str) -> String {
     )
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The order in which (turn, phase) pairs follow each other.
-fn position(turn: u32, phase: Phase) -> (u32, u8) {
+pub(crate) fn position(turn: u32, phase: Phase) -> (u32, u8) {
     let rank = match phase {
         Phase::Lobby => 0,
         Phase::Orders => 1,
@@ -306,7 +346,7 @@ fn now_at(app: &App) -> (u32, Phase) {
 
 /// Runs frames until the game stands at (turn, phase); an error if it passes it, or stops moving
 /// before it (a game of bots runs through many turns with nothing in the journal).
-fn step_to(app: &mut App, turn: u32, phase: Phase, line: usize) -> Result<(), String> {
+pub(crate) fn step_to(app: &mut App, turn: u32, phase: Phase, line: usize) -> Result<(), String> {
     let mut still = 0;
     let mut last = now_at(app);
     while still < 16 {

@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::overrides::{self, POLICY_PREFIX};
 use super::stats::{mean_interval, proportion_interval};
 use super::{Engine, sha256_hex};
 use crate::bots::Strategy;
 use crate::record::TurnSummary;
 use crate::scenario::Scenario;
+use crate::scenario::overrides::{self, POLICY_PREFIX};
 use crate::sim::Game;
 
 pub const RUNS_FILE: &str = "runs.csv";

@@ -2,8 +2,9 @@
 //! and the provenance (engine, commit, scenario hash) every file it writes carries.
 
 pub mod batch;
+pub mod bundle;
 pub mod cases;
-pub mod overrides;
+pub mod recorded;
 pub mod stats;
 
 use serde::{Deserialize, Serialize};

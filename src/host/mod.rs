@@ -74,6 +74,12 @@ pub enum Input {
         timed_out: bool,
     },
     Announce(String),
+    /// The white cell changes one of the model's rates from now on (`model.…` path, value), as
+    /// `truce fork --set` does.
+    Amend {
+        path: String,
+        value: String,
+    },
     /// A change to the clock (pause, resume, extend, shorten): kept for the record.
     Clock(Command),
     /// The seat's (or the observers') connections closed and its code barred.
@@ -914,6 +920,24 @@ pub struct Applied {
 
 /// `bot SEAT` / `human SEAT` in the orders phase: the seat passes to its bot (which keeps the
 /// people's draft, adds its orders and locks, and the people are told) or back to its people.
+/// Changes one of the model's rates in the running game: the rules read them every day, so the
+/// change holds from the next day on. Values fixed when the world was made (nations, sectors,
+/// forces) are not the model's and are refused.
+fn amend_model(world: &mut World, path: &str, value: &str) -> Result<(), String> {
+    if !path.starts_with("model.") {
+        return Err(format!(
+            "`{path}` is fixed when the game is made; a running game changes only the model's rates (model.…)"
+        ));
+    }
+    // The change is checked against the scenario as it was made (its state since then is the
+    // game's, not the author's), with the rates as they stand now.
+    let mut now = world.resource::<crate::scenario::ActiveScenario>().0.clone();
+    now.model = world.resource::<crate::world::Model>().0.clone();
+    let changed = crate::scenario::overrides::apply(&now, &[(path.to_string(), value.to_string())])?;
+    world.insert_resource(crate::world::Model(changed.model));
+    Ok(())
+}
+
 fn hand_seat(world: &mut World, by: &str, seat: &str, bot: bool) -> Result<Applied, ServerMessage> {
     let done = |what: String| Ok(Applied { reply: ServerMessage::Done { what }, id: None });
     let Some(e) = world.resource::<Registry>().get(seat) else {
@@ -1023,6 +1047,13 @@ fn carry_out(world: &mut World, input: &Input, by: &str) -> Result<Applied, Serv
             world.resource_mut::<Notices>().log.push(format!("{by} announced: {text}"));
             done("announce".into())
         }
+        Input::Amend { path, value } => match amend_model(world, path, value) {
+            Ok(()) => {
+                note(world, by, &format!("set {path} to {value} from now on"));
+                done(format!("set {path}"))
+            }
+            Err(reason) => Err(refused("set", reason)),
+        },
         Input::Clock(c) => {
             note(world, by, c.word());
             done(c.word().into())

@@ -109,6 +109,55 @@ struct Link<T> {
     record: T,
 }
 
+/// Reads a journal without changing it (a server may be writing it), checking the chain from
+/// `genesis`: the records and the chain's head after them. A torn last line is left out.
+pub fn read<T: DeserializeOwned>(dir: &Path, genesis: [u8; 32]) -> Result<(Vec<T>, String), String> {
+    let path = dir.join(JOURNAL_FILE);
+    let file = File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (records, heads, _) = read_chain(BufReader::new(file), &path, genesis)?;
+    Ok((records, hex(&heads[heads.len() - 1])))
+}
+
+/// The records of a journal, the chain's head after each, and how many bytes hold whole lines.
+type Chain<T> = (Vec<T>, Vec<[u8; 32]>, u64);
+
+fn read_chain<T: DeserializeOwned>(
+    mut reader: impl BufRead,
+    path: &Path,
+    genesis: [u8; 32],
+) -> Result<Chain<T>, String> {
+    let mut records = Vec::new();
+    let mut heads = vec![genesis];
+    let mut good_bytes = 0u64;
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).map_err(|e| format!("{}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        if line.last() != Some(&b'\n') {
+            break; // torn final write
+        }
+        let link: Link<T> = serde_json::from_slice(&line)
+            .map_err(|e| format!("{}:{number}: not a journal record: {e}", path.display()))?;
+        let head = heads[heads.len() - 1];
+        if link.prev != hex(&head) {
+            return Err(format!(
+                "{}:{number}: this record does not follow the one before it: a record was changed, moved or \
+                 taken out here or before it",
+                path.display()
+            ));
+        }
+        heads.push(next_head(&head, &line[..line.len() - 1]));
+        records.push(link.record);
+        good_bytes += n as u64;
+    }
+    Ok((records, heads, good_bytes))
+}
+
 /// The append-only journal: one JSON record per line, each naming the hash of all before it.
 pub struct Journal {
     file: File,
@@ -131,37 +180,8 @@ impl Journal {
         let mut file = private(OpenOptions::new().read(true).append(true).create(true))
             .open(&path)
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut records = Vec::new();
-        let mut heads = vec![genesis];
-        let mut good_bytes = 0u64;
-        let mut reader = BufReader::new(&mut file);
-        let mut line = Vec::new();
-        let mut number = 0;
-        loop {
-            line.clear();
-            let n = reader.read_until(b'\n', &mut line).map_err(|e| format!("{}: {e}", path.display()))?;
-            if n == 0 {
-                break;
-            }
-            number += 1;
-            if line.last() != Some(&b'\n') {
-                break; // torn final write
-            }
-            let link: Link<T> = serde_json::from_slice(&line)
-                .map_err(|e| format!("{}:{number}: not a journal record: {e}", path.display()))?;
-            let head = heads[heads.len() - 1];
-            if link.prev != hex(&head) {
-                return Err(format!(
-                    "{}:{number}: this record does not follow the one before it: a record was changed, moved or \
-                     taken out here or before it",
-                    path.display()
-                ));
-            }
-            heads.push(next_head(&head, &line[..line.len() - 1]));
-            records.push(link.record);
-            good_bytes += n as u64;
-        }
-        drop(reader);
+        let reader = BufReader::new(&mut file);
+        let (records, heads, good_bytes) = read_chain(reader, &path, genesis)?;
         if file.metadata().map(|m| m.len()).unwrap_or(0) != good_bytes {
             file.set_len(good_bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             file.sync_all().map_err(|e| format!("{}: {e}", path.display()))?;

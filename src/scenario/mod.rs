@@ -3,6 +3,7 @@
 pub mod diagnostic;
 pub mod locate;
 pub mod model;
+pub mod overrides;
 pub mod validate;
 
 use std::path::Path;
