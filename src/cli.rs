@@ -58,6 +58,14 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         to: PathBuf,
     },
+    /// Write the after-action review of a recorded game, or the report of a batch directory, as
+    /// one self-contained HTML file.
+    Report {
+        /// A game directory, or a `truce batch` output directory.
+        path: PathBuf,
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Play a bundle's game again and check every hash in its manifest. Exits 0 when all hold.
     Replay { bundle: PathBuf },
     /// Compare two recorded games turn by turn and name the first event where they part. Exits 0
@@ -232,6 +240,7 @@ pub fn run() -> ExitCode {
         Command::Fork { game, at, orders, set, save } => fork(&game, at, orders.as_deref(), set, &save),
         Command::Diff { a, b } => diff(&a, &b),
         Command::Export { game, to } => export(&game, &to),
+        Command::Report { path, output } => report(&path, &output),
         Command::Replay { bundle } => replay(&bundle),
         Command::Batch { merge: Some(BatchCommand::Merge { shards, out }), .. } => batch_merge(&shards, &out),
         Command::Batch { args: Some(args), .. } => batch(&args),
@@ -502,6 +511,29 @@ fn export(game: &std::path::Path, to: &std::path::Path) -> ExitCode {
             for f in &m.files {
                 let _ = writeln!(out, "  {:<16} {:>7} rows  sha256 {}", f.name, f.rows, f.sha256);
             }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn report(path: &std::path::Path, output: &std::path::Path) -> ExitCode {
+    use crate::analysis::{batch, report, shell_word};
+    let command = format!(
+        "truce report {} -o {}",
+        shell_word(&path.display().to_string()),
+        shell_word(&output.display().to_string())
+    );
+    let html = if path.join(batch::MANIFEST_FILE).exists() {
+        report::batch_report(path)
+    } else {
+        crate::analysis::recorded::Recorded::open(path).and_then(|g| report::game_report(&g, &command))
+    };
+    let written =
+        html.and_then(|h| std::fs::write(output, h).map_err(|e| format!("cannot write {}: {e}", output.display())));
+    match written {
+        Ok(()) => {
+            let _ = writeln!(std::io::stdout(), "Wrote {}", output.display());
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e),

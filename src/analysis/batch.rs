@@ -546,6 +546,18 @@ fn summarise(plan: &Plan, header: &[String], rows: &[Vec<String>]) -> Result<(Ve
     Ok((out_header, out))
 }
 
+/// Reads a batch directory's manifest.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, String> {
+    let path = dir.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: not a batch's manifest: {e}", path.display()))
+}
+
+/// The header and rows of a table a batch wrote.
+pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    read_table(path).map(|(_, header, rows)| (header, rows))
+}
+
 /// A table a batch wrote: its comment head, header and rows.
 type Table = (String, Vec<String>, Vec<Vec<String>>);
 
@@ -567,11 +579,7 @@ fn read_table(path: &Path) -> Result<Table, String> {
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<usize, String> {
     let mut manifests = Vec::new();
     for d in dirs {
-        let path = d.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let m: Manifest =
-            serde_json::from_str(&text).map_err(|e| format!("{}: not a batch's manifest: {e}", path.display()))?;
-        manifests.push((d, m));
+        manifests.push((d, read_manifest(d)?));
     }
     let Some((first_dir, first)) = manifests.first() else {
         return Err("name the shards' directories to merge".into());

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod bundle;
 pub mod cases;
 pub mod recorded;
+pub mod report;
 pub mod stats;
 
 use serde::{Deserialize, Serialize};

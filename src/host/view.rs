@@ -379,7 +379,7 @@ fn shrunk_story(mut s: TurnStory) -> TurnStory {
 
 /// The debrief at game over: the ranking, each seat's record as `role` and `seat` may read it,
 /// the escalation turn by turn, and why the game ended.
-fn debrief(world: &mut World, role: Role, seat: Option<&str>) -> crate::protocol::Debrief {
+pub fn debrief(world: &mut World, role: Role, seat: Option<&str>) -> crate::protocol::Debrief {
     use crate::protocol::{Debrief, DebriefSeat, ObjectiveRecordView};
     let history = world.resource::<History>().0.clone();
     let mut ranking: Vec<DebriefSeat> = crate::rules::nations_in_order(world)
