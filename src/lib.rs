@@ -2,7 +2,7 @@
 //!
 //! Each domain is one module with one Bevy plugin:
 //! - [`access`]: the join codes, barred codes and the tokens issued for them;
-//! - [`scenario`]: the RON scenario format, its loader and validator;
+//! - [`scenario`]: the RON scenario format, its loader and validator, and changes by path;
 //! - [`world`]: the ECS components, spawning a scenario and reading it back;
 //! - [`game`]: the state every domain shares (phase, clock, escalation, scores, the steps of a turn);
 //! - [`rules`], [`institutions`], [`bots`]: the turn cycle, decisions and the bots' doctrine;
@@ -13,7 +13,8 @@
 //! - [`server`]: all of it put together for `truce serve`;
 //! - [`client`]: the terminal client and the network bot;
 //! - [`text`]: what may stand in a text shown to people;
-//! - [`analysis`]: the analyst's workbench (overrides by path, batches, adjudicator cases);
+//! - [`analysis`]: the analyst's workbench (batches, recorded games forked and compared, research
+//!   bundles, reports, adjudicator cases);
 //! - [`cli`]: the `truce` command line.
 
 pub mod access;

@@ -1,5 +1,6 @@
-//! The analyst's workbench: scenario overrides by path, Monte Carlo batches and their tables,
-//! and the provenance (engine, commit, scenario hash) every file it writes carries.
+//! The analyst's workbench: Monte Carlo batches and their tables, recorded games replayed,
+//! forked and compared, research bundles, reports, adjudicator cases, and the provenance
+//! (engine, commit, scenario hash) every file it writes carries.
 
 pub mod batch;
 pub mod bundle;
