@@ -160,3 +160,39 @@ fn a_bundle_replays_and_verifies_and_a_changed_one_does_not() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("turns.csv: its sha256 is not the manifest's"));
 }
+
+#[test]
+fn a_hosted_games_directory_forks_and_equals_the_same_sim() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let hosted = dir.path().join("hosted");
+    let commands = dir.path().join("commands");
+    std::fs::write(&commands, "start --force\n").unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_truce"))
+        .args(["serve", "scenarios/tutorial.ron", "--bind", "127.0.0.1:0", "--turn-seconds", "0", "--seed", "9"])
+        .args(["--game-dir", s(&hosted), "--commands", s(&commands)])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The bots play the game through; the autosave says when it is over.
+    let over = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::fs::read_to_string(hosted.join("autosave.json")).is_ok_and(|t| t.contains("\"GameOver\""))
+    });
+    let _ = server.stdin.take().unwrap().write_all(b"quit\n");
+    assert!(server.wait().unwrap().success());
+    assert!(over, "the hosted game of bots reached its end");
+    let fork = dir.path().join("fork");
+    let out = ok(&["fork", s(&hosted), "--at", "3", "--save", s(&fork)]);
+    assert!(out.contains("The same game"), "{out}");
+    // A hosted game of bots and `truce sim` with the same seed are the same game.
+    let sim = saved(dir.path(), "9");
+    let out = truce(&["diff", s(&hosted), s(&sim)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // Its report tells the facilitator's decisions.
+    let report = dir.path().join("r.html");
+    ok(&["report", s(&hosted), "-o", s(&report)]);
+    assert!(std::fs::read_to_string(&report).unwrap().contains("started the game with bots in every seat"));
+}
