@@ -379,24 +379,16 @@ fn seats(app: &mut bevy::prelude::App, history: &[TurnSummary], trace: &Trace) -
     (debrief.ended, seats)
 }
 
-/// The after-action review of a recorded game, as one HTML file.
-pub fn game_report(game: &Recorded, command: &str) -> Result<String, String> {
-    let mut app = game.replay()?;
-    let world = app.world_mut();
-    let history = world.resource::<crate::record::History>().0.clone();
-    let trace = world.resource::<Trace>().clone();
-    let state_hash = format!("{:016x}", crate::record::state_hash(world));
-    let scenario = &game.meta.scenario;
-    let (ended, seats) = seats(&mut app, &history, &trace);
-    let last = history.last();
-    let collapsed = last.is_some_and(|t| t.ceasefire == "collapsed");
+/// Each sector's figures over the game, and its look on the map.
+fn map_sectors(history: &[TurnSummary], scenario: &crate::scenario::Scenario, collapsed: bool) -> Vec<MapSector> {
     let days: u32 = history.iter().map(|t| t.days).sum();
+    let last = history.last();
     let rate = |id: &str, km: f64| {
         let v: u64 = history.iter().flat_map(|t| &t.sectors).filter(|s| s.id == id).map(|s| s.violations_true).sum();
         v as f64 / km.max(1.0) / f64::from(days.max(1))
     };
     let highest = scenario.line.sectors.iter().map(|s| rate(&s.id, s.length_km)).fold(0.0, f64::max);
-    let sectors: Vec<MapSector> = scenario
+    scenario
         .line
         .sectors
         .iter()
@@ -417,7 +409,22 @@ pub fn game_report(game: &Recorded, command: &str) -> Result<String, String> {
                 outcome: format!("{:.1} violations per km and day", rate(&s.id, s.length_km)),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The after-action review of a recorded game, as one HTML file.
+pub fn game_report(game: &Recorded, command: &str) -> Result<String, String> {
+    let mut app = game.replay()?;
+    let world = app.world_mut();
+    let history = world.resource::<crate::record::History>().0.clone();
+    let trace = world.resource::<Trace>().clone();
+    let state_hash = format!("{:016x}", crate::record::state_hash(world));
+    let scenario = &game.meta.scenario;
+    let (ended, seats) = seats(&mut app, &history, &trace);
+    let last = history.last();
+    let collapsed = last.is_some_and(|t| t.ceasefire == "collapsed");
+    let days: u32 = history.iter().map(|t| t.days).sum();
+    let sectors = map_sectors(&history, scenario, collapsed);
     let map = map_svg(&scenario.line, &sectors)?;
     let charts = game_charts(&history, scenario)?;
     let collapse_turn = history.iter().find(|t| t.ceasefire == "collapsed").map(|t| t.turn);
