@@ -326,35 +326,39 @@ fn parse_policy(s: &str) -> Result<(String, crate::bots::Strategy), String> {
     Ok((seat.trim().to_string(), strategy.parse()?))
 }
 
-fn sim(a: &SimArgs) -> ExitCode {
-    let (path, turns, seed, json, trace, policy, sets) =
-        (a.scenario.as_deref(), a.turns, a.seed, a.json, a.trace, &a.policy[..], &a.set[..]);
+/// The scenario a sim plays, with its `--set` changes, and its source's sha256; the error's exit
+/// code (and message, written) for a bad scenario, change, policy or save directory.
+fn sim_scenario(a: &SimArgs) -> Result<(Scenario, String), ExitCode> {
     if let Some(dir) = &a.save
         && dir.join(crate::record::journal::META_FILE).exists()
     {
-        return fail(&format!("--save {}: it already holds a game; choose another directory", dir.display()));
+        return Err(fail(&format!("--save {}: it already holds a game; choose another directory", dir.display())));
     }
-    let (scenario, sha256) = match scenario::load_with_sha256(path) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = writeln!(std::io::stderr(), "{e}");
-            return ExitCode::from(EXIT_INVALID);
-        }
-    };
-    let mut scenario = match crate::scenario::overrides::apply(&scenario, sets) {
-        Ok(s) => s,
-        Err(e) => return fail(&format!("--set {e}")),
-    };
+    let (scenario, sha256) = scenario::load_with_sha256(a.scenario.as_deref()).map_err(|e| {
+        let _ = writeln!(std::io::stderr(), "{e}");
+        ExitCode::from(EXIT_INVALID)
+    })?;
+    let scenario = crate::scenario::overrides::apply(&scenario, &a.set).map_err(|e| fail(&format!("--set {e}")))?;
     let seats: Vec<&str> = scenario.nations.iter().map(|n| n.id.as_str()).collect();
-    if let Some((seat, _)) = policy.iter().find(|(seat, _)| !seats.contains(&seat.as_str())) {
+    if let Some((seat, _)) = a.policy.iter().find(|(seat, _)| !seats.contains(&seat.as_str())) {
         let _ = writeln!(
             std::io::stderr(),
             "error: --policy {seat}=…: `{seat}` is not a seat of {} (seats: {})",
             scenario.id,
             seats.join(", ")
         );
-        return ExitCode::from(EXIT_INVALID);
+        return Err(ExitCode::from(EXIT_INVALID));
     }
+    Ok((scenario, sha256))
+}
+
+fn sim(a: &SimArgs) -> ExitCode {
+    let (path, turns, seed, json, trace, policy, sets) =
+        (a.scenario.as_deref(), a.turns, a.seed, a.json, a.trace, &a.policy[..], &a.set[..]);
+    let (mut scenario, sha256) = match sim_scenario(a) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     // More turns than the scenario has extend it; fewer stop the game early.
     let turns = turns.unwrap_or(scenario.turns);
     scenario.turns = scenario.turns.max(turns);
@@ -421,21 +425,8 @@ fn sim(a: &SimArgs) -> ExitCode {
         }
         printed += 1;
     }
-    if !json && let Some(last) = game.history().last() {
-        let _ = writeln!(out, "\nAfter {printed} turns the ceasefire is {}. Scores:", last.ceasefire);
-        let mut nations = last.nations.clone();
-        nations.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
-        for n in nations {
-            let _ = writeln!(
-                out,
-                "  {:<6} {:>5} points, support {:>3.0}%, {} troops deployed",
-                n.id,
-                n.score,
-                n.support * 100.0,
-                n.deployed_troops
-            );
-        }
-        let _ = writeln!(out, "State hash: {:016x}", game.state_hash());
+    if !json {
+        print_scores(&mut out, &mut game, printed);
     }
     if let Some(dir) = &a.save {
         let end = (game.app.world().resource::<crate::rules::Clock>().turn, game.phase());
@@ -447,6 +438,25 @@ fn sim(a: &SimArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The end of a sim's table: where the ceasefire stands, the scores, the state hash.
+fn print_scores(out: &mut impl Write, game: &mut Game, printed: u32) {
+    let Some(last) = game.history().last().cloned() else { return };
+    let _ = writeln!(out, "\nAfter {printed} turns the ceasefire is {}. Scores:", last.ceasefire);
+    let mut nations = last.nations;
+    nations.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    for n in nations {
+        let _ = writeln!(
+            out,
+            "  {:<6} {:>5} points, support {:>3.0}%, {} troops deployed",
+            n.id,
+            n.score,
+            n.support * 100.0,
+            n.deployed_troops
+        );
+    }
+    let _ = writeln!(out, "State hash: {:016x}", game.state_hash());
 }
 
 fn fork(

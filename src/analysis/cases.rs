@@ -248,7 +248,6 @@ fn asset<'a>(s: &'a mut Scenario, id: &str) -> Result<&'a mut crate::scenario::m
 /// Runs one case on `s` (the case's scenario, or another one an author is testing); returns what
 /// failed, with the record to reason from.
 pub fn run(case: &Case, mut s: Scenario) -> Vec<String> {
-    let mut failures = Vec::new();
     if let Err(e) = apply_setup(&mut s, &case.setup) {
         return vec![format!("setup: {e}")];
     }
@@ -257,6 +256,23 @@ pub fn run(case: &Case, mut s: Scenario) -> Vec<String> {
         Ok(g) => g,
         Err(problems) => return vec![format!("the edited scenario is invalid: {problems:?}")],
     };
+    let mut failures = play_turns(case, &mut game);
+    let end = Finished::of(&mut game);
+    let world = game.world();
+    for x in &case.expect {
+        if !end.holds(world, x) {
+            failures.push(format!("expected {x:?}; found {}", end.found(world, x)));
+        }
+    }
+    if !failures.is_empty() {
+        failures.push(end.record());
+    }
+    failures
+}
+
+/// Plays the case's turns: its orders and commands, then the rest of each turn.
+fn play_turns(case: &Case, game: &mut Game) -> Vec<String> {
+    let mut failures = Vec::new();
     for (t, actions) in case.turns.iter().enumerate() {
         for a in actions {
             match a {
@@ -282,34 +298,69 @@ pub fn run(case: &Case, mut s: Scenario) -> Vec<String> {
         }
         game.finish_turn();
     }
-    let trace = game.trace().clone();
-    let history = game.history().to_vec();
-    let world = game.world();
-    let registry = world.resource::<Registry>().clone();
-    let turn = world.resource::<crate::rules::Clock>().turn;
-    let active = |world: &mut bevy::prelude::World| -> Vec<(String, MandateKind)> {
+    failures
+}
+
+/// How a case's game ended, for its expectations.
+struct Finished {
+    trace: crate::record::Trace,
+    history: Vec<crate::record::TurnSummary>,
+    registry: Registry,
+    turn: u32,
+    total_true: u64,
+    total_recorded: u64,
+}
+
+impl Finished {
+    fn of(game: &mut Game) -> Finished {
+        let trace = game.trace().clone();
+        let history = game.history().to_vec();
+        let world = game.world();
+        let total_true = history.iter().map(|h| h.violations_true).sum();
+        let total_recorded = history.iter().map(|h| h.violations_recorded).sum();
+        Finished {
+            trace,
+            history,
+            registry: world.resource::<Registry>().clone(),
+            turn: world.resource::<crate::rules::Clock>().turn,
+            total_true,
+            total_recorded,
+        }
+    }
+
+    /// The mandates in force: (institution, kind).
+    fn active(&self, world: &mut bevy::prelude::World) -> Vec<(String, MandateKind)> {
         let mut out = Vec::new();
         let mut q = world.query::<&Mandate>();
         for m in q.iter(world) {
             let t = world.get::<MandateTemplate>(m.template);
-            if crate::rules::conditions::mandate_active(m, t, turn) {
+            if crate::rules::conditions::mandate_active(m, t, self.turn) {
                 let inst = world.get::<Key>(m.authorised_by).map_or_else(String::new, |k| k.0.clone());
                 out.push((inst, t.map_or(MandateKind::ObserveReport, |t| t.kind)));
             }
         }
         out
-    };
-    let entry = |texts: &[String]| {
-        trace.entries.iter().any(|e| {
-            let text = trace.text(e);
+    }
+
+    fn entry(&self, texts: &[String]) -> bool {
+        self.trace.entries.iter().any(|e| {
+            let text = self.trace.text(e);
             texts.iter().all(|t| text.contains(t.as_str()))
         })
-    };
-    let sees = |who: Option<&str>, text: &str| trace.view_for(who).any(|e| e.text.contains(text));
-    let total_true: u64 = history.iter().map(|h| h.violations_true).sum();
-    let total_recorded: u64 = history.iter().map(|h| h.violations_recorded).sum();
-    for x in &case.expect {
-        let ok = match x {
+    }
+
+    fn sees(&self, who: Option<&str>, text: &str) -> bool {
+        self.trace.view_for(who).any(|e| e.text.contains(text))
+    }
+
+    /// Whether an expectation holds.
+    fn holds(&self, world: &mut bevy::prelude::World, x: &Expect) -> bool {
+        let (history, registry, total_true, total_recorded) =
+            (&self.history, &self.registry, self.total_true, self.total_recorded);
+        let active = |world: &mut bevy::prelude::World| self.active(world);
+        let entry = |texts: &[String]| self.entry(texts);
+        let sees = |who: Option<&str>, text: &str| self.sees(who, text);
+        match x {
             Expect::MandateFrom(i) => active(world).iter().any(|(inst, _)| inst == i),
             Expect::NoMandateFrom(i) => !active(world).iter().any(|(inst, _)| inst == i),
             Expect::MandateOfKind(k) => active(world).iter().any(|(_, kind)| kind == k),
@@ -359,50 +410,54 @@ pub fn run(case: &Case, mut s: Scenario) -> Vec<String> {
             Expect::ScoreAtLeast(n, v) => {
                 history.last().and_then(|h| h.nations.iter().find(|x| x.id == *n)).is_some_and(|x| x.score >= *v)
             }
-        };
-        if !ok {
-            let found = match x {
-                Expect::Pledge(p, _) => {
-                    format!("{:?}", registry.get(p).and_then(|e| world.get::<PledgeState>(e)))
-                }
-                Expect::Guarantee(g, _) => {
-                    format!("{:?}", registry.get(g).and_then(|e| world.get::<Guarantee>(e)).map(|x| x.status))
-                }
-                Expect::Ceasefire(_) => format!("{:?}", history.last().map(|h| &h.ceasefire)),
-                Expect::EscalationAtLeast(_) | Expect::EscalationBelow(_) => {
-                    format!("escalation {:?}", history.last().map(|h| h.escalation))
-                }
-                Expect::TrueViolationsBetween(..) => format!("{total_true} true violations"),
-                Expect::RecordedBetween(..) | Expect::RecordedShareAtMost(_) => {
-                    format!("{total_recorded} recorded of {total_true} true violations")
-                }
-                Expect::Turns(_) => format!("{} turns", history.len()),
-                Expect::MandateFrom(_) | Expect::NoMandateFrom(_) | Expect::MandateOfKind(_) => {
-                    format!("mandates in force: {:?}", active(world))
-                }
-                _ => "otherwise (see the record below)".to_string(),
-            };
-            failures.push(format!("expected {x:?}; found {found}"));
         }
     }
-    if !failures.is_empty() {
-        // Give the reader of a failure the record to reason from.
+
+    /// What the game shows instead of what an expectation wanted.
+    fn found(&self, world: &mut bevy::prelude::World, x: &Expect) -> String {
+        let (history, registry, total_true, total_recorded) =
+            (&self.history, &self.registry, self.total_true, self.total_recorded);
+        match x {
+            Expect::Pledge(p, _) => {
+                format!("{:?}", registry.get(p).and_then(|e| world.get::<PledgeState>(e)))
+            }
+            Expect::Guarantee(g, _) => {
+                format!("{:?}", registry.get(g).and_then(|e| world.get::<Guarantee>(e)).map(|x| x.status))
+            }
+            Expect::Ceasefire(_) => format!("{:?}", history.last().map(|h| &h.ceasefire)),
+            Expect::EscalationAtLeast(_) | Expect::EscalationBelow(_) => {
+                format!("escalation {:?}", history.last().map(|h| h.escalation))
+            }
+            Expect::TrueViolationsBetween(..) => format!("{total_true} true violations"),
+            Expect::RecordedBetween(..) | Expect::RecordedShareAtMost(_) => {
+                format!("{total_recorded} recorded of {total_true} true violations")
+            }
+            Expect::Turns(_) => format!("{} turns", history.len()),
+            Expect::MandateFrom(_) | Expect::NoMandateFrom(_) | Expect::MandateOfKind(_) => {
+                format!("mandates in force: {:?}", self.active(world))
+            }
+            _ => "otherwise (see the record below)".to_string(),
+        }
+    }
+
+    /// The record a reader of a failure reasons from: the turn summaries and the trace.
+    fn record(&self) -> String {
+        let (trace, history) = (&self.trace, &self.history);
         let tail: Vec<String> = trace
             .entries
             .iter()
             .filter(|e| e.rule != "violation" || trace.text(e).contains("Violation 1 "))
             .map(|e| format!("  t{} [{}] {}", e.turn, e.rule, trace.text(e)))
             .collect();
-        failures.push(format!(
+        format!(
             "turn summaries: {:?}\ntrace (without most violations):\n{}",
             history
                 .iter()
                 .map(|h| (h.turn, h.violations_true, h.violations_recorded, h.escalation))
                 .collect::<Vec<_>>(),
             tail.join("\n")
-        ));
+        )
     }
-    failures
 }
 
 /// Reads a case file, with a clear error for one that does not parse.
