@@ -340,7 +340,7 @@ pub(crate) fn position(turn: u32, phase: Phase) -> (u32, u8) {
     (turn, rank)
 }
 
-fn now_at(app: &App) -> (u32, Phase) {
+pub(crate) fn now_at(app: &App) -> (u32, Phase) {
     (app.world().resource::<Clock>().turn, *app.world().resource::<State<Phase>>().get())
 }
 

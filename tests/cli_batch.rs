@@ -1,22 +1,11 @@
 //! `truce batch`, `truce sim --set`, `truce check --paths` and `truce test` as an analyst or a
 //! scenario author runs them: the real binary, real files.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn truce(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_truce"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the truce binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = truce(args);
-    assert!(out.status.success(), "truce {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into()
-}
+use support::cli::{ok, truce};
 
 /// The rows of a table a batch wrote, by column name.
 fn table(path: &Path) -> Vec<std::collections::HashMap<String, String>> {

@@ -1,14 +1,8 @@
 //! `truce check` as a user runs it: the real binary on real files.
 
-use std::process::{Command, Output};
+mod support;
 
-fn truce(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_truce"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the truce binary runs")
-}
+use support::cli::truce;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -1,22 +1,12 @@
 //! `truce sim --save`, `truce fork`, `truce diff`, `truce export` and `truce replay` as an analyst
 //! runs them: the real binary on real game directories.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn truce(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_truce"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the truce binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = truce(args);
-    assert!(out.status.success(), "truce {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into()
-}
+use support::cli::{ok, truce};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

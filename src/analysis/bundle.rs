@@ -2,7 +2,7 @@
 //! the game's settings and inputs with its join codes taken out, and a manifest of hashes that
 //! `truce replay` checks by playing the game again.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -145,24 +145,37 @@ impl Table {
         Table { name, header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new() }
     }
 
-    fn write(self, out: &Path) -> Result<FileHash, String> {
+    /// The table as CSV, and its entry in the manifest.
+    fn bytes(&self) -> Result<(Vec<u8>, FileHash), String> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&self.header).map_err(|e| e.to_string())?;
         for r in &self.rows {
             w.write_record(r).map_err(|e| e.to_string())?;
         }
         let bytes = w.into_inner().map_err(|e| e.to_string())?;
-        write(&out.join(self.name), &bytes)?;
-        Ok(FileHash { name: self.name.into(), rows: self.rows.len(), sha256: super::sha256_hex(&bytes) })
+        let hash = FileHash { name: self.name.into(), rows: self.rows.len(), sha256: super::sha256_hex(&bytes) };
+        Ok((bytes, hash))
     }
 }
 
-/// The tidy tables: turns, sectors, nations, incidents, orders, votes, messages, facilitator.
+/// Writes the tables into `out`.
 fn write_tables(out: &Path, world: &mut World, records: &[Record]) -> Result<Vec<FileHash>, String> {
+    tables(world, records)
+        .iter()
+        .map(|t| {
+            let (bytes, hash) = t.bytes()?;
+            write(&out.join(t.name), &bytes)?;
+            Ok(hash)
+        })
+        .collect()
+}
+
+/// The tidy tables: turns, sectors, nations, incidents, orders, votes, messages, facilitator.
+fn tables(world: &mut World, records: &[Record]) -> [Table; 8] {
     let history = world.resource::<History>().0.clone();
     let trace = world.resource::<Trace>().clone();
     let kept = world.remove_resource::<OrdersKept>().unwrap_or_default().0;
-    let tables = [
+    [
         turns_table(&history),
         sectors_table(&history),
         nations_table(&history),
@@ -171,8 +184,7 @@ fn write_tables(out: &Path, world: &mut World, records: &[Record]) -> Result<Vec
         votes_table(&kept),
         messages_table(&kept),
         facilitator_table(records),
-    ];
-    tables.into_iter().map(|t| t.write(out)).collect()
+    ]
 }
 
 fn turns_table(history: &[crate::record::TurnSummary]) -> Table {
@@ -391,10 +403,8 @@ pub fn verify(bundle: &Path) -> Result<(Manifest, Vec<String>), String> {
         return Err(format!("the game replays to state {hash}, but the manifest recorded {}", manifest.state_hash));
     }
     checked.push(format!("the game replays to state {hash}, as recorded"));
-    let again = tempdir_in(bundle)?;
-    let files = write_tables(&again, app.world_mut(), &records);
-    let _ = std::fs::remove_dir_all(&again);
-    for f in files? {
+    for t in tables(app.world_mut(), &records) {
+        let (_, f) = t.bytes()?;
         match manifest.files.iter().find(|m| m.name == f.name) {
             Some(m) if m == &f => {}
             _ => return Err(format!("{}: the replayed game gives another table than the bundle's", f.name)),
@@ -402,16 +412,4 @@ pub fn verify(bundle: &Path) -> Result<(Manifest, Vec<String>), String> {
     }
     checked.push("every table is what the replayed game gives".into());
     Ok((manifest, checked))
-}
-
-/// A fresh directory beside the bundle for the replayed tables.
-fn tempdir_in(bundle: &Path) -> Result<PathBuf, String> {
-    let base = std::env::temp_dir();
-    for i in 0..1000u32 {
-        let dir = base.join(format!("truce-replay-{}-{i}", std::process::id()));
-        if std::fs::create_dir(&dir).is_ok() {
-            return Ok(dir);
-        }
-    }
-    Err(format!("cannot make a scratch directory to replay {}", bundle.display()))
 }

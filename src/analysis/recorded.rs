@@ -9,9 +9,9 @@ use serde::Deserialize;
 use crate::host::{Autosave, GameFiles, HostPlugin, Input, Record, Replaying, apply_input};
 use crate::record::journal::{self, AUTOSAVE_FILE, JOURNAL_FILE, Journal, META_FILE, genesis, read_json, write_atomic};
 use crate::record::{History, Trace, TurnSummary, state_hash};
+use crate::rules::Phase;
 use crate::rules::orders::{Order, SeatAction};
-use crate::rules::{Clock, Phase};
-use crate::server::{ForkedFrom, Meta, position, step_to};
+use crate::server::{ForkedFrom, Meta, now_at, position, step_to};
 
 /// Who gives the inputs a fork adds, as the journal names them.
 pub const FORK_BY: &str = "fork";
@@ -96,10 +96,6 @@ pub fn run_to(app: &mut App, end: (u32, Phase)) {
         app.update();
         still = if now_at(app) == at { still + 1 } else { 0 };
     }
-}
-
-fn now_at(app: &App) -> (u32, Phase) {
-    (app.world().resource::<Clock>().turn, *app.world().resource::<State<Phase>>().get())
 }
 
 /// A seat's orders for the turn a fork starts at, as `--orders FILE` gives them (RON):

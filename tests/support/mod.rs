@@ -2,6 +2,7 @@
 //! that join it with codes, all pumped from one thread until a condition holds or time runs out.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod pty;
 pub mod served;
 pub mod socket;
