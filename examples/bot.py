@@ -6,7 +6,7 @@ by handing in, each turn, the orders its advisor proposes, then locking.
     python3 examples/bot.py http://192.168.1.20:7878 K7QM-3RXP
 
 Everything here comes from docs/protocol.md and GET /schema.json: trade the code for a token
-(POST /join), open GET /ws?version=6&token=..., then exchange JSON messages, one per text frame.
+(POST /join), open GET /ws?version=7&token=..., then exchange JSON messages, one per text frame.
 """
 
 import asyncio
@@ -18,7 +18,7 @@ import urllib.request
 
 import websockets
 
-PROTOCOL_VERSION = 6
+PROTOCOL_VERSION = 7
 # The server closes a socket that sends more than 20 messages a second; this stays well under.
 PAUSE_BETWEEN_MESSAGES = 0.06
 

@@ -6,6 +6,7 @@
 //! - [`world`]: the ECS components, spawning a scenario and reading it back;
 //! - [`game`]: the state every domain shares (phase, clock, escalation, scores, the steps of a turn);
 //! - [`rules`], [`institutions`], [`bots`]: the turn cycle, decisions and the bots' doctrine;
+//! - [`negotiation`]: press between seats, delivered at once, and the deals the rules settle;
 //! - [`record`]: the explanation trace, briefings, and the journal of a hosted game;
 //! - [`protocol`]: the messages between server and clients;
 //! - [`host`]: a hosted game's seats, inputs, clock and views;
@@ -25,6 +26,7 @@ pub mod client;
 pub mod game;
 pub mod host;
 pub mod institutions;
+pub mod negotiation;
 pub mod net;
 pub mod protocol;
 pub mod record;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::negotiation::{Offer, PressItem, PressRules, PressTo, TalkView};
 use crate::record::Briefing;
 pub use crate::record::SeatEntry;
 pub use crate::record::story::{Cause, IncidentPage, StorySector, TurnStory};
@@ -17,7 +18,7 @@ pub use crate::text::{clean_text, is_control};
 
 /// Bumped whenever a message changes shape; the netcode protocol id derives from it, so clients
 /// of another version cannot connect at all (they fail at the handshake, not mid-game).
-pub const PROTOCOL_VERSION: u16 = 6;
+pub const PROTOCOL_VERSION: u16 = 7;
 
 /// The netcode protocol id: "TRUCE" and the version.
 pub const fn protocol_id() -> u64 {
@@ -30,6 +31,8 @@ pub const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
 pub const MAX_SERVER_MESSAGE_BYTES: usize = 1024 * 1024;
 /// Longest display name a client may give.
 pub const MAX_NAME_CHARS: usize = 40;
+/// Largest size the facilitator may give an approved inject's effects (1 = as the author wrote them).
+pub const MAX_INJECT_SCALE: f64 = 3.0;
 /// Longest free text in a facilitator command (an announcement).
 pub const MAX_ANNOUNCEMENT_CHARS: usize = 1000;
 /// Most seconds a facilitator may add to or take from the clock at once.
@@ -173,8 +176,8 @@ pub struct JoinError {
 
 /// The facilitator's words, as the console and the facilitator's client list them.
 pub const COMMANDS_HELP: &str = "commands: start [--force] | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
-inject ID | announce TEXT | bot SEAT [--force] | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
-save | status | injects | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
+inject ID | approve ID [SCALE] | skip ID | announce TEXT | press full|public|none | bot SEAT [--force] | \
+human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | rollback TURN | save | status | injects | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
 comment";
 
 /// A facilitator's command (from the server console or a facilitator connection).
@@ -212,6 +215,15 @@ pub enum Command {
     ForceStart,
     /// Hand a seat to its bot even while its people are connected (their draft is kept).
     ForceHandToBot(String),
+    /// Set who may talk to whom from now on.
+    Press(PressRules),
+    /// Let an inject that waits for approval fire now, its effects scaled (1 = as written).
+    Approve { inject: String, scale: f64 },
+    /// Let an inject that waits for approval not fire this time.
+    Skip(String),
+    /// Take the game back to the start of an earlier turn's orders phase (the journal keeps
+    /// what came after, as a branch).
+    Rollback(u32),
 }
 
 impl Command {
@@ -233,6 +245,10 @@ impl Command {
             Command::Save => "save",
             Command::ForceStart => "start --force",
             Command::ForceHandToBot(_) => "bot --force",
+            Command::Press(_) => "press",
+            Command::Approve { .. } => "approve",
+            Command::Skip(_) => "skip",
+            Command::Rollback(_) => "rollback",
         }
     }
 
@@ -277,10 +293,44 @@ impl Command {
             "readmit" => Ok(Command::Readmit(arg("a seat (nation id) or `observers`")?)),
             "revoke" => Ok(Command::Revoke(arg("a seat (nation id)")?)),
             "save" => none(Command::Save),
+            "press" => match rest.to_ascii_lowercase().as_str() {
+                "full" => Ok(Command::Press(PressRules::Full)),
+                "public" | "public-only" | "public_only" => Ok(Command::Press(PressRules::PublicOnly)),
+                "none" | "off" => Ok(Command::Press(PressRules::None)),
+                _ => Err("`press` takes full, public or none".into()),
+            },
+            "approve" => {
+                arg("an inject id")?;
+                let mut parts = rest.split_whitespace();
+                let inject = parts.next().unwrap_or_default().to_string();
+                let scale = match parts.next() {
+                    None => 1.0,
+                    Some(x) => x
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && (0.0..=MAX_INJECT_SCALE).contains(x))
+                        .ok_or_else(|| {
+                            format!("`approve` takes a size from 0 to {MAX_INJECT_SCALE} (1 = as written), not {x:?}")
+                        })?,
+                };
+                if parts.next().is_some() {
+                    return Err("`approve` takes an inject id and at most a size".into());
+                }
+                Ok(Command::Approve { inject, scale })
+            }
+            "skip" => Ok(Command::Skip(arg("an inject id")?)),
+            "rollback" => {
+                let turn: u32 = rest.parse().map_err(|_| format!("`rollback` needs a turn number, not {rest:?}"))?;
+                if turn == 0 {
+                    return Err("turns are numbered from 1".into());
+                }
+                Ok(Command::Rollback(turn))
+            }
             "" => Err("empty command".into()),
             other => Err(format!(
                 "unknown command {other:?}; commands: start [--force], pause, resume, extend N, shorten N, end-phase, \
-                 inject ID, announce TEXT, bot SEAT [--force], human SEAT, kick SEAT, readmit SEAT, revoke SEAT, save"
+                 inject ID, approve ID [SCALE], skip ID, announce TEXT, press full|public|none, bot SEAT [--force], \
+                 human SEAT, kick SEAT, readmit SEAT, revoke SEAT, rollback TURN, save"
             )),
         }
     }
@@ -294,7 +344,12 @@ impl Command {
             Command::Announce(t) if t.chars().count() > MAX_ANNOUNCEMENT_CHARS => {
                 Err(format!("an announcement is at most {MAX_ANNOUNCEMENT_CHARS} characters"))
             }
+            Command::Approve { scale, .. } if !(scale.is_finite() && (0.0..=MAX_INJECT_SCALE).contains(scale)) => {
+                Err(format!("an inject's size is 0 to {MAX_INJECT_SCALE} (1 = as written)"))
+            }
             Command::Inject(s)
+            | Command::Skip(s)
+            | Command::Approve { inject: s, .. }
             | Command::HandToBot(s)
             | Command::HandBack(s)
             | Command::Kick(s)
@@ -329,6 +384,16 @@ pub enum ClientMessage {
     /// Ask which orders of one kind (a word of `SeatOptions::kinds`, such as "pledge") the
     /// rules would take from the seat now; answered with `ServerMessage::Menu`.
     Menu { kind: String },
+    /// Say something now: to one seat, to a channel the seat is in, or to everyone.
+    Press { to: PressTo, text: String },
+    /// Open a group channel with the seats named.
+    OpenChannel { name: String, members: Vec<String> },
+    /// Offer another seat a deal.
+    Offer(Offer),
+    /// Accept or reject a deal offered to the seat, with a reason.
+    Answer { deal: u64, accept: bool, reason: String },
+    /// The facilitator hands in an order for any seat (a teacher's sandbox).
+    OrderFor { seat: String, order: Order },
 }
 
 impl ClientMessage {
@@ -344,6 +409,11 @@ impl ClientMessage {
             ClientMessage::Story { .. } => "story",
             ClientMessage::Incidents { .. } => "incidents",
             ClientMessage::Menu { .. } => "menu",
+            ClientMessage::Press { .. } => "press",
+            ClientMessage::OpenChannel { .. } => "channel",
+            ClientMessage::Offer(_) => "offer",
+            ClientMessage::Answer { .. } => "answer",
+            ClientMessage::OrderFor { .. } => "order for",
         }
     }
 }
@@ -358,13 +428,36 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
             Err(format!("a name is at most {MAX_NAME_CHARS} characters"))
         }
         M::Hello { .. } | M::Refresh | M::Story { .. } | M::Incidents { .. } => Ok(()),
-        M::Order(order) if !numbers_finite(order) => Err("numbers in an order must be finite".into()),
+        M::Order(order) | M::OrderFor { order, .. } if !numbers_finite(order) => {
+            Err("numbers in an order must be finite".into())
+        }
+        M::Offer(offer) if !offer.give.iter().chain(&offer.want).all(numbers_finite) => {
+            Err("numbers in a deal's terms must be finite".into())
+        }
+        M::OrderFor { .. } if role != Role::Facilitator => {
+            Err("only the facilitator gives orders for another seat".into())
+        }
+        M::OrderFor { .. } if phase != Phase::Orders => {
+            Err(format!("orders are taken only in the orders phase; the game is now in {}", phase_word(phase)))
+        }
+        M::OrderFor { .. } => Ok(()),
         M::Menu { kind } if !crate::rules::menu::KINDS.contains(&kind.as_str()) => {
             Err(format!("there is no kind of order called {:?}", kind.chars().take(40).collect::<String>()))
         }
-        M::Order(_) | M::Seat(_) | M::Menu { .. } => {
+        M::Order(_)
+        | M::Seat(_)
+        | M::Menu { .. }
+        | M::Press { .. }
+        | M::OpenChannel { .. }
+        | M::Offer(_)
+        | M::Answer { .. } => {
             if role != Role::Player {
-                Err(format!("a {} has no seat to give orders for", role.word()))
+                let what = if matches!(message, M::Press { .. } | M::OpenChannel { .. }) {
+                    "speak for"
+                } else {
+                    "give orders for"
+                };
+                Err(format!("the {} has no seat to {what}", role.word()))
             } else if phase != Phase::Orders {
                 Err(format!("orders are taken only in the orders phase; the game is now in {}", phase_word(phase)))
             } else {
@@ -381,7 +474,11 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
                 Command::Pause | Command::Resume | Command::Extend(_) | Command::Shorten(_) => {
                     matches!(phase, Phase::Orders)
                 }
-                Command::EndPhase | Command::Inject(_) => phase == Phase::Orders,
+                Command::EndPhase | Command::Inject(_) | Command::Approve { .. } | Command::Skip(_) => {
+                    phase == Phase::Orders
+                }
+                Command::Press(_) => phase != Phase::GameOver,
+                Command::Rollback(_) => matches!(phase, Phase::Orders | Phase::GameOver),
                 Command::HandToBot(_) | Command::ForceHandToBot(_) | Command::HandBack(_) => {
                     matches!(phase, Phase::Lobby | Phase::Orders)
                 }
@@ -608,6 +705,11 @@ pub struct View {
     pub notices: Vec<String>,
     /// For the facilitator only: the white cell.
     pub omniscient: Option<Omniscient>,
+    /// The press rules, and the connection's channels and deals.
+    pub talk: Option<TalkView>,
+    /// The press this connection may read, newest last (the newest `PRESS_IN_VIEW`). Patches
+    /// never carry it: later press arrives as `ServerMessage::Press`, each with its number.
+    pub press: Vec<PressItem>,
     /// A player's goals and what is before it, in words.
     pub goals: Option<SeatGoals>,
     /// At game over, for everyone: the ranking, the record, and why the game ended.
@@ -647,6 +749,8 @@ pub struct ViewPatch {
     #[serde(default, deserialize_with = "patched")]
     pub omniscient: Option<Option<Omniscient>>,
     #[serde(default, deserialize_with = "patched")]
+    pub talk: Option<Option<TalkView>>,
+    #[serde(default, deserialize_with = "patched")]
     pub goals: Option<Option<SeatGoals>>,
     #[serde(default, deserialize_with = "patched")]
     pub debrief: Option<Option<Debrief>>,
@@ -656,7 +760,10 @@ pub struct ViewPatch {
 
 macro_rules! view_fields {
     ($m:ident) => {
-        $m!(turn, phase, clock, briefing, draft, seats, sectors, options, notices, omniscient, goals, debrief, story)
+        $m!(
+            turn, phase, clock, briefing, draft, seats, sectors, options, notices, omniscient, talk, goals, debrief,
+            story
+        )
     };
 }
 
@@ -777,6 +884,8 @@ pub struct Omniscient {
     pub connections: Vec<(u64, Role, Option<String>, String)>,
     /// Every facilitator action with who did it.
     pub log: Vec<String>,
+    /// Injects waiting for the white cell's approval: (id, its name and text).
+    pub awaiting: Vec<(String, String)>,
 }
 
 /// Everything the server sends.
@@ -816,6 +925,8 @@ pub enum ServerMessage {
     Incidents(Box<IncidentPage>),
     /// The orders of one kind the rules would take from the seat, asked for.
     Menu(Box<MenuView>),
+    /// Press the connection may read, the moment it was said.
+    Press(Box<PressItem>),
 }
 
 /// Most orders one menu lists: every target of the largest kind in a scenario of 40 sectors and

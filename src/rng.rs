@@ -113,6 +113,7 @@ pub enum Purpose {
     Loyalty = 8,
     Bots = 9,
     Intelligence = 10,
+    Deals = 11,
 }
 
 fn mix(mut z: u64) -> u64 {

@@ -27,6 +27,7 @@ pub fn game_plugins(app: &mut App, scenario: Scenario, seed: Option<u64>) {
         RulesPlugin,
         InstitutionsPlugin,
         BotsPlugin,
+        crate::negotiation::NegotiationPlugin,
     ));
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use support::socket::SocketClient;
 use support::{Harness, Player, Wire};
 use truce::host::OnTimeout;
+use truce::negotiation::{Offer, PressTo};
 use truce::protocol::{ClientMessage, Command};
 use truce::record::Trace;
 use truce::rules::orders::SeatAction;
@@ -55,6 +56,19 @@ fn fog_holds<C: Wire>(join: impl Fn(&mut Harness, &str) -> Player<C>, capture: i
         rus.send(ClientMessage::Order(Order::SetPosture { sector: "south".into(), pressure: 0.9 }));
         fra.send(ClientMessage::Order(Order::PrivateMessage { to: "rus".into(), text: format!("FRA-TO-RUS-{turn}") }));
         ukr.send(ClientMessage::Order(Order::PrivateMessage { to: "fra".into(), text: format!("UKR-TO-FRA-{turn}") }));
+        // Press, a channel and an offer, delivered at once: none of it is Ukraine's to read.
+        rus.send(ClientMessage::Press { to: PressTo::Seat("fra".into()), text: format!("PRESS-RUS-TO-FRA-{turn}") });
+        if turn == 1 {
+            rus.send(ClientMessage::OpenChannel { name: "CHANNEL-NAME-SECRET".into(), members: vec!["fra".into()] });
+        }
+        rus.send(ClientMessage::Press { to: PressTo::Channel(1), text: format!("CHANNEL-RUS-FRA-{turn}") });
+        rus.send(ClientMessage::Offer(Offer {
+            to: "fra".into(),
+            give: vec![Order::Recommit { measures: false }],
+            want: vec![Order::ShareIntelligence { with: "rus".into() }],
+            until_turn: None,
+            note: format!("OFFER-NOTE-SECRET-{turn}"),
+        }));
         for p in [&mut ukr, &mut rus, &mut fra] {
             p.send(ClientMessage::Seat(SeatAction::Lock));
         }
@@ -76,6 +90,9 @@ fn fog_holds<C: Wire>(join: impl Fn(&mut Harness, &str) -> Player<C>, capture: i
 
     // The secrets were really exchanged: their addressees read them.
     assert!(capture(&fra).contains("RUS-TO-FRA-SECRET-1"));
+    for secret in ["PRESS-RUS-TO-FRA-1", "CHANNEL-RUS-FRA-1", "CHANNEL-NAME-SECRET", "OFFER-NOTE-SECRET-1"] {
+        assert!(capture(&fra).contains(secret), "France read {secret}");
+    }
     assert!(capture(&rus).contains("FRA-TO-RUS-1"));
     assert!(capture(&rus).contains("SetPosture"));
 
@@ -83,6 +100,9 @@ fn fog_holds<C: Wire>(join: impl Fn(&mut Harness, &str) -> Player<C>, capture: i
     for (reader, text) in [("ukr", &wire), ("observer", &public), ("projector", &screen)] {
         assert!(!text.contains("RUS-TO-FRA-SECRET"), "{reader} received Russia's private message");
         assert!(!text.contains("FRA-TO-RUS"), "{reader} received France's private message");
+        for secret in ["PRESS-RUS-TO-FRA", "CHANNEL-RUS-FRA", "CHANNEL-NAME-SECRET", "OFFER-NOTE-SECRET"] {
+            assert!(!text.contains(secret), "{reader} received {secret}, press or a deal between others");
+        }
         assert!(!text.contains("SetPosture"), "{reader} received another seat's posture order");
         assert!(!text.contains("Russia sets its pressure"), "{reader} received Russia's posture");
         let scenario = support::scenario("tutorial");

@@ -121,12 +121,14 @@ fn a_socket_needs_a_fresh_token_the_right_version_and_the_games_own_page() {
     let stream = || TcpStream::connect(addr).unwrap();
     let token = || request_token(addr, &code).unwrap().token;
     let status = |query: &str, origin: Option<&str>| open(addr, query, origin, stream()).err().unwrap_or(101);
-    assert_eq!(status("version=6", None), 401, "no token");
+    assert_eq!(status(&format!("version={}", truce::protocol::PROTOCOL_VERSION), None), 401, "no token");
     assert_eq!(status(&query("AAAA"), None), 401, "not a token");
     let once = token();
     assert_eq!(status(&query(&once), None), 101);
     assert_eq!(status(&query(&once), None), 401, "a token opens one socket");
-    assert_eq!(status(&query(&token()).replace("version=6", "version=5"), None), 400, "another version");
+    let v = truce::protocol::PROTOCOL_VERSION;
+    let other = query(&token()).replace(&format!("version={v}"), &format!("version={}", v - 1));
+    assert_eq!(status(&other, None), 400, "another version");
     assert_eq!(status(&query(&token()), Some("http://evil.example")), 403, "another site's page");
     let own = format!("http://{addr}");
     assert_eq!(status(&query(&token()), Some(&own)), 101, "the game's own page");

@@ -1,6 +1,7 @@
 //! The test vectors of `docs/protocol.md` §10 are what the code encodes: one message of each
 //! kind, built here, encoded with postcard, checked against the page's hex, and decoded back.
 
+use truce::negotiation::{Offer, PressItem, PressTo};
 use truce::protocol::{
     Cause, ClientMessage, ClockView, Command, IncidentPage, MapInfo, MenuView, Role, SeatStatus, ServerMessage,
     TurnStory, View, ViewPatch, Welcome, decode_client, decode_server, encode,
@@ -27,6 +28,24 @@ fn client_messages() -> Vec<(&'static str, ClientMessage)> {
         ("Story { turn: 3 }", ClientMessage::Story { turn: 3 }),
         ("Incidents { turn: 3, page: 1 }", ClientMessage::Incidents { turn: 3, page: 1 }),
         ("Menu { kind: \"vote\" }", ClientMessage::Menu { kind: "vote".into() }),
+        (
+            "Press { to: Seat(\"rus\"), text: \"Hold?\" }",
+            ClientMessage::Press { to: PressTo::Seat("rus".into()), text: "Hold?".into() },
+        ),
+        (
+            "Offer { to: \"rus\", give: [Recommit], want: [Recommit], until_turn: None, note: \"\" }",
+            ClientMessage::Offer(Offer {
+                to: "rus".into(),
+                give: vec![Order::Recommit { measures: false }],
+                want: vec![Order::Recommit { measures: false }],
+                until_turn: None,
+                note: String::new(),
+            }),
+        ),
+        (
+            "Answer { deal: 2, accept: true, reason: \"\" }",
+            ClientMessage::Answer { deal: 2, accept: true, reason: String::new() },
+        ),
     ]
 }
 
@@ -54,6 +73,8 @@ fn small_view() -> View {
         options: None,
         notices: vec![],
         omniscient: None,
+        talk: None,
+        press: vec![],
         goals: None,
         debrief: None,
         story: None,
@@ -146,6 +167,18 @@ fn server_messages() -> Vec<(&'static str, ServerMessage)> {
                 orders: vec![Order::Vote { proposal: 1, ballot: truce::rules::Ballot::Yes }],
             })),
         ),
+        (
+            "Press { n: 4, turn: 1, day: 0, from: \"ukr\", to: Public, text: \"We hold\" }",
+            ServerMessage::Press(Box::new(PressItem {
+                n: 4,
+                turn: 1,
+                day: 0,
+                from: "ukr".into(),
+                to: PressTo::Public,
+                text: "We hold".into(),
+                deal: None,
+            })),
+        ),
     ]
 }
 
@@ -173,7 +206,7 @@ fn every_message_kind_encodes_as_the_page_says_and_decodes_back() {
         rows.push(row);
     }
     // Every kind of server message has its vector.
-    assert_eq!(server_messages().len(), 13);
+    assert_eq!(server_messages().len(), 14);
     assert!(
         missing.is_empty(),
         "docs/protocol.md §10 lacks or misstates {missing:?}; its table should read:\n{}",

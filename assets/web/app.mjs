@@ -10,6 +10,7 @@ import { StoryPanel } from './story.mjs';
 import { Answers, DebriefPanel, GoalsPanel, SeatChips, SeatsPanel, Tabs } from './panels.mjs';
 import { OrdersPanel } from './orders.mjs';
 import { Commands, SeatCommands, WhiteCell } from './facilitator.mjs';
+import { ChatPanel, PublicPress, unreadCount } from './chat.mjs';
 import { LinkStatus, Notices, TopBar } from './topbar.mjs';
 
 const store = createStore(initialState());
@@ -92,6 +93,7 @@ function Panel({ tab, state }) {
     case 'goals': return html`<${GoalsPanel} state=${state} />`;
     case 'orders': return html`<${OrdersPanel} state=${state} store=${store} send=${send} />`;
     case 'seats': return html`<${SeatsPanel} state=${state} />`;
+    case 'chat': return html`<${ChatPanel} state=${state} store=${store} send=${send} />`;
     case 'control': return html`<${SeatCommands} state=${state} command=${(c) => send({ Command: c })} />`;
     case 'debrief': return html`<${DebriefPanel} state=${state} />`;
     case 'drafts':
@@ -104,7 +106,10 @@ function Panel({ tab, state }) {
 function TabbedColumn({ state, tabs, first }) {
   const debrief = !!state.view.debrief;
   const [tab, setTab] = useTab(first, debrief);
-  const shown = debrief ? [...tabs, ['debrief', 'Debrief']] : tabs;
+  // The chat's tab counts what has not been read.
+  const unread = unreadCount(state);
+  const named = tabs.map(([id, label]) => (id === 'chat' && unread > 0 ? [id, `${label} (${unread})`] : [id, label]));
+  const shown = debrief ? [...named, ['debrief', 'Debrief']] : named;
   const current = shown.some(([id]) => id === tab) ? tab : shown[0][0];
   return html`<div class="column panel-column">
     <${Tabs} tabs=${shown} current=${current} onPick=${setTab} />
@@ -113,9 +118,9 @@ function TabbedColumn({ state, tabs, first }) {
   </div>`;
 }
 
-const PLAYER_TABS = [['story', 'Story'], ['goals', 'Goals'], ['orders', 'Orders'], ['seats', 'Seats']];
-const PUBLIC_TABS = [['story', 'Story'], ['seats', 'Seats']];
-const WHITE_CELL_TABS = [['control', 'Seats'], ['drafts', 'Drafts'], ['briefings', 'Briefings'], ['connections', 'Log'], ['story', 'Story'], ['seats', 'Public']];
+const PLAYER_TABS = [['story', 'Story'], ['goals', 'Goals'], ['orders', 'Orders'], ['chat', 'Chat'], ['seats', 'Seats']];
+const PUBLIC_TABS = [['story', 'Story'], ['chat', 'Chat'], ['seats', 'Seats']];
+const WHITE_CELL_TABS = [['control', 'Seats'], ['drafts', 'Drafts'], ['briefings', 'Briefings'], ['chat', 'Chat'], ['connections', 'Log'], ['story', 'Story'], ['seats', 'Public']];
 
 /** A player's or an observer's screen: the map on the left, tabs on the right. */
 function ColumnsScreen({ state, kind, tabs }) {
@@ -144,7 +149,8 @@ function ProjectorScreen({ state }) {
     <${TopBar} state=${state} onLeave=${() => connection.leave()} />
     <${Notices} state=${state} limit=${2} />
     <main class="columns">
-      <${MapColumn} state=${state} map=${map} details=${false}><section><h3>Seats</h3><${SeatChips} seats=${state.view.seats} /></section><//>
+      <${MapColumn} state=${state} map=${map} details=${false}><section><h3>Seats</h3><${SeatChips} seats=${state.view.seats} /></section>
+        <${PublicPress} state=${state} /><//>
       <div class="column panel-column"><div class="panel">
         ${state.view.debrief ? html`<${DebriefPanel} state=${state} />` : html`<${StoryPanel} state=${state} store=${store} send=${send} />`}
       </div></div>

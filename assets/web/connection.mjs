@@ -6,7 +6,7 @@
 import { clean, cleanString } from './text.mjs';
 import { initialState, receive } from './state.mjs';
 
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 const FIRST_PAUSE_MS = 500;
 const LONGEST_PAUSE_MS = 5000;
 // The longest Retry-After honoured, and how long a first join keeps trying a busy server.

@@ -1,6 +1,7 @@
-// The white cell: every command a facilitator may give, with the server's answers, the seats
-// with what may be done to each, and everything the omniscient view holds (every draft, every
-// seat's briefing, the connections and the log).
+// The white cell: every command a facilitator may give (the press rules and the injects waiting
+// for approval among them), with the server's answers, the seats with what may be done to each,
+// and everything the omniscient view holds (every draft, every seat's briefing, the connections
+// and the log).
 
 import { html, useEffect, useState } from './vendor/preact-htm.mjs';
 import { describe, nameOf, percent, words } from './text.mjs';
@@ -8,6 +9,9 @@ import { Answers } from './panels.mjs';
 
 const MAX_ANNOUNCEMENT_CHARS = 1000;
 const MAX_CLOCK_CHANGE_SECONDS = 86400;
+/** The largest size an approved inject may be given (1 = as written). */
+const MAX_INJECT_SCALE = 3;
+const PRESS_RULES = [['full', 'Full press'], ['public_only', 'Public only'], ['none', 'None']];
 
 /** A button that asks "are you sure?" by changing its words, for commands that shut people out. */
 function ConfirmButton({ label, confirm, onConfirm, testid, disabled = false }) {
@@ -67,6 +71,43 @@ function AnnounceCommand({ command }) {
   </form>`;
 }
 
+function PressCommand({ view, command }) {
+  const rules = view.talk?.rules ?? 'full';
+  return html`<div class="command-group" role="group" aria-label="Press rules">
+    <label class="inline">Press <select data-testid="cmd-press-rules" value=${rules} disabled=${view.phase === 'GameOver'}
+      onChange=${(e) => command({ Press: e.target.value })}>
+      ${PRESS_RULES.map(([k, words]) => html`<option key=${k} value=${k}>${words}</option>`)}</select></label>
+  </div>`;
+}
+
+function AwaitingInject({ id, words, phase, command }) {
+  const [scale, setScale] = useState('1');
+  const n = Number(scale);
+  const fits = scale !== '' && Number.isFinite(n) && n >= 0 && n <= MAX_INJECT_SCALE;
+  const orders = phase === 'Orders';
+  return html`<li data-testid="awaiting-inject" data-inject=${id}>
+    <span class="text">${words}</span>
+    <span class="command-group">
+      <label class="inline">Size <input type="number" min="0" max=${MAX_INJECT_SCALE} step="0.1" data-testid=${`cmd-approve-scale-${id}`}
+        value=${scale} onInput=${(e) => setScale(e.target.value)} aria-invalid=${fits ? 'false' : 'true'} /></label>
+      <button type="button" class="primary" data-testid=${`cmd-approve-${id}`} disabled=${!orders || !fits}
+        onClick=${() => command({ Approve: { inject: id, scale: n } })}>Approve</button>
+      <button type="button" data-testid=${`cmd-skip-${id}`} disabled=${!orders} onClick=${() => command({ Skip: id })}>Skip</button>
+    </span></li>`;
+}
+
+/** Injects that fire only once the white cell says so (its author's default follows if nobody
+ * answers in time). */
+function Awaiting({ state, command }) {
+  const awaiting = state.view.omniscient?.awaiting ?? [];
+  if (awaiting.length === 0) return '';
+  return html`<section class="awaiting" data-testid="awaiting" aria-label="Injects waiting for your approval" aria-live="polite">
+    <h4>Waiting for your approval</h4>
+    <p class="muted small">Size 1 fires it as written, 0.5 at half its effect, 0 without effect; unanswered, its author's default follows.</p>
+    <ul>${awaiting.map(([id, words]) => html`<${AwaitingInject} key=${id} id=${id} words=${words} phase=${state.view.phase} command=${command} />`)}</ul>
+  </section>`;
+}
+
 export function Commands({ state, command }) {
   const phase = state.view.phase;
   const lobby = phase === 'Lobby';
@@ -81,7 +122,9 @@ export function Commands({ state, command }) {
     </div>
     <${ClockCommands} phase=${phase} command=${command} />
     <${InjectCommand} welcome=${state.welcome} phase=${phase} command=${command} />
+    <${PressCommand} view=${state.view} command=${command} />
     <${AnnounceCommand} command=${command} />
+    <${Awaiting} state=${state} command=${command} />
   </section>`;
 }
 

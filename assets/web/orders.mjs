@@ -1,6 +1,7 @@
 // A player's orders: a new order built from the server's menu (a kind, then each field, or one
 // pick from the list of every order the rules would take now), the verdict on it, the team's
-// draft with its retractions, the lock, and the advisor's suggestions.
+// draft with its retractions, the lock, and the advisor's suggestions. The same form builds the
+// terms a seat offers in a deal.
 
 import { html, useEffect, useState } from './vendor/preact-htm.mjs';
 import { costOf, describe, kindOf } from './text.mjs';
@@ -81,17 +82,19 @@ function finished(kind, orders, chosen, texts) {
   return textAt < 0 ? order : withText(order, values[textAt]);
 }
 
-function Builder({ state, store, send }) {
+/** The order form. By default it hands the order in; with `onBuilt` it gives the order to the
+ * caller instead (a term of an offer, say), offering only the kinds `allow` lets through. */
+export function Builder({ state, store, send, onBuilt = null, allow = () => true, label = 'Hand in this order' }) {
   const { welcome, view } = state;
   // The kind asked for survives a visit to another tab: the menu it brought is still held.
-  const [kind, setKind] = useState(state.menuKind ?? '');
+  const [kind, setKind] = useState(state.menuKind && allow(state.menuKind) ? state.menuKind : '');
   const [chosen, setChosen] = useState([]);
   const [texts, setTexts] = useState({});
   // A new turn (or a fresh view) forgets the kind asked for: the form starts again.
   useEffect(() => {
     if (!state.menuKind && kind) setKind('');
   }, [state.menuKind]);
-  const kinds = view.options?.kinds ?? [];
+  const kinds = (view.options?.kinds ?? []).filter(allow);
   const onKind = (k) => {
     setKind(k);
     setChosen([]);
@@ -112,12 +115,13 @@ function Builder({ state, store, send }) {
   const submit = (e) => {
     e.preventDefault();
     if (!order) return;
-    send({ Order: order });
+    if (onBuilt) onBuilt(order);
+    else send({ Order: order });
     setChosen([]);
     setTexts({});
   };
   if (kinds.length === 0) return html`<p class="muted">No kind of order is open to you now.</p>`;
-  return html`<form class="builder" onSubmit=${submit} aria-label="New order">
+  return html`<form class="builder" onSubmit=${submit} aria-label=${onBuilt ? label : 'New order'}>
     <${KindSelect} kinds=${kinds} kind=${kind} welcome=${welcome} onKind=${onKind} />
     ${kind && !menu ? html`<p class="muted" role="status">Asking the server which ${kind} orders it would take…</p>` : ''}
     ${kind && menu && orders.length === 0 ? html`<p class="muted">The rules would take no ${kind} now.</p>` : ''}
@@ -125,7 +129,7 @@ function Builder({ state, store, send }) {
       <${Fields} kind=${kind} orders=${orders} chosen=${chosen} texts=${texts} state=${state} onChoose=${onChoose} onText=${onText} />
       <${PickList} kind=${kind} orders=${orders} chosen=${chosen} welcome=${welcome} onPick=${onPick} />` : ''}
     <div class="row">
-      <button type="submit" class="primary" data-testid="submit-order" disabled=${!order}>Hand in this order</button>
+      <button type="submit" class="primary" data-testid="submit-order" disabled=${!order}>${label}</button>
       ${order ? html`<span class="muted">${describe(order, welcome)}</span>` : ''}
     </div>
   </form>`;

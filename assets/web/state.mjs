@@ -1,7 +1,8 @@
-// What the client knows: the welcome, the view kept up to date by patches, the stories and pages
-// asked for, the menu being built from, and the answers the server gave. `receive` takes one
-// server message into the state and says what must be sent back (a `Refresh` when a patch does
-// not fit); it never touches the network, so it reads like the protocol.
+// What the client knows: the welcome, the view kept up to date by patches (and its press by each
+// `Press` as it is said), the stories and pages asked for, the menu being built from, the
+// conversations not yet read, and the answers the server gave. `receive` takes one server message
+// into the state and says what must be sent back (a `Refresh` when a patch does not fit); it
+// never touches the network, so it reads like the protocol.
 
 import { useLayoutEffect, useState } from './vendor/preact-htm.mjs';
 
@@ -9,6 +10,8 @@ import { useLayoutEffect, useState } from './vendor/preact-htm.mjs';
 export const MAX_EVENTS = 500;
 /** Turns' stories kept. */
 export const MAX_STORIES = 500;
+/** Press items kept in the view, newest last: as many as a full view carries. */
+export const MAX_PRESS = 200;
 
 export function initialState() {
   return {
@@ -30,6 +33,12 @@ export function initialState() {
     menuKind: null,
     menu: null,
     verdict: null,
+    // The server's last answer about press, channels, offers and answers, shown in the chat.
+    talkVerdict: null,
+    // The conversation the chat shows (a key of `conversationOf`), and the press not yet read
+    // in each conversation since this page joined.
+    chatWith: 'public',
+    unread: {},
     events: [],
     goodbye: null,
   };
@@ -102,17 +111,71 @@ export function verdictWords(v) {
 
 // Answers about a seat's orders: a refusal of these is shown where the verdicts are.
 const SEAT_WORDS = new Set(['order', 'lock', 'unlock', 'retract', 'menu']);
+// Answers about negotiation: shown in the chat.
+const TALK_WORDS = new Set(['press', 'channel', 'offer', 'answer']);
+const TALK_DONE = /^(press|channel|offer|answer) (\d+)$/;
+
+/** The conversation a piece of press belongs to, for a reader whose seat is `me` (null: the
+ * white cell or an observer): 'public', 'channel:<id>', 'seat:<the other seat>' for a seat, or
+ * 'pair:<a>|<b>' (the two seats in order) for those who read every seat's messages. */
+export function conversationOf(item, me) {
+  const to = item?.to;
+  if (to === 'Public' || to == null || typeof to !== 'object') return 'public';
+  if ('Channel' in to) return `channel:${to.Channel}`;
+  const them = String(to.Seat);
+  if (me) return `seat:${item.from === me ? them : item.from}`;
+  const [a, b] = [String(item.from), them].sort();
+  return `pair:${a}|${b}`;
+}
+
+function isPressItem(m) {
+  return m && typeof m === 'object' && Number.isInteger(m.n) && typeof m.from === 'string' && typeof m.text === 'string';
+}
+
+/** The press with `item` in its place (by number), once, the oldest forgotten past `MAX_PRESS`. */
+function withPress(press, item) {
+  if (press.some((p) => p.n === item.n)) return press;
+  const next = [...press, item].sort((a, b) => a.n - b.n);
+  return next.length > MAX_PRESS ? next.slice(next.length - MAX_PRESS) : next;
+}
+
+/** A piece of press said now: into the view's press, and unread in its conversation unless this
+ * page's seat said it (or it is already held). */
+function takePress(state, item) {
+  const v = state.view;
+  if (!v || !isPressItem(item)) return {};
+  const press = Array.isArray(v.press) ? v.press : [];
+  const next = withPress(press, item);
+  if (next === press) return {};
+  const change = { view: { ...v, press: next } };
+  if (item.from !== v.seat) {
+    const key = conversationOf(item, v.seat);
+    change.unread = { ...state.unread, [key]: (state.unread[key] ?? 0) + 1 };
+  }
+  return change;
+}
+
+/** The chat's line about what the server did (none for a message: it shows itself). */
+function talkWords(what, n) {
+  switch (what) {
+    case 'channel': return `✔ channel ${n} opened`;
+    case 'offer': return `✔ offer ${n} sent: it waits for their answer until the turn resolves`;
+    case 'answer': return `✔ your answer to offer ${n} was sent`;
+    default: return '';
+  }
+}
 
 function applyPatch(state, patch, now) {
   if (!state.view || state.view.id !== patch.base) return [{}, ['Refresh']];
   const view = { ...state.view, id: patch.id };
-  // A key absent did not change; a key present (even as null) holds the new value.
-  for (const [k, v] of Object.entries(patch)) if (k !== 'base' && k !== 'id') view[k] = v;
+  // A key absent did not change; a key present (even as null) holds the new value. The press is
+  // never patched: it grows by `Press` messages.
+  for (const [k, v] of Object.entries(patch)) if (k !== 'base' && k !== 'id' && k !== 'press') view[k] = v;
   const change = { view, stories: withStory(state.stories, patch.story) };
   if ('clock' in patch) change.clockAt = now;
   if ('turn' in patch || 'phase' in patch) {
-    // Last turn's verdict and menu say nothing of this one.
-    if ('turn' in patch) change.verdict = null;
+    // Last turn's verdicts and menu say nothing of this one.
+    if ('turn' in patch) Object.assign(change, { verdict: null, talkVerdict: null });
     change.menu = null;
     change.menuKind = null;
     return [change, []];
@@ -132,7 +195,9 @@ export function receive(state, message, now) {
     case 'View': {
       // A full view (on connecting, or after a refresh): a menu held may be of another turn.
       const again = state.menuKind && m.phase === 'Orders' && state.view?.turn === m.turn;
-      const change = { view: m, clockAt: now, stories: withStory(state.stories, m.story), menu: null };
+      const press = (Array.isArray(m.press) ? m.press : []).filter(isPressItem).sort((a, b) => a.n - b.n).slice(-MAX_PRESS);
+      const view = { ...m, press };
+      const change = { view, clockAt: now, stories: withStory(state.stories, m.story), menu: null };
       if (!again) change.menuKind = null;
       return [change, again ? [{ Menu: { kind: state.menuKind } }] : []];
     }
@@ -142,13 +207,23 @@ export function receive(state, message, now) {
       return [{ verdict: { ok: m.accepted, text: verdictWords(m) }, events: withEvent(state, 'verdict', verdictWords(m)) }, []];
     case 'Refused': {
       const text = `✘ ${m.what} refused: ${m.reason}`;
-      const change = { events: withEvent(state, 'refused', text) };
+      const events = withEvent(state, 'refused', text);
+      const change = { events };
       if (SEAT_WORDS.has(m.what)) change.verdict = { ok: false, text };
+      if (TALK_WORDS.has(m.what)) change.talkVerdict = { ok: false, text, what: m.what, n: events.at(-1).n };
       if (m.what === 'menu') change.menuKind = null;
       return [change, []];
     }
-    case 'Done':
-      return [{ events: withEvent(state, 'done', `✔ ${m.what}`) }, []];
+    case 'Done': {
+      const events = withEvent(state, 'done', `✔ ${m.what}`);
+      const talk = TALK_DONE.exec(String(m.what));
+      if (!talk) return [{ events }, []];
+      // A message sent shows itself in the conversation: only a refusal before it is cleared.
+      const text = talkWords(talk[1], talk[2]);
+      return [{ events, talkVerdict: text ? { ok: true, text, what: talk[1], n: events.at(-1).n } : null }, []];
+    }
+    case 'Press':
+      return [takePress(state, m), []];
     case 'Clock':
       return [state.view ? { view: { ...state.view, clock: m }, clockAt: now } : {}, []];
     case 'Seats':

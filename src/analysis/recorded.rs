@@ -206,7 +206,12 @@ fn seat_is_bot(app: &mut App, seat: &str) -> Result<bool, String> {
 /// The seat an input speaks for, if any.
 fn seat_of(input: &Input) -> Option<&str> {
     match input {
-        Input::Order { seat, .. } | Input::Seat { seat, .. } => Some(seat),
+        Input::Order { seat, .. }
+        | Input::Seat { seat, .. }
+        | Input::Press { seat, .. }
+        | Input::OpenChannel { seat, .. }
+        | Input::Offer { seat, .. }
+        | Input::Answer { seat, .. } => Some(seat),
         _ => None,
     }
 }

@@ -242,6 +242,15 @@ fn facilitator_words(input: &crate::host::Input) -> String {
         Input::Revoke { seat, .. } => format!("issued a new code for {seat}"),
         Input::Save => "saved the game".into(),
         Input::Order { seat, .. } | Input::Seat { seat, .. } => format!("acted for {seat}"),
+        Input::OrderFor { seat, order } => format!("gave {seat} an order: {}", order.kind()),
+        Input::Press { seat, .. } | Input::OpenChannel { seat, .. } => format!("{seat} spoke"),
+        Input::Offer { seat, offer } => format!("{seat} offered {} a deal", offer.to),
+        Input::Answer { seat, deal, accept, .. } => {
+            format!("{seat} {} offer {deal}", if *accept { "accepted" } else { "rejected" })
+        }
+        Input::PressRules(rules) => format!("set the press rules to {}", rules.words()),
+        Input::Approve { inject, scale } => format!("approved the inject {inject} at {scale} of its size"),
+        Input::Skip(inject) => format!("skipped the inject {inject}"),
     }
 }
 

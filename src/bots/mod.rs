@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bevy::prelude::*;
 
+pub mod negotiate;
+
 use crate::institutions::Proposals;
 use crate::rng::{Dice, Purpose};
 use crate::rules::conditions;
@@ -28,7 +30,11 @@ pub struct BotsPlugin;
 
 impl Plugin for BotsPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(OnEnter(Phase::Orders), draft_bot_orders.after(crate::rules::orders::open_orders)).add_systems(
+        app.add_systems(
+            OnEnter(Phase::Orders),
+            (draft_bot_orders, negotiate::offer_deals).chain().after(crate::rules::orders::open_orders),
+        )
+        .add_systems(
             crate::rules::ResolveTurn,
             remember_proposals.in_set(crate::rules::Step::ApplyOrders).after(crate::rules::orders::apply_orders),
         );
@@ -99,6 +105,7 @@ impl Strategy {
                 if d.max_deployment_share > 0.0 {
                     d.max_deployment_share = 1.0;
                 }
+                d.keeps_deals = round3(d.keeps_deals / 2.0);
             }
             Strategy::Dove => {
                 d.aggression = round3(d.aggression / 2.0);
@@ -108,6 +115,7 @@ impl Strategy {
                 d.votes.observe = 1.0;
                 d.votes.interpose = 1.0;
                 d.votes.enforce = 0.0;
+                d.keeps_deals = 1.0;
             }
         }
         d
@@ -597,6 +605,18 @@ const HOSTILE: i64 = -50;
 /// A relation at or above which a hawk still votes for what the other nation proposes.
 const FRIENDLY: i64 = 50;
 
+impl Bot<'_> {
+    /// §9.9 Deals: what its standing deals ask of it takes the place of its own order on the
+    /// same matter, unless its doctrine has it break them this turn.
+    fn keep_deals(&mut self, world: &World) {
+        for promised in negotiate::promised_orders(world, &self.key, &self.nation.doctrine) {
+            let about = crate::rules::orders::subject(&promised);
+            self.orders.retain(|o| about.is_none() || crate::rules::orders::subject(o) != about);
+            self.orders.push(promised);
+        }
+    }
+}
+
 /// Its doctrine's leaning towards a mandate of this kind.
 fn leaning(d: &Doctrine, kind: MandateKind) -> f64 {
     d.votes.of(kind)
@@ -672,6 +692,7 @@ pub fn plan(world: &mut World, me: Entity, key: &str, outlook: &Outlook) -> Vec<
         bot.deploy_or_withdraw(world);
         bot.sanction_and_share(world, &info);
     }
+    bot.keep_deals(world);
     bot.orders
 }
 

@@ -173,6 +173,16 @@ fn bound_view(v: &mut View) {
     v.draft.iter_mut().for_each(bound_draft);
     v.omniscient.iter_mut().for_each(bound_omniscient);
     v.story.iter_mut().for_each(bound_story);
+    keep_newest(&mut v.press, crate::negotiation::press::PRESS_IN_VIEW);
+    v.talk.iter_mut().for_each(bound_talk);
+}
+
+fn bound_talk(t: &mut crate::negotiation::TalkView) {
+    keep_first(&mut t.channels, MAX_LIST);
+    for c in &mut t.channels {
+        keep_first(&mut c.members, MAX_LIST);
+    }
+    keep_newest(&mut t.deals, MAX_LIST);
 }
 
 /// A patch's fields, bounded as the view's.
@@ -187,6 +197,7 @@ fn bound_patch(p: &mut ViewPatch) {
     p.draft.iter_mut().flatten().for_each(bound_draft);
     p.omniscient.iter_mut().flatten().for_each(bound_omniscient);
     p.story.iter_mut().flatten().for_each(bound_story);
+    p.talk.iter_mut().flatten().for_each(bound_talk);
 }
 
 fn bound_options(o: &mut crate::protocol::SeatOptions) {

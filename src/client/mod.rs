@@ -3,6 +3,7 @@
 //! that keeps both connected.
 
 pub mod bot;
+pub mod chat;
 pub mod form;
 pub mod guard;
 pub mod run;
@@ -38,6 +39,8 @@ pub enum Tab {
     Seats,
     /// The white cell's drafts and log (the facilitator's).
     WhiteCell,
+    /// Press and deals: the conversations, the line being typed, the offers.
+    Chat,
 }
 
 /// The state of the connection, as the client shows it.
@@ -95,6 +98,9 @@ pub struct Client {
     /// When the clock in `view` was read from the server: the client counts down from it on its
     /// own, so the time left moves every second whether or not anything else arrives.
     pub clock_read: Option<std::time::Instant>,
+    pub chat: chat::Chat,
+    /// Press not yet read, by conversation.
+    pub unread: BTreeMap<chat::Conversation, u32>,
 }
 
 /// What a key asks the loop to do.
@@ -124,6 +130,8 @@ impl Default for Client {
             help: false,
             closed: None,
             clock_read: None,
+            chat: chat::Chat::default(),
+            unread: BTreeMap::new(),
         }
     }
 }
@@ -222,6 +230,7 @@ impl Client {
                 }
             }
             ServerMessage::Notice(n) => self.event(format!("📣 {n}")),
+            ServerMessage::Press(item) => self.take_press(*item),
             ServerMessage::Goodbye { reason, rejoin: true } => {
                 self.event(format!("The server closed this connection: {reason}; trying again shortly"));
             }
@@ -236,6 +245,22 @@ impl Client {
     pub fn event(&mut self, line: String) {
         self.events.push(line);
         guard::keep_newest(&mut self.events, MAX_EVENTS);
+    }
+
+    /// Keeps a piece of press in the view's (once, in order, the newest `PRESS_IN_VIEW`) and
+    /// marks its conversation unread.
+    fn take_press(&mut self, item: crate::negotiation::PressItem) {
+        let Some(v) = self.view.as_mut() else { return };
+        if v.press.iter().any(|p| p.n == item.n) {
+            return;
+        }
+        let at = v.press.partition_point(|p| p.n < item.n);
+        v.press.insert(at, item.clone());
+        guard::keep_newest(&mut v.press, crate::negotiation::press::PRESS_IN_VIEW);
+        let mine = v.seat.as_deref() == Some(item.from.as_str());
+        if !mine {
+            *self.unread.entry(chat::conversation(&item, v.seat.as_deref())).or_default() += 1;
+        }
     }
 
     /// Keeps a turn's story, forgetting the oldest past `MAX_STORIES`.
@@ -289,9 +314,9 @@ impl Client {
 
     fn tabs(&self) -> Vec<Tab> {
         match self.role() {
-            Role::Player => vec![Tab::Story, Tab::Goals, Tab::Orders, Tab::Seats],
-            Role::Observer | Role::Projector => vec![Tab::Story, Tab::Seats],
-            Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Story],
+            Role::Player => vec![Tab::Story, Tab::Goals, Tab::Orders, Tab::Chat, Tab::Seats],
+            Role::Observer | Role::Projector => vec![Tab::Story, Tab::Chat, Tab::Seats],
+            Role::Facilitator => vec![Tab::Seats, Tab::WhiteCell, Tab::Chat, Tab::Story],
         }
     }
 
@@ -313,6 +338,9 @@ impl Client {
         }
         if self.builder.is_some() {
             return self.on_builder_key(key);
+        }
+        if let Some(actions) = self.on_chat_key(key) {
+            return actions;
         }
         let player = self.role() == Role::Player;
         match key.code {
@@ -546,10 +574,10 @@ impl Client {
                 if b.values.len() == form::fields(&kind).len() {
                     let order = form::build(&kind, &b.values, &me);
                     self.builder = None;
-                    self.tab = Tab::Orders;
                     if let Some(order) = order {
-                        return vec![Action::Send(ClientMessage::Order(order))];
+                        return self.built(order);
                     }
+                    self.tab = Tab::Orders;
                 }
             }
             _ => {}

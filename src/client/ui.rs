@@ -277,6 +277,7 @@ fn tab_name(t: Tab) -> &'static str {
         Tab::Orders => "Orders",
         Tab::Seats => "Seats",
         Tab::WhiteCell => "White cell",
+        Tab::Chat => "Chat",
     }
 }
 
@@ -296,6 +297,7 @@ fn draw_panel(frame: &mut Frame, area: Rect, c: &Client) {
         Tab::Orders => draw_orders(frame, rest, c),
         Tab::Seats => draw_seats(frame, rest, c),
         Tab::WhiteCell => draw_white_cell(frame, rest, c),
+        Tab::Chat => draw_chat(frame, rest, c),
     }
 }
 
@@ -572,6 +574,12 @@ fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {
         return;
     };
     let mut lines: Vec<Line> = Vec::new();
+    for (id, words) in &o.awaiting {
+        lines.push(Line::styled(
+            format!("Waiting for you: {words}  (:approve {id} [size] or :skip {id})"),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    }
     for (seat, d) in &o.drafts {
         let orders: Vec<String> = d.orders.iter().map(|x| form::describe(&x.order, c.welcome.as_ref())).collect();
         lines.push(Line::styled(
@@ -588,6 +596,91 @@ fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {
         ),
         area,
     );
+}
+
+/// The chat: conversations with unread marks on the left; the one chosen on the right, its
+/// deals under it, and the line being typed or the offer being made.
+fn draw_chat(frame: &mut Frame, area: Rect, c: &Client) {
+    use super::chat::{Conversation, asks, conversation, conversations};
+    let Some(v) = &c.view else { return };
+    let list = conversations(v, c.welcome.as_ref());
+    let selected = c.chat.selected.min(list.len().saturating_sub(1));
+    let shown = list.get(selected).map(|(k, _)| k.clone()).unwrap_or(Conversation::Public);
+    let narrow = area.width < 60;
+    let (left, right) = if narrow {
+        (None, area)
+    } else {
+        let [l, r] = Layout::horizontal([Constraint::Length(24), Constraint::Min(20)]).areas(area);
+        (Some(l), r)
+    };
+    if let Some(left) = left {
+        let items: Vec<ListItem> = list
+            .iter()
+            .map(|(k, label)| {
+                let unread = c.unread.get(k).copied().unwrap_or(0);
+                let mark = if unread > 0 { format!("• {label} ({unread})") } else { format!("  {label}") };
+                let style = if unread > 0 { Style::new().add_modifier(Modifier::BOLD) } else { Style::new() };
+                ListItem::new(Line::styled(mark, style))
+            })
+            .collect();
+        let mut state = ListState::default().with_selected(Some(selected));
+        let rules = v.talk.as_ref().map_or("", |t| t.rules.words());
+        frame.render_stateful_widget(
+            List::new(items)
+                .highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+                .block(Block::bordered().title(format!(" {rules} "))),
+            left,
+            &mut state,
+        );
+    }
+    let me = v.seat.as_deref();
+    let name = |id: &str| form::name_of(c.welcome.as_ref(), id);
+    let mut lines: Vec<Line> = Vec::new();
+    for item in v.press.iter().filter(|i| conversation(i, me) == shown) {
+        let style = if Some(item.from.as_str()) == me { Style::new().fg(Color::Cyan) } else { Style::new() };
+        let deal = item.deal.map_or(String::new(), |d| format!(" [deal {d}]"));
+        lines.push(Line::styled(format!("t{} {}{deal}: {}", item.turn, name(&item.from), item.text), style));
+    }
+    let concerns = |d: &crate::negotiation::Deal| match &shown {
+        Conversation::Seat(s) => d.party(s),
+        Conversation::Pair(a, b) => d.party(a) && d.party(b),
+        Conversation::Public | Conversation::Channel(_) => false,
+    };
+    for d in v.talk.iter().flat_map(|t| &t.deals).filter(|d| concerns(&d.deal)) {
+        let style = match d.deal.state {
+            crate::negotiation::DealState::Kept => Style::new().fg(Color::Green),
+            crate::negotiation::DealState::Breached { .. } => Style::new().fg(Color::Red),
+            _ => Style::new().fg(Color::Yellow),
+        };
+        lines.push(Line::styled(format!("Deal {} ({}): {}", d.deal.id, d.deal.state.word(), d.words), style));
+    }
+    if let Some(form) = c.chat.offer.as_ref().filter(|f| !f.give.is_empty()) {
+        lines.push(Line::raw(""));
+        let give: Vec<String> = form.give.iter().map(|o| form::describe(o, c.welcome.as_ref())).collect();
+        lines.push(Line::styled(
+            format!("Offer to {}: you {} — if they (↑↓, Enter to send, Esc to drop):", name(&form.to), give.join(", ")),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        for (i, (_, words)) in asks(v, c.welcome.as_ref()).iter().enumerate() {
+            let mark = if i == form.cursor { "▶ " } else { "  " };
+            lines.push(Line::raw(format!("{mark}{words}")));
+        }
+    }
+    let keys = match (&c.chat.typing, c.role()) {
+        (Some(t), _) => format!(" > {t}▏ (Enter send, Esc cancel) "),
+        (None, Role::Player) => " ↑↓ conversation, m write, f offer, y/x accept/reject ".into(),
+        (None, _) => " ↑↓ conversation ".into(),
+    };
+    let label = list.get(selected).map_or("", |(_, l)| l.as_str());
+    let title = if narrow { format!(" {label} ") } else { format!(" {label}:{keys}") };
+    let keep = (right.height as usize).saturating_sub(3);
+    let skip = lines.len().saturating_sub(keep);
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+    let mut block = Block::bordered().title(title);
+    if narrow {
+        block = block.title_bottom(keys);
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), right);
 }
 
 fn draw_keys(frame: &mut Frame, area: Rect, c: &Client) {

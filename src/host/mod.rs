@@ -6,7 +6,9 @@
 //! through the same function rebuilds the same game (`resume`).
 
 pub mod console;
+mod talk;
 pub mod view;
+mod whitecell;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -82,6 +84,41 @@ pub enum Input {
     },
     /// A change to the clock (pause, resume, extend, shorten): kept for the record.
     Clock(Command),
+    /// Press from a seat, delivered at once.
+    Press {
+        seat: String,
+        to: crate::negotiation::PressTo,
+        text: String,
+    },
+    OpenChannel {
+        seat: String,
+        name: String,
+        members: Vec<String>,
+    },
+    Offer {
+        seat: String,
+        offer: crate::negotiation::Offer,
+    },
+    Answer {
+        seat: String,
+        deal: u64,
+        accept: bool,
+        reason: String,
+    },
+    /// The facilitator sets who may talk to whom.
+    PressRules(crate::negotiation::PressRules),
+    /// The facilitator's order for a seat, in place of the seat's own on the same matter.
+    OrderFor {
+        seat: String,
+        order: Order,
+    },
+    /// An inject waiting for approval fires, its effects at `scale` of their size.
+    Approve {
+        inject: String,
+        scale: f64,
+    },
+    /// An inject waiting for approval does not fire this time.
+    Skip(String),
     /// The seat's (or the observers') connections closed and its code barred.
     Kick(String),
     Readmit(String),
@@ -94,6 +131,19 @@ pub enum Input {
 }
 
 impl Input {
+    /// Whether a seat handed it in (and so counts towards the seat's inputs this turn).
+    pub fn seat_input(&self) -> bool {
+        matches!(
+            self,
+            Input::Order { .. }
+                | Input::Seat { .. }
+                | Input::Press { .. }
+                | Input::OpenChannel { .. }
+                | Input::Offer { .. }
+                | Input::Answer { .. }
+        )
+    }
+
     /// Whether the input changes the game (and so must be replayed in its place on resume).
     pub fn changes_game(&self) -> bool {
         !matches!(self, Input::Clock(_) | Input::Save) && !self.changes_access()
@@ -351,6 +401,8 @@ pub struct Pending {
     pub autosave_due: bool,
     /// The transport still has packets queued that this frame's budget did not send.
     pub backlog: bool,
+    /// Press items sent to their readers so far.
+    pub press_sent: u64,
 }
 
 /// The autosave written at the start of every turn and at the end of the game.
@@ -593,6 +645,13 @@ fn gather_requests(world: &mut World) -> Vec<(Actor, Request)> {
         world.resource_mut::<PhaseClock>().deadline = None;
         requests.push((Actor::Clock, Request::Message(ClientMessage::Command(Command::EndPhase))));
     }
+    if phase == Phase::Orders && !world.resource::<Replaying>().0 {
+        requests.extend(
+            whitecell::undecided_in_time(world)
+                .into_iter()
+                .map(|c| (Actor::Clock, Request::Message(ClientMessage::Command(c)))),
+        );
+    }
     requests.extend(
         world
             .resource_mut::<Messages<ConsoleCommand>>()
@@ -661,6 +720,15 @@ fn take_request(world: &mut World, actor: Actor, request: Request, frame: &mut F
             return Ok(());
         }
         ClientMessage::Order(order) => Input::Order { seat: seat.clone().unwrap_or_default(), order },
+        ClientMessage::OrderFor { seat, order } => Input::OrderFor { seat, order },
+        ClientMessage::Press { to, text } => Input::Press { seat: seat.clone().unwrap_or_default(), to, text },
+        ClientMessage::OpenChannel { name, members } => {
+            Input::OpenChannel { seat: seat.clone().unwrap_or_default(), name, members }
+        }
+        ClientMessage::Offer(offer) => Input::Offer { seat: seat.clone().unwrap_or_default(), offer },
+        ClientMessage::Answer { deal, accept, reason } => {
+            Input::Answer { seat: seat.clone().unwrap_or_default(), deal, accept, reason }
+        }
         ClientMessage::Seat(action) => Input::Seat { seat: seat.clone().unwrap_or_default(), action },
         ClientMessage::Command(c) => match to_input(world, c, matches!(actor, Actor::Clock)) {
             Ok(input) => input,
@@ -674,7 +742,7 @@ fn take_request(world: &mut World, actor: Actor, request: Request, frame: &mut F
     match apply_input(world, &input, &by) {
         Ok(applied) => {
             frame.phase_ended |= matches!(input, Input::EndPhase { .. });
-            if let Some(seat) = seat.filter(|_| matches!(input, Input::Order { .. } | Input::Seat { .. })) {
+            if let Some(seat) = seat.filter(|_| input.seat_input()) {
                 count_input(world, &seat, turn);
             }
             let record = Record { n: 0, turn, phase, by: by.clone(), input: input.clone(), id: applied.id, at_ms: 0 };
@@ -732,13 +800,20 @@ fn screen(
         }
     }
     legal(message, phase, role)?;
-    let seat_input = matches!(message, ClientMessage::Order(_) | ClientMessage::Seat(_));
+    use ClientMessage as M;
+    let seat_input = matches!(
+        message,
+        M::Order(_) | M::Seat(_) | M::Press { .. } | M::OpenChannel { .. } | M::Offer(_) | M::Answer { .. }
+    );
     // Once the phase has been ended in this frame, nothing may reopen it.
     if phase_ended && (seat_input || matches!(message, ClientMessage::Command(Command::EndPhase))) {
         return Err("the orders phase has just ended".into());
     }
     if let Some(seat) = seat.filter(|_| seat_input) {
-        if world.resource::<HeldForBots>().0.contains(seat) {
+        // A seat its bot holds may still talk; it gives no orders and makes no deals.
+        if world.resource::<HeldForBots>().0.contains(seat)
+            && !matches!(message, M::Press { .. } | M::OpenChannel { .. })
+        {
             return Err(held_notice(seat));
         }
         // A seat at its cap may always lock what it has.
@@ -909,6 +984,10 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
         }
         Command::Revoke(seat) => Input::Revoke { seat, code: fresh_code() },
         Command::Save => Input::Save,
+        Command::Press(rules) => Input::PressRules(rules),
+        Command::Approve { inject, scale } => Input::Approve { inject, scale },
+        Command::Skip(inject) => Input::Skip(inject),
+        Command::Rollback(turn) => return Err(format!("rollback {turn}: ")),
     })
 }
 
@@ -1029,12 +1108,36 @@ fn carry_out(world: &mut World, input: &Input, by: &str) -> Result<Applied, Serv
             done(if *bot { format!("bot {seat}") } else { format!("human {seat}") })
         }
         Input::Control { seat, bot } => hand_seat(world, by, seat, *bot),
-        Input::Inject(id) => match crate::rules::politics::fire_inject_now(world, id) {
+        Input::Inject(id) => match crate::rules::politics::fire_inject_now(world, id, 1.0) {
             Ok(name) => {
                 note(world, by, &format!("fired the inject {name}"));
                 done(format!("inject {id}"))
             }
             Err(reason) => Err(refused("inject", reason)),
+        },
+        Input::Approve { inject, scale } => whitecell::approve(world, by, inject, *scale),
+        Input::Skip(id) => match crate::rules::politics::skip_inject(world, id) {
+            Ok(name) => {
+                note(world, by, &format!("skipped the inject {name}"));
+                done(format!("skip {id}"))
+            }
+            Err(reason) => Err(refused("skip", reason)),
+        },
+        Input::Press { .. }
+        | Input::OpenChannel { .. }
+        | Input::Offer { .. }
+        | Input::Answer { .. }
+        | Input::PressRules(_) => talk::carry_out(world, input, by),
+        Input::OrderFor { seat, order } => match crate::rules::orders::put_in_draft(world, seat, order.clone()) {
+            Ok(id) => {
+                // The white cell's log only: which seat a teacher steers is nobody else's business.
+                let line =
+                    format!("turn {}: {by} gave {seat} an order: {}", world.resource::<Clock>().turn, order.kind());
+                world.resource_mut::<Notices>().log.push(line);
+                world.resource_mut::<Pending>().seats = true;
+                Ok(Applied { reply: ServerMessage::Done { what: format!("order {id} for {seat}") }, id: Some(id) })
+            }
+            Err(reason) => Err(refused("order for", reason)),
         },
         Input::EndPhase { timed_out } => {
             end_orders_phase(world);
@@ -1133,6 +1236,8 @@ fn after_applied(world: &mut World, input: &Input, by: &str, disconnects: &mut V
             let clock = world.resource::<PhaseClock>().view();
             tell_everyone(world, &ServerMessage::Clock(clock));
         }
+        // Press goes out as it is (view::send_views); only the white cell's view changes.
+        Input::Press { .. } => world.resource_mut::<Pending>().omniscient_stale = true,
         _ => refresh_every_view(world),
     }
 }

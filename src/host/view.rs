@@ -301,6 +301,8 @@ pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
         options: seat.map(|s| options(world, s, phase)),
         notices,
         omniscient,
+        talk: Some(crate::negotiation::talk_view(world, reader(role, seat))),
+        press: crate::negotiation::press_for(world, reader(role, seat), crate::negotiation::press::PRESS_IN_VIEW),
         goals: seat.map(|s| goals(world, s)),
         debrief: (phase == Phase::GameOver).then(|| debrief(world, role, seat)),
         story,
@@ -309,7 +311,7 @@ pub fn build_view(world: &mut World, role: Role, seat: Option<&str>) -> View {
 
 /// Who a connection reads the trace as: the white cell (the facilitator), its seat's nation, or
 /// the public.
-fn reader(role: Role, seat: Option<&str>) -> Reader<'_> {
+pub(super) fn reader(role: Role, seat: Option<&str>) -> Reader<'_> {
     match role {
         Role::Facilitator => Reader::WhiteCell,
         Role::Player => Reader::seat(seat),
@@ -627,7 +629,22 @@ fn omniscient(world: &mut World) -> Omniscient {
         seats: seats.iter().map(|s| briefing_for(world, Some(s))).collect(),
         connections,
         log: world.resource::<Notices>().log.clone(),
+        awaiting: awaiting(world),
     }
+}
+
+/// The injects waiting for approval, in words.
+fn awaiting(world: &World) -> Vec<(String, String)> {
+    let registry = world.resource::<crate::world::Registry>();
+    let awaiting = &world.resource::<crate::rules::politics::AwaitingApproval>().0;
+    awaiting
+        .iter()
+        .filter_map(|(id, _)| {
+            let e = registry.get(id)?;
+            let name = world.get::<Label>(e).map_or(id.as_str(), |l| l.0.as_str());
+            Some((id.clone(), format!("{name}: {}", world.get::<Inject>(e)?.text)))
+        })
+        .collect()
 }
 
 /// A view within the size limit: the oldest of the story's events go first if it would not fit.
@@ -687,6 +704,7 @@ pub fn send_views(world: &mut World) {
     if world.resource::<Replaying>().0 {
         return;
     }
+    super::talk::deliver_press(world);
     // The phase changes at the start of the next frame: what is pending goes out with it, not as
     // views of a phase already over.
     if matches!(world.get_resource::<NextState<Phase>>(), Some(NextState::Pending(_))) {

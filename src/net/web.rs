@@ -22,11 +22,13 @@ macro_rules! web_files {
 /// The client's files by path under `assets/web/` (a test checks that every file there is listed).
 pub const FILES: &[(&str, &[u8])] = web_files!(
     "app.mjs",
+    "chat.mjs",
     "connection.mjs",
     "facilitator.mjs",
     "index.html",
     "map.mjs",
     "menus.mjs",
+    "offers.mjs",
     "orders.mjs",
     "panels.mjs",
     "state.mjs",

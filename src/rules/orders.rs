@@ -345,14 +345,7 @@ pub fn check(world: &mut World, nation: &str, order: &Order) -> Result<i64, Stri
     if held >= most {
         return Err(format!("you already have {most} orders this turn, the most allowed"));
     }
-    let a = Asker {
-        me,
-        key: nation,
-        flags: world.get::<Nation>(me).map(|n| n.flags.clone()).ok_or("no such nation")?,
-        refuses: world.get::<Nation>(me).map(|n| n.refuses.clone()).unwrap_or_default(),
-        costs: world.resource::<Model>().0.costs.clone(),
-        turns: world.resource::<ScenarioInfo>().turns,
-    };
+    let a = Asker::new(world, me, nation)?;
     let cost = cost_of(world, &a, order)?;
     // One order per thing a turn: a second one would be charged twice and applied twice.
     if let Some(subject) = subject(order)
@@ -384,6 +377,62 @@ struct Asker<'a> {
     refuses: Vec<Entity>,
     costs: OrderCosts,
     turns: u32,
+}
+
+impl<'a> Asker<'a> {
+    fn new(world: &World, me: Entity, key: &'a str) -> Result<Asker<'a>, String> {
+        Ok(Asker {
+            me,
+            key,
+            flags: world.get::<Nation>(me).map(|n| n.flags.clone()).ok_or("no such nation")?,
+            refuses: world.get::<Nation>(me).map(|n| n.refuses.clone()).unwrap_or_default(),
+            costs: world.resource::<Model>().0.costs.clone(),
+            turns: world.resource::<ScenarioInfo>().turns,
+        })
+    }
+}
+
+/// Puts `order` into `nation`'s draft in place of any order of its on the same subject, locked
+/// or not (the draft stays as locked as it was): how a bot keeps a promise made after it locked.
+pub fn put_in_draft(world: &mut World, nation: &str, order: Order) -> Result<u64, String> {
+    let about = subject(&order);
+    let mut book = world.resource_mut::<OrderBook>();
+    let Some(draft) = book.drafts.get_mut(nation) else {
+        return Err(format!("there is no seat {nation:?} in this game"));
+    };
+    let before = draft.clone();
+    let was_locked = draft.locked;
+    draft.locked = false;
+    if let Some(about) = &about
+        && let Some(id) = draft.subjects.remove(about)
+    {
+        draft.orders.retain(|d| d.id != id);
+    }
+    let checked = check(world, nation, &order);
+    let mut book = world.resource_mut::<OrderBook>();
+    let Ok(cost) = checked else {
+        book.drafts.insert(nation.to_string(), before);
+        return checked.map(|_| 0);
+    };
+    book.next_id += 1;
+    let id = book.next_id;
+    let draft = book.drafts.entry(nation.to_string()).or_default();
+    if let Some(about) = about {
+        draft.subjects.insert(about, id);
+    }
+    draft.orders.push(Drafted { id, order, cost });
+    draft.locked = was_locked;
+    Ok(id)
+}
+
+/// Whether `order` is one `nation` could give as the world stands, whatever its draft and its
+/// capital this turn: what a promise in a deal is checked against (docs/rules.md §2.7).
+pub fn checkable(world: &mut World, nation: &str, order: &Order) -> Result<i64, String> {
+    let Some(me) = lookup(world, nation).filter(|e| world.get::<Nation>(*e).is_some()) else {
+        return Err(format!("there is no nation {nation:?} in this game"));
+    };
+    let a = Asker::new(world, me, nation)?;
+    cost_of(world, &a, order)
 }
 
 /// §2.3 The further checks of each kind of order, and what it costs.
@@ -758,7 +807,7 @@ fn check_lobbying(world: &mut World, a: &Asker, institution: &str, template: &st
 
 /// What an order acts on (a contingent, a guarantee, a target, a sector…): a seat gives one
 /// order per subject a turn.
-fn subject(order: &Order) -> Option<String> {
+pub fn subject(order: &Order) -> Option<String> {
     use Order::*;
     Some(match order {
         Pledge { contingent, .. } | Withdraw { contingent } | Deploy { contingent, .. } => {

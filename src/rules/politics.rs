@@ -20,7 +20,8 @@ use crate::world::*;
 pub struct Fired;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(ResolveTurn, fire_injects.in_set(Step::Injects))
+    app.init_resource::<AwaitingApproval>()
+        .add_systems(ResolveTurn, fire_injects.in_set(Step::Injects))
         .add_systems(
             ResolveTurn,
             (apply_politics, leak_intelligence).chain().in_set(Step::Politics).after(guarantees::hold_to_assistance),
@@ -33,9 +34,16 @@ fn label(world: &World, e: Entity) -> String {
     world.get::<Label>(e).map_or_else(|| "?".into(), |l| l.0.clone())
 }
 
-/// Fires the scripted injects whose trigger holds.
+/// Injects whose trigger held but which wait for the facilitator's approval: (id, turn it came).
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct AwaitingApproval(pub Vec<(String, u32)>);
+
+/// §3.2 Fires the scripted injects whose trigger holds; one marked for approval waits for the
+/// facilitator instead.
 pub fn fire_injects(world: &mut World) {
     let clock = world.resource::<Clock>().clone();
+    // Defaults first: one just skipped or fired is not queued again in the same step.
+    take_defaults(world, &clock);
     let situation = conditions::assess(world);
     let mut injects: Vec<(StableId, Entity, Inject, bool)> = world
         .query::<(Entity, &StableId, &Inject, Has<Fired>)>()
@@ -47,69 +55,143 @@ pub fn fire_injects(world: &mut World) {
         if (fired && !inject.repeat) || !holds(&inject.trigger, &situation) {
             continue;
         }
-        world.entity_mut(e).insert(Fired);
-        let name = label(world, e);
-        world.resource_mut::<Trace>().public(clock.turn, clock.day, "inject", format!("{name}: {}", inject.text));
-        for effect in &inject.effects {
-            apply_effect(world, effect);
+        if inject.approval.is_some() {
+            let id = world.get::<Key>(e).map_or_else(String::new, |k| k.0.clone());
+            let mut awaiting = world.resource_mut::<AwaitingApproval>();
+            if !awaiting.0.iter().any(|(i, _)| *i == id) {
+                awaiting.0.push((id, clock.turn));
+                let name = label(world, e);
+                let line = format!("{name} is due ({}) and waits for the facilitator's approval", inject.text);
+                world.resource_mut::<Trace>().add(
+                    clock.turn,
+                    clock.day,
+                    "inject",
+                    line.clone(),
+                    vec![(Audience::WhiteCell, line)],
+                );
+            }
+            continue;
+        }
+        fire(world, e, &inject, 1.0);
+    }
+}
+
+/// §3.2 An inject still waiting for approval when the next turn resolves takes the default its
+/// author wrote, so none waits into a turn it was not meant for.
+fn take_defaults(world: &mut World, clock: &Clock) {
+    let undecided: Vec<String> = world
+        .resource::<AwaitingApproval>()
+        .0
+        .iter()
+        .filter(|(_, t)| *t < clock.turn)
+        .map(|(i, _)| i.clone())
+        .collect();
+    for id in undecided {
+        let Ok((e, inject)) = find_inject(world, &id) else { continue };
+        let skip = inject.approval.is_some_and(|a| a.unanswered == crate::scenario::model::Unanswered::Skip);
+        world.resource_mut::<AwaitingApproval>().0.retain(|(i, _)| *i != id);
+        if skip {
+            if !inject.repeat {
+                world.entity_mut(e).insert(Fired);
+            }
+            let line = format!("{} was skipped: nobody decided on it before the turn resolved", label(world, e));
+            world.resource_mut::<Trace>().add(
+                clock.turn,
+                clock.day,
+                "inject",
+                line.clone(),
+                vec![(Audience::WhiteCell, line)],
+            );
+        } else {
+            fire(world, e, &inject, 1.0);
         }
     }
 }
 
-/// Fires the inject `id` now, whatever its trigger (a facilitator's decision); returns its name.
-pub fn fire_inject_now(world: &mut World, id: &str) -> Result<String, String> {
+/// Fires an inject: the public reads its text, and its effects apply at `scale` of their size.
+fn fire(world: &mut World, e: Entity, inject: &Inject, scale: f64) {
     let clock = world.resource::<Clock>().clone();
-    let found = world.resource::<Registry>().get(id).and_then(|e| world.get::<Inject>(e).cloned().map(|i| (e, i)));
-    let Some((e, inject)) = found else {
-        return Err(format!("there is no inject {id:?} in this scenario"));
-    };
     world.entity_mut(e).insert(Fired);
     let name = label(world, e);
     world.resource_mut::<Trace>().public(clock.turn, clock.day, "inject", format!("{name}: {}", inject.text));
     for effect in &inject.effects {
-        apply_effect(world, effect);
+        apply_effect(world, effect, scale);
     }
+}
+
+fn find_inject(world: &World, id: &str) -> Result<(Entity, Inject), String> {
+    let found = world.resource::<Registry>().get(id).and_then(|e| world.get::<Inject>(e).cloned().map(|i| (e, i)));
+    found.ok_or_else(|| format!("there is no inject {id:?} in this scenario"))
+}
+
+/// Fires the inject `id` now, whatever its trigger, its effects at `scale` of the size the
+/// author wrote (a facilitator's decision, or an approval); returns its name.
+pub fn fire_inject_now(world: &mut World, id: &str, scale: f64) -> Result<String, String> {
+    let (e, inject) = find_inject(world, id)?;
+    world.resource_mut::<AwaitingApproval>().0.retain(|(i, _)| i != id);
+    fire(world, e, &inject, scale);
+    Ok(label(world, e))
+}
+
+/// §3.2 The facilitator lets an inject waiting for approval pass this time (a one-off inject
+/// does not come back); returns its name.
+pub fn skip_inject(world: &mut World, id: &str) -> Result<String, String> {
+    let (e, inject) = find_inject(world, id)?;
+    let mut awaiting = world.resource_mut::<AwaitingApproval>();
+    if !awaiting.0.iter().any(|(i, _)| i == id) {
+        return Err(format!("the inject {id:?} is not waiting for approval"));
+    }
+    awaiting.0.retain(|(i, _)| i != id);
+    if !inject.repeat {
+        world.entity_mut(e).insert(Fired);
+    }
+    let clock = world.resource::<Clock>().clone();
+    let name = label(world, e);
+    let line = format!("{name} was skipped by the facilitator");
+    world.resource_mut::<Trace>().add(clock.turn, clock.day, "inject", line.clone(), vec![(Audience::WhiteCell, line)]);
     Ok(name)
 }
 
-/// Applies one effect of an inject (scripted or a facilitator's).
-pub fn apply_effect(world: &mut World, effect: &Effect) {
+/// Applies one effect of an inject (scripted or a facilitator's) at `scale` of its size: a
+/// change is scaled, a value set moves `scale` of the way from where it stands.
+pub fn apply_effect(world: &mut World, effect: &Effect, scale: f64) {
     let registry = world.resource::<Registry>().ids();
     let get = |k: &str| registry.get(k);
+    let towards = |now: f64, to: f64| if scale == 1.0 { to } else { now + (to - now) * scale };
     match effect {
         Effect::Tension { sector, delta } => {
             if let Some(mut t) = get(sector).and_then(|e| world.get_mut::<Tension>(e)) {
-                t.0 = (t.0 + delta).clamp(0.0, 1.0);
+                t.0 = (t.0 + delta * scale).clamp(0.0, 1.0);
             }
         }
         Effect::Support { nation, delta } => {
             if let Some(mut s) = get(nation).and_then(|e| world.get_mut::<Support>(e)) {
-                s.level = (s.level + delta).clamp(0.0, 1.0);
+                s.level = (s.level + delta * scale).clamp(0.0, 1.0);
             }
         }
         Effect::Capital { nation, delta } => {
             if let Some(mut c) = get(nation).and_then(|e| world.get_mut::<Capital>(e)) {
-                c.0 = (c.0 + delta).max(0);
+                c.0 = (c.0 + (*delta as f64 * scale).round() as i64).max(0);
             }
         }
         Effect::Relations { from, to, delta } => {
             if let (Some(a), Some(b)) = (get(from), get(to)) {
-                shift_relation(world, a, b, *delta);
+                shift_relation(world, a, b, (*delta as f64 * scale).round() as i64);
             }
         }
         Effect::Jamming { asset, value } => {
             if let Some(mut a) = get(asset).and_then(|e| world.get_mut::<MonitoringAsset>(e)) {
-                a.jamming = *value;
+                a.jamming = towards(a.jamming, *value).clamp(0.0, 1.0);
             }
         }
         Effect::Restrictions { asset, per_month } => {
             if let Some(mut a) = get(asset).and_then(|e| world.get_mut::<MonitoringAsset>(e)) {
-                a.restrictions_per_month = *per_month;
+                a.restrictions_per_month = towards(a.restrictions_per_month, *per_month).max(0.0);
             }
         }
         Effect::Aggression { nation, value } => {
             if let Some(mut n) = get(nation).and_then(|e| world.get_mut::<Nation>(e)) {
-                n.doctrine.aggression = *value;
+                n.doctrine.aggression = towards(n.doctrine.aggression, *value).clamp(0.0, 1.0);
             }
         }
     }

@@ -49,6 +49,9 @@ pub struct Scenario {
     pub assets: Vec<MonitoringAsset>,
     #[serde(default)]
     pub injects: Vec<Inject>,
+    /// Who may talk to whom during the orders phase; the facilitator can change it.
+    #[serde(default)]
+    pub press: PressRules,
     /// The rules' parameters; every one has a documented default (`docs/rules.md`).
     #[serde(default)]
     pub model: ModelParams,
@@ -182,6 +185,9 @@ pub struct Doctrine {
     pub recommit: f64,
     /// Largest share of its troop pool the bot will send abroad.
     pub max_deployment_share: f64,
+    /// Chance each turn that the bot keeps each deal it has made rather than follow its doctrine
+    /// where the two part (docs/rules.md §9.9).
+    pub keeps_deals: f64,
     /// Mandates the bot presses a body's members to back (docs/rules.md §4.5), in order of
     /// preference: it lobbies for the first it can afford each turn.
     pub lobby: Vec<Proposal>,
@@ -200,6 +206,7 @@ impl Default for Doctrine {
             recommit: 0.5,
             lobby: Vec::new(),
             max_deployment_share: 0.1,
+            keeps_deals: 0.9,
         }
     }
 }
@@ -716,6 +723,67 @@ pub struct Inject {
     #[serde(default)]
     pub repeat: bool,
     pub effects: Vec<Effect>,
+    /// When its trigger holds, it waits for the facilitator to approve it (at the size they
+    /// choose) or skip it, instead of firing by itself (docs/rules.md §3.2).
+    #[serde(default)]
+    pub approval: bool,
+    /// Seconds the facilitator has to decide before `unanswered` is done for them.
+    #[serde(default = "default_approval_seconds")]
+    pub approval_seconds: u32,
+    /// What happens when the facilitator has not decided in time (or by the end of the phase).
+    #[serde(default)]
+    pub unanswered: Unanswered,
+}
+
+pub fn default_approval_seconds() -> u32 {
+    // Design judgement: time to read it aloud and decide, short of a class waiting.
+    120
+}
+
+/// An inject's approval, as the world keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Approval {
+    pub seconds: u32,
+    pub unanswered: Unanswered,
+}
+
+impl Inject {
+    pub fn approval(&self) -> Option<Approval> {
+        self.approval.then_some(Approval { seconds: self.approval_seconds, unanswered: self.unanswered })
+    }
+}
+
+/// What an inject awaiting approval does if the facilitator does not decide.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unanswered {
+    /// It fires as the author wrote it.
+    #[default]
+    Fire,
+    /// It does not fire this time.
+    Skip,
+}
+
+/// Who may say what to whom while the orders are open (docs/rules.md §2.6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PressRules {
+    /// Private messages, group channels and public statements.
+    #[default]
+    Full,
+    /// Public statements only: every word is on the record.
+    PublicOnly,
+    /// No press at all (offers of deals still go through).
+    None,
+}
+
+impl PressRules {
+    pub fn words(self) -> &'static str {
+        match self {
+            PressRules::Full => "full press",
+            PressRules::PublicOnly => "public press only",
+            PressRules::None => "no press",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1053,13 +1121,25 @@ pub struct DiplomacyEffects {
     /// Relations a sanctioned nation loses towards the nation sanctioning it (half of it comes
     /// back when the sanctions are lifted).
     pub sanction_relations: i64,
+    /// Relations the victim of a broken deal loses towards the nation that broke it, and the
+    /// breaker towards the victim half as much (docs/rules.md §2.7).
+    pub deal_breach_relations: i64,
+    /// Relations each party gains towards the other when a deal is kept.
+    pub deal_kept_relations: i64,
 }
 
 impl Default for DiplomacyEffects {
     fn default() -> Self {
         // Design judgements: a season of steady pressure brings a reluctant state most of the way
         // round; a pause of a quarter lets it drift back. Sanctions sour relations, not end them.
-        DiplomacyEffects { lobby_days: 60.0, lobby_fade_days: 90.0, sanction_relations: 10 }
+        DiplomacyEffects {
+            lobby_days: 60.0,
+            lobby_fade_days: 90.0,
+            sanction_relations: 10,
+            // Design judgements: a broken promise costs more trust than a kept one earns.
+            deal_breach_relations: 20,
+            deal_kept_relations: 5,
+        }
     }
 }
 

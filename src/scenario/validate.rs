@@ -64,6 +64,8 @@ impl Kind {
 pub const MAX_COUNT: i64 = 10_000_000;
 /// Relations run from −100 to +100.
 pub const MAX_RELATION: i64 = 100;
+/// Longest an inject may wait for the facilitator's approval (an hour: a long class break).
+pub const MAX_APPROVAL_SECONDS: u32 = 3600;
 /// Longest game, in turns.
 pub const MAX_TURNS: u32 = 1_000;
 /// Tolerance when comparing the sectors' total length with the line's.
@@ -419,6 +421,7 @@ impl<'a> Checker<'a> {
         self.fraction(&format!("{dp}.aggression"), d.aggression);
         self.fraction(&format!("{dp}.retaliation"), d.retaliation);
         self.fraction(&format!("{dp}.recommit"), d.recommit);
+        self.fraction(&format!("{dp}.keeps_deals"), d.keeps_deals);
         self.fraction(&format!("{dp}.max_deployment_share"), d.max_deployment_share);
         self.leaning(&format!("{dp}.votes"), &d.votes);
         for (i, pr) in d.lobby.iter().enumerate() {
@@ -827,11 +830,17 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if !(0..=MAX_RELATION).contains(&d.sanction_relations) {
-            self.problem(
-                "model.diplomacy.sanction_relations",
-                format!("{} is out of range; expected 0 to {MAX_RELATION}", d.sanction_relations),
-            );
+        for (name, value) in [
+            ("sanction_relations", d.sanction_relations),
+            ("deal_breach_relations", d.deal_breach_relations),
+            ("deal_kept_relations", d.deal_kept_relations),
+        ] {
+            if !(0..=MAX_RELATION).contains(&value) {
+                self.problem(
+                    &format!("model.diplomacy.{name}"),
+                    format!("{value} is out of range; expected 0 to {MAX_RELATION}"),
+                );
+            }
         }
     }
 
@@ -864,6 +873,12 @@ impl<'a> Checker<'a> {
         self.text(&format!("{p}.name"), &inj.name, "an inject's name");
         self.text(&format!("{p}.text"), &inj.text, "an inject's text");
         self.condition(&format!("{p}.trigger"), &inj.trigger);
+        if inj.approval && !(10..=MAX_APPROVAL_SECONDS).contains(&inj.approval_seconds) {
+            self.problem(
+                &format!("{p}.approval_seconds"),
+                format!("{} is out of range; expected 10 to {MAX_APPROVAL_SECONDS} seconds", inj.approval_seconds),
+            );
+        }
         for (i, e) in inj.effects.iter().enumerate() {
             let ep = format!("{p}.effects[{i}]");
             match e {

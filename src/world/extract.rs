@@ -127,6 +127,9 @@ pub fn extract_scenario(world: &mut World) -> Scenario {
         trigger: i.trigger.clone(),
         repeat: i.repeat,
         effects: i.effects.clone(),
+        approval: i.approval.is_some(),
+        approval_seconds: i.approval.map_or_else(m::default_approval_seconds, |a| a.seconds),
+        unanswered: i.approval.map(|a| a.unanswered).unwrap_or_default(),
     });
 
     let info = world.resource::<ScenarioInfo>().clone();
@@ -151,6 +154,7 @@ pub fn extract_scenario(world: &mut World) -> Scenario {
         guarantees,
         assets,
         injects,
+        press: info.press,
         model: world.resource::<Model>().0.clone(),
     }
 }

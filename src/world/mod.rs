@@ -48,6 +48,8 @@ pub struct ScenarioInfo {
     /// The nations at alignment +1 and −1.
     pub positive_side: Entity,
     pub negative_side: Entity,
+    /// The press rules the scenario sets (the game's own stand in `negotiation::Talks`).
+    pub press: crate::scenario::model::PressRules,
 }
 
 /// The ceasefire line's geometry; its sectors are entities.
@@ -290,6 +292,7 @@ pub struct Inject {
     pub trigger: Condition,
     pub repeat: bool,
     pub effects: Vec<Effect>,
+    pub approval: Option<crate::scenario::model::Approval>,
 }
 
 /// Spawns the [`ActiveScenario`] into the world at start-up.

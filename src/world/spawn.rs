@@ -165,6 +165,7 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
             trigger: i.trigger.clone(),
             repeat: i.repeat,
             effects: i.effects.clone(),
+            approval: i.approval(),
         });
     }
 
@@ -178,6 +179,7 @@ pub fn spawn_scenario(world: &mut World, s: &Scenario) -> Result<(), Vec<Problem
         turns: s.turns,
         positive_side: link(&s.sides.positive),
         negative_side: link(&s.sides.negative),
+        press: s.press,
     });
     world.insert_resource(LineGeometry {
         name: s.line.name.clone(),

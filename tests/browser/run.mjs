@@ -6,6 +6,7 @@
 //     node tests/browser/run.mjs
 //
 // One line per check; the first failure ends the run with its reason and a non-zero exit.
+// A student of France joins for the negotiation checks, which its bot then plays on.
 // CHROMIUM names the browser binary (by default /usr/bin/chromium; nothing is downloaded).
 
 import { chromium } from 'playwright-core';
@@ -21,6 +22,9 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SCENARIO = join(HERE, '..', '..', 'scenarios', 'tutorial.ron');
 const WHOLE_RUN_MS = 170_000;
 const HOSTILE = '<img src=x onerror=alert(1)>';
+// A private message from Ukraine to France: no observer or projector may ever be sent it.
+const PRIVATE = 'BACK-CHANNEL ukr to fra: can we hold the south together?';
+const PUBLIC = `On the record: ${HOSTILE}`;
 const SMALL = { width: 1366, height: 768 };
 const LARGE = { width: 1920, height: 1080 };
 
@@ -54,11 +58,13 @@ async function until(what, test, ms = 15_000) {
   fail(`${what} (waited ${ms / 1000} s${last})`);
 }
 
-/** The texts of the scenario's secret objectives: `text:` of every objective with `public: false`. */
+/** The scenario's secret objectives: `text:` of every objective with `public: false`, and the
+ * nation whose it is (the nearest `Nation(id: …)` before it). */
 function secretObjectives() {
   const ron = readFileSync(SCENARIO, 'utf8');
   const re = /Objective\(\s*id:\s*"[^"]*",\s*text:\s*"((?:[^"\\]|\\.)*)",\s*public:\s*false/g;
-  return [...ron.matchAll(re)].map((m) => m[1]);
+  const nations = [...ron.matchAll(/Nation\(\s*id:\s*"([^"]+)"/g)].map((m) => [m.index, m[1]]);
+  return [...ron.matchAll(re)].map((m) => ({ text: m[1], nation: nations.filter(([at]) => at < m.index).at(-1)?.[1] ?? '' }));
 }
 
 /** A page in its own context, with everything it does recorded for the checks. */
@@ -266,6 +272,124 @@ async function selectSector({ a }) {
   await shot(a, 'map-sector');
 }
 
+/** A deal's entry on a page, found by the state it is in ("Offered", "Accepted", …). */
+const dealIn = (rec, state) => rec.page.locator(`[data-testid="deal"][data-state="${state}"]`);
+
+/** The button of a conversation in the chat's list ('public', 'seat:fra', 'pair:fra|ukr', …). */
+const conversation = (rec, key) => byId(rec, `conv-${key.replace(/[:|]/g, '-')}`);
+
+/** Opens the chat at a conversation. */
+async function converse(rec, key) {
+  await openTab(rec, 'chat');
+  await conversation(rec, key).click();
+  await until(`${rec.label}'s chat shows ${key}`, async () => (await attrOf(rec, 'chat', 'data-conv')) === key);
+}
+
+/** The facilitator sets the press rules from the command bar; the answer must be Done. */
+async function pressRules(fac, rules) {
+  const [before] = await newestAnswer(fac);
+  await byId(fac, 'cmd-press-rules').selectOption(rules);
+  let words = '';
+  await until(`the facilitator is answered about the press rules (${rules})`, async () => {
+    const [n, text] = await newestAnswer(fac);
+    words = text;
+    return n !== before;
+  });
+  if (!words.startsWith('✔') || !words.includes('press')) fail(`the press rules (${rules}) were answered: ${words}`);
+}
+
+// j. Negotiation while the orders are open: press reaches the seats it is for, at once and to
+// nobody else; an offer made on one seat's page is answered on the other's and binds both.
+async function negotiation(browser, codes, { a, fac, obs, proj }, b) {
+  step = 'j. a private message';
+  const fra = await openPage(browser, 'student C', SMALL);
+  fra.nation = 'fra';
+  await joinAs(fra, codes.fra, 'Flo');
+  await until('the third student sees France', async () => (await textOf(fra, 'nation')) === 'France');
+  // Its bot held the seat until now: once its people have it, nothing answers for them.
+  await until('the seat table shows France played by its people', async () => (await attrOf(fac, 'seat-fra', 'data-bot')) === 'false');
+  await openTab(fra, 'chat');
+  await openTab(obs, 'chat');
+  await converse(a, 'seat:fra');
+  await byId(a, 'chat-text').fill(PRIVATE);
+  await byId(a, 'chat-send').click();
+  await until('France\'s page counts one unread message from Ukraine, without a reload', async () =>
+    (await conversation(fra, 'seat:ukr').getByTestId('unread').textContent({ timeout: 500 })) === '1');
+  await converse(fra, 'seat:ukr');
+  await until('France\'s page shows the message from Ukraine', async () => {
+    const said = await textOf(fra, 'chat-messages');
+    return said.includes(PRIVATE) && said.includes('Ukraine');
+  });
+  if ((await conversation(fra, 'seat:ukr').getByTestId('unread').count()) !== 0) fail('the conversation shown is still counted unread');
+  await converse(b, 'seat:fra');
+  await until('the other student of Ukraine sees the message sent', async () => (await textOf(b, 'chat-messages')).includes(PRIVATE));
+  ok('a private message from Ukraine shows on France\'s page at once (counted unread until read) and on the other Ukrainian page');
+
+  step = 'j. what observers read';
+  await converse(a, 'public');
+  await byId(a, 'chat-text').fill(PUBLIC);
+  await byId(a, 'chat-send').click();
+  await until('the observer\'s chat shows the public statement, as written', async () => (await textOf(obs, 'chat-messages')).includes(PUBLIC));
+  await until('the projector shows the public statement', async () => (await textOf(proj, 'public-press')).includes(PUBLIC));
+  for (const rec of [obs, proj]) {
+    if ((await rec.page.content()).includes(PRIVATE)) fail(`${rec.label}'s page shows the private message`);
+    if (rec.frames.some((f) => f.includes(PRIVATE))) fail(`${rec.label} was sent the private message`);
+  }
+  for (const rec of [a, fra, obs, proj]) if (!(await noHostileImage(rec))) fail(`${rec.label}'s page holds an <img> element`);
+  await converse(fac, 'pair:fra|ukr');
+  await until('the white cell reads the private message', async () => (await textOf(fac, 'chat-messages')).includes(PRIVATE));
+  ok('a public statement reaches the observer and the projector as text; neither page nor any of their frames holds the private message, which the white cell reads');
+
+  step = 'j. an offer accepted';
+  await converse(a, 'seat:fra');
+  await byId(a, 'offer-open').click();
+  await byId(a, 'offer-give').getByLabel(/Hold fire in South/).check();
+  await byId(a, 'offer-want').getByLabel(/shares intelligence with you/).check();
+  await byId(a, 'offer-note').fill('A first step.');
+  await byId(a, 'offer-send').click();
+  await until('Ukraine\'s page lists the offer as waiting', async () => (await dealIn(a, 'Offered').count()) === 1);
+  const offered = fra.page.locator('[data-testid="deal"][data-state="Offered"]');
+  await until('France\'s page shows Accept and Reject for the offer', async () =>
+    (await offered.getByTestId('deal-accept').isVisible()) && (await offered.getByTestId('deal-reject').isVisible()));
+  const words = (await offered.textContent()) ?? '';
+  if (!words.includes('if France shares intelligence with Ukraine')) fail(`the offer reads: ${words}`);
+  const id = await offered.getAttribute('data-deal');
+  await until('France\'s messages show the offer line', async () =>
+    (await fra.page.locator(`[data-testid="chat-message"][data-deal="${id}"]`).count()) === 1);
+  await offered.getByTestId('deal-reason').fill('Agreed: for this turn.');
+  await offered.getByTestId('deal-accept').click();
+  for (const rec of [fra, a]) {
+    await until(`${rec.label}'s page shows the deal as binding`, async () =>
+      (await dealIn(rec, 'Accepted').count()) === 1 && ((await dealIn(rec, 'Accepted').textContent()) ?? '').includes('binding'));
+  }
+  if ((await fra.page.getByTestId('deal-accept').count()) !== 0) fail('Accept is still offered once the deal is made');
+  ok('an offer made in Ukraine\'s chat shows Accept and Reject on France\'s page; accepted there, both pages show the deal as binding (Accepted)');
+  await shot(fra, 'chat');
+
+  step = 'j. the chat on a phone';
+  await fra.page.setViewportSize({ width: 390, height: 844 });
+  await byId(fra, 'conversation').scrollIntoViewIfNeeded();
+  const [scroll, inner] = await fra.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  if (scroll > inner) fail(`the chat scrolls sideways at 390 px (${scroll} > ${inner})`);
+  await shot(fra, 'chat-narrow');
+  await fra.page.setViewportSize(SMALL);
+  ok('the chat fits a 390 px wide screen without scrolling sideways');
+
+  step = 'j. press rules';
+  await pressRules(fac, 'public_only');
+  await until('France\'s page says private press is closed', async () =>
+    (await attrOf(fra, 'press-rules', 'data-rules')) === 'public_only' && (await textOf(fra, 'chat-closed')).includes('Public press only'));
+  if (!(await byId(fra, 'chat-text').isDisabled())) fail('the box to write to Ukraine stays open under public press only');
+  await pressRules(fac, 'full');
+  await until('France\'s page may write again', async () => (await attrOf(fra, 'press-rules', 'data-rules')) === 'full' && (await byId(fra, 'chat-text').isEnabled()));
+  ok('the facilitator sets public press only (France\'s page closes its private conversation with the reason) and full press again: Done each time');
+
+  // France's bot plays on from here, so that every turn can resolve as soon as Ukraine locks.
+  await openTab(fac, 'control');
+  await command(fac, 'cmd-bot-fra', 'bot');
+  await until('the seat table shows France played by its bot', async () => (await attrOf(fac, 'seat-fra', 'data-bot')) === 'true');
+}
+
 /** Waits for the student's page to leave `turn`; if it does not, the facilitator ends the phase. */
 async function nextTurn(a, fac, turn) {
   const moved = async () => (await textOf(a, 'turn')) !== `Turn ${turn}/8` || (await textOf(a, 'phase')) === 'Game over';
@@ -374,15 +498,20 @@ async function noSecrets(secrets) {
   if (secrets.length === 0) fail(`no secret objective found in ${SCENARIO}`);
   const fac = pages.find((p) => p.label === 'facilitator');
   const told = fac.frames.join('\n');
-  if (!secrets.every((s) => told.includes(s))) fail('the facilitator was never sent the secret objectives: the check below would prove nothing');
+  if (!secrets.every((s) => told.includes(s.text))) fail('the facilitator was never sent the secret objectives: the check below would prove nothing');
+  if (!told.includes(PRIVATE)) fail('the facilitator was never sent the private message: the check below would prove nothing');
   for (const rec of pages.filter((p) => p.label !== 'facilitator')) {
     const htmlNow = await rec.page.content();
-    for (const secret of secrets) {
+    // A seat's own secrets are its own to read.
+    for (const { text: secret } of secrets.filter((s) => s.nation !== rec.nation)) {
       if (htmlNow.includes(secret)) fail(`${rec.label}'s page shows another seat's secret: "${secret}"`);
       if (rec.frames.some((f) => f.includes(secret))) fail(`${rec.label} was sent another seat's secret: "${secret}"`);
     }
   }
-  ok(`no secret objective (${secrets.length}) of another seat is in the page or any WebSocket frame of the students, the observer or the projector`);
+  for (const rec of pages.filter((p) => p.label === 'observer' || p.label === 'projector')) {
+    if ((await rec.page.content()).includes(PRIVATE) || rec.frames.some((f) => f.includes(PRIVATE))) fail(`${rec.label} was shown the private message`);
+  }
+  ok(`no secret objective (${secrets.length}) of another seat is in the page or any WebSocket frame of the students, the observer or the projector, nor the private message in the observer's or the projector's`);
 }
 
 // g. Nothing goes anywhere but the game's own origin.
@@ -443,6 +572,7 @@ async function run() {
     const people = await studentJoins(browser, codes);
     const b = await sharedDraft(browser, codes, people);
     await selectSector(people);
+    await negotiation(browser, codes, people, b);
     await firstTurn(people, b);
     await facilitatorCommands(people);
     await layoutHolds();

@@ -30,11 +30,16 @@ pub struct Harness {
 impl Harness {
     /// A new game of the shipped `scenario` with the given clock (seconds; `None` = untimed).
     pub fn new(scenario_name: &str, turn_seconds: Option<u32>, on_timeout: OnTimeout) -> Harness {
+        Harness::of(scenario(scenario_name), turn_seconds, on_timeout)
+    }
+
+    /// A new game of `scenario`, as `new`.
+    pub fn of(scenario: truce::scenario::Scenario, turn_seconds: Option<u32>, on_timeout: OnTimeout) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let options = ServeOptions {
             bind: "127.0.0.1:0".parse().unwrap(),
             game: GameSource::New {
-                scenario: Box::new(scenario(scenario_name)),
+                scenario: Box::new(scenario),
                 seed: None,
                 settings: HostSettings { turn_seconds, on_timeout },
                 dir: dir.path().join("game"),
@@ -227,6 +232,17 @@ impl<C: Wire> Player<C> {
                 }
                 ServerMessage::Story(s) => {
                     self.stories.insert(s.turn, (**s).clone());
+                }
+                // Press comes on its own; a client keeps it with the view, in order, once.
+                ServerMessage::Press(item) => {
+                    if let Some(v) = self.view.as_mut()
+                        && !v.press.iter().any(|p| p.n == item.n)
+                    {
+                        let at = v.press.partition_point(|p| p.n < item.n);
+                        v.press.insert(at, (**item).clone());
+                        let over = v.press.len().saturating_sub(truce::negotiation::press::PRESS_IN_VIEW);
+                        v.press.drain(..over);
+                    }
                 }
                 _ => {}
             }
