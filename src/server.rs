@@ -131,13 +131,8 @@ impl Server {
         if let Some(level) = options.log {
             app.add_plugins(bevy::log::LogPlugin { level, filter: "renetcode=off,renet=off".into(), ..default() });
         }
-        app.add_plugins(bevy::time::TimePlugin);
-        crate::sim::game_plugins(&mut app, meta.scenario.clone(), Some(meta.seed));
-        app.add_plugins((HostPlugin { settings: meta.settings.clone() }, NetServerPlugin));
         let gate = SharedGate::new(meta.codes.clone());
-        app.insert_resource(gate.clone());
-        app.update(); // spawn the world
-        crate::bots::set_strategies(app.world_mut(), &meta.strategies()?);
+        game_app(&mut app, &meta, &gate)?;
         let meta_bytes = std::fs::read(dir.join(META_FILE)).map_err(|e| format!("{}: {e}", dir.display()))?;
         if resuming && !dir.join(JOURNAL_FILE).exists() && dir.join(SEAL_FILE).exists() {
             return Err(damaged(&dir, &format!("{JOURNAL_FILE} is missing")));
@@ -184,7 +179,7 @@ impl Server {
     pub fn run(mut self) -> AppExit {
         loop {
             let started = Instant::now();
-            self.app.update();
+            self.update();
             if let Some(exit) = self.app.should_exit() {
                 // An autosave still due is written before the server stops.
                 let world = self.app.world_mut();
@@ -212,6 +207,50 @@ impl Server {
     /// Runs one frame (for in-process tests and `truce solo`).
     pub fn update(&mut self) {
         self.app.update();
+        if let Some(crate::host::whitecell::RollbackDue(turn)) =
+            self.app.world_mut().remove_resource::<crate::host::whitecell::RollbackDue>()
+            && let Err(e) = self.roll_back(turn)
+        {
+            // The rollback is journalled: a resume rebuilds the game where it meant to go.
+            crate::host::stop_unsaved(self.app.world_mut(), &format!("could not roll the game back: {e}"));
+        }
+    }
+
+    /// Rebuilds the game at the start of turn `turn` from the journal's active branch, and puts
+    /// the network, the console and the game's files into it: every connection stays, and is
+    /// sent its full view of the game as it now stands.
+    fn roll_back(&mut self, turn: u32) -> Result<(), String> {
+        let meta: Meta = read_json(&self.dir.join(META_FILE))?;
+        let meta_bytes = std::fs::read(self.dir.join(META_FILE)).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        let (records, _) = crate::record::journal::read::<Record>(&self.dir, genesis(&meta_bytes))?;
+        let old = self.app.world_mut();
+        let gate = old.resource::<SharedGate>().clone();
+        let mut app = App::new();
+        game_app(&mut app, &meta, &gate)?;
+        replay(&mut app, &records, None)?;
+        step_to(&mut app, turn, Phase::Orders, records.len())?;
+        let old = self.app.world_mut();
+        let new = app.world_mut();
+        move_resource::<crate::net::NetServer>(old, new);
+        move_resource::<bevy_renet::RenetServer>(old, new);
+        move_resource::<crate::net::ws::Sockets>(old, new);
+        move_resource::<crate::host::console::Console>(old, new);
+        move_resource::<GameFiles>(old, new);
+        move_resource::<crate::host::Connections>(old, new);
+        move_resource::<crate::host::LastHeard>(old, new);
+        let everyone: Vec<u64> = new.resource::<crate::host::Connections>().0.keys().copied().collect();
+        for c in new.resource_mut::<crate::host::Connections>().0.values_mut() {
+            c.last_view = None;
+        }
+        let mut pending = new.resource_mut::<Pending>();
+        pending.views.extend(everyone);
+        pending.press_sent = 0;
+        pending.seen = None;
+        pending.busy = true;
+        app.finish();
+        app.cleanup();
+        self.app = app;
+        crate::host::seal_journal(self.app.world_mut())
     }
 
     /// Whether something is under way that wants the next frame soon.
@@ -220,6 +259,24 @@ impl Server {
         let phase = *world.resource::<State<Phase>>().get();
         let busy = std::mem::take(&mut world.resource_mut::<Pending>().busy);
         busy || matches!(phase, Phase::Resolution | Phase::Briefing)
+    }
+}
+
+/// The game's plugins, its host and network, for `meta`; the world spawned and the bots' strategies set.
+fn game_app(app: &mut App, meta: &Meta, gate: &SharedGate) -> Result<(), String> {
+    app.add_plugins(bevy::time::TimePlugin);
+    crate::sim::game_plugins(app, meta.scenario.clone(), Some(meta.seed));
+    app.add_plugins((HostPlugin { settings: meta.settings.clone() }, NetServerPlugin));
+    app.insert_resource(gate.clone());
+    app.update(); // spawn the world
+    crate::bots::set_strategies(app.world_mut(), &meta.strategies()?);
+    Ok(())
+}
+
+/// Moves a resource from one world to another, if the first has it.
+fn move_resource<R: Resource>(from: &mut World, to: &mut World) {
+    if let Some(r) = from.remove_resource::<R>() {
+        to.insert_resource(r);
     }
 }
 
@@ -385,9 +442,13 @@ pub fn replay(app: &mut App, records: &[Record], autosave: Option<&Autosave>) ->
         }
         Ok(())
     };
+    let active = crate::host::active_branch(records);
     for (i, r) in records.iter().enumerate() {
         if let Some(save) = autosave.filter(|s| s.records == i as u64) {
             check(app, save)?;
+        }
+        if !active[i] {
+            continue; // rolled back: a branch the game no longer stands on
         }
         if r.input.changes_access() {
             // Who may join does not depend on where the game stands.

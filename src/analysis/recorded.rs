@@ -46,7 +46,14 @@ impl Recorded {
     /// Where the recorded game stood last: its autosave, or its last record if that came later.
     pub fn end(&self) -> (u32, Phase) {
         let save = self.autosave.as_ref().map(|s| (s.turn, s.phase));
-        let last = self.records.iter().rev().find(|r| r.input.changes_game()).map(|r| (r.turn, r.phase));
+        let active = crate::host::active_branch(&self.records);
+        let last = self
+            .records
+            .iter()
+            .zip(active)
+            .rev()
+            .find(|(r, a)| *a && r.input.changes_game())
+            .map(|(r, _)| (r.turn, r.phase));
         [save, last].into_iter().flatten().max_by_key(|&(t, p)| position(t, p)).unwrap_or((0, Phase::Lobby))
     }
 
@@ -144,8 +151,9 @@ pub fn fork(original: &Recorded, plan: &ForkPlan) -> Result<Forked, String> {
     let mut app = headless(&original.meta)?;
     let mut records = Vec::new();
     let branch = position(plan.at, Phase::Orders);
-    let (before, after): (Vec<&Record>, Vec<&Record>) =
-        original.records.iter().partition(|r| position(r.turn, r.phase) < branch);
+    let active = crate::host::active_branch(&original.records);
+    let played = original.records.iter().zip(active).filter(|(_, a)| *a).map(|(r, _)| r);
+    let (before, after): (Vec<&Record>, Vec<&Record>) = played.partition(|r| position(r.turn, r.phase) < branch);
     for r in before {
         give(&mut app, r.clone(), &mut records).map_err(|e| format!("the original does not replay: {e}"))?;
     }

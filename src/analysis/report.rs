@@ -251,6 +251,7 @@ fn facilitator_words(input: &crate::host::Input) -> String {
         Input::PressRules(rules) => format!("set the press rules to {}", rules.words()),
         Input::Approve { inject, scale } => format!("approved the inject {inject} at {scale} of its size"),
         Input::Skip(inject) => format!("skipped the inject {inject}"),
+        Input::Rollback { turn } => format!("took the game back to the start of turn {turn}"),
     }
 }
 

@@ -8,7 +8,7 @@
 pub mod console;
 mod talk;
 pub mod view;
-mod whitecell;
+pub mod whitecell;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -119,6 +119,11 @@ pub enum Input {
     },
     /// An inject waiting for approval does not fire this time.
     Skip(String),
+    /// The game goes back to the start of turn `turn`'s orders phase: what was journalled from
+    /// then on stays in the journal as a branch no longer played (`active_branch`).
+    Rollback {
+        turn: u32,
+    },
     /// The seat's (or the observers') connections closed and its code barred.
     Kick(String),
     Readmit(String),
@@ -153,6 +158,27 @@ impl Input {
     pub fn changes_access(&self) -> bool {
         matches!(self, Input::Kick(_) | Input::Readmit(_) | Input::Revoke { .. })
     }
+}
+
+/// Which records of a journal the game now stands on: every one, less those a later
+/// `Rollback` took back (the records of the turn it went back to and after, up to it). The
+/// journal keeps them all; a resumed or rebuilt game replays only these.
+pub fn active_branch(records: &[Record]) -> Vec<bool> {
+    let mut active = vec![false; records.len()];
+    for (i, r) in records.iter().enumerate() {
+        if let Input::Rollback { turn } = r.input {
+            for (j, kept) in active.iter_mut().enumerate().take(i) {
+                let q = &records[j];
+                let earlier = q.turn < turn || (q.turn == turn && matches!(q.phase, Phase::Lobby | Phase::Briefing));
+                if q.input.changes_game() && !earlier {
+                    *kept = false;
+                }
+            }
+            continue;
+        }
+        active[i] = true;
+    }
+    active
 }
 
 /// One line of the journal.
@@ -915,7 +941,7 @@ pub fn seal_journal(world: &mut World) -> Result<(), String> {
 
 /// The journal cannot be written: stop at once, before anyone is told that an input was taken.
 /// What was synced is safe; `--resume` continues from it.
-fn stop_unsaved(world: &mut World, error: &str) {
+pub(crate) fn stop_unsaved(world: &mut World, error: &str) {
     error!("{error}; stopping so that nothing acknowledged is lost");
     world.write_message(ConsoleOutput(format!("error: {error}; the server stops (resume with --resume)")));
     world.write_message(AppExit::error());
@@ -987,7 +1013,7 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
         Command::Press(rules) => Input::PressRules(rules),
         Command::Approve { inject, scale } => Input::Approve { inject, scale },
         Command::Skip(inject) => Input::Skip(inject),
-        Command::Rollback(turn) => return Err(format!("rollback {turn}: ")),
+        Command::Rollback(turn) => whitecell::check_rollback(world, turn).map(|()| Input::Rollback { turn })?,
     })
 }
 
@@ -1116,6 +1142,11 @@ fn carry_out(world: &mut World, input: &Input, by: &str) -> Result<Applied, Serv
             Err(reason) => Err(refused("inject", reason)),
         },
         Input::Approve { inject, scale } => whitecell::approve(world, by, inject, *scale),
+        Input::Rollback { turn } => {
+            world.insert_resource(whitecell::RollbackDue(*turn));
+            note(world, by, &format!("takes the game back to the start of turn {turn}"));
+            done(format!("rollback {turn}"))
+        }
         Input::Skip(id) => match crate::rules::politics::skip_inject(world, id) {
             Ok(name) => {
                 note(world, by, &format!("skipped the inject {name}"));

@@ -12,6 +12,23 @@ use crate::rules::politics::{AwaitingApproval, fire_inject_now};
 use crate::scenario::model::Unanswered;
 use crate::world::{Inject, Registry};
 
+/// A rollback journalled and waiting for the server to rebuild the game at the start of this turn.
+#[derive(Resource, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RollbackDue(pub u32);
+
+/// Whether the game can go back to the start of `turn`: one already begun, in a game that keeps
+/// a journal to rebuild it from.
+pub(super) fn check_rollback(world: &World, turn: u32) -> Result<(), String> {
+    let now = world.resource::<crate::rules::Clock>().turn;
+    if turn == 0 || turn > now {
+        return Err(format!("the game can go back to the start of turns 1 to {now}, not {turn}"));
+    }
+    if world.resource::<super::GameFiles>().journal.is_none() {
+        return Err("this game keeps no journal to go back through".into());
+    }
+    Ok(())
+}
+
 /// When each inject awaiting approval was first shown to the white cell, and when its time is up.
 #[derive(Resource, Debug, Default)]
 pub struct ApprovalDeadlines(pub BTreeMap<String, Instant>);
