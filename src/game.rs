@@ -188,3 +188,36 @@ pub enum Step {
     Score,
     Report,
 }
+
+/// A white cell's override of this turn's adjudication (docs/rules.md §13.1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub enum Override {
+    /// The escalation this turn's violations gather is scaled (0 cancels it, 2 doubles it).
+    Escalation { scale: f64 },
+    /// A proposal decided this turn passes or fails, whatever its votes.
+    Vote { proposal: u64, passes: bool },
+}
+
+/// The overrides the white cell gave for the turn being played, with their rationales; cleared
+/// when the next turn opens.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct Overrides(pub Vec<(Override, String)>);
+
+impl Overrides {
+    /// The scale on this turn's escalation (1 when not overridden).
+    pub fn escalation_scale(&self) -> f64 {
+        self.0
+            .iter()
+            .rev()
+            .find_map(|(o, _)| if let Override::Escalation { scale } = o { Some(*scale) } else { None })
+            .unwrap_or(1.0)
+    }
+
+    /// The outcome set for proposal `id`, if any.
+    pub fn vote(&self, id: u64) -> Option<bool> {
+        self.0.iter().rev().find_map(|(o, _)| match o {
+            Override::Vote { proposal, passes } if *proposal == id => Some(*passes),
+            _ => None,
+        })
+    }
+}

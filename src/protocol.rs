@@ -176,8 +176,9 @@ pub struct JoinError {
 
 /// The facilitator's words, as the console and the facilitator's client list them.
 pub const COMMANDS_HELP: &str = "commands: start [--force] | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
-inject ID | approve ID [SCALE] | skip ID | announce TEXT | press full|public|none | bot SEAT [--force] | \
-human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | rollback TURN | save | status | injects | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
+inject ID | approve ID [SCALE] | skip ID | announce TEXT | press full|public|none | override escalation SCALE WHY | \
+override vote ID pass|fail WHY | bot SEAT [--force] | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
+rollback TURN | save | status | injects | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
 comment";
 
 /// A facilitator's command (from the server console or a facilitator connection).
@@ -224,6 +225,8 @@ pub enum Command {
     /// Take the game back to the start of an earlier turn's orders phase (the journal keeps
     /// what came after, as a branch).
     Rollback(u32),
+    /// Override this turn's adjudication, with the white cell's reason for the record.
+    Override { what: crate::game::Override, rationale: String },
 }
 
 impl Command {
@@ -249,6 +252,7 @@ impl Command {
             Command::Approve { .. } => "approve",
             Command::Skip(_) => "skip",
             Command::Rollback(_) => "rollback",
+            Command::Override { .. } => "override",
         }
     }
 
@@ -319,6 +323,7 @@ impl Command {
                 Ok(Command::Approve { inject, scale })
             }
             "skip" => Ok(Command::Skip(arg("an inject id")?)),
+            "override" => parse_override(rest),
             "rollback" => {
                 let turn: u32 = rest.parse().map_err(|_| format!("`rollback` needs a turn number, not {rest:?}"))?;
                 if turn == 0 {
@@ -337,7 +342,19 @@ impl Command {
 
     /// Whether its arguments are within the limits.
     fn within_limits(&self) -> Result<(), String> {
+        use crate::game::Override as O;
         match self {
+            Command::Override { rationale, .. } if rationale.trim().is_empty() => {
+                Err("an override needs its rationale, for the record".into())
+            }
+            Command::Override { rationale, .. } if rationale.chars().count() > MAX_ANNOUNCEMENT_CHARS => {
+                Err(format!("a rationale is at most {MAX_ANNOUNCEMENT_CHARS} characters"))
+            }
+            Command::Override { what: O::Escalation { scale }, .. }
+                if !(scale.is_finite() && (0.0..=MAX_INJECT_SCALE).contains(scale)) =>
+            {
+                Err(format!("escalation is scaled by 0 to {MAX_INJECT_SCALE}"))
+            }
             Command::Extend(n) | Command::Shorten(n) if *n == 0 || *n > MAX_CLOCK_CHANGE_SECONDS => {
                 Err(format!("the clock changes by 1 to {MAX_CLOCK_CHANGE_SECONDS} seconds"))
             }
@@ -418,6 +435,26 @@ impl ClientMessage {
     }
 }
 
+/// `override escalation SCALE RATIONALE…` or `override vote PROPOSAL pass|fail RATIONALE…`.
+fn parse_override(rest: &str) -> Result<Command, String> {
+    use crate::game::Override as O;
+    let usage = "`override escalation SCALE WHY…` (0 cancels this turn's escalation) or `override vote PROPOSAL pass|fail WHY…`";
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let (what, why) = match words.as_slice() {
+        ["escalation", scale, why @ ..] => {
+            let scale: f64 = scale.parse().map_err(|_| format!("{usage}: {scale:?} is not a number"))?;
+            (O::Escalation { scale }, why)
+        }
+        ["vote", proposal, outcome @ ("pass" | "fail"), why @ ..] => {
+            let proposal: u64 =
+                proposal.parse().map_err(|_| format!("{usage}: {proposal:?} is not a proposal number"))?;
+            (O::Vote { proposal, passes: *outcome == "pass" }, why)
+        }
+        _ => return Err(usage.into()),
+    };
+    Ok(Command::Override { what, rationale: why.join(" ") })
+}
+
 /// Whether `message` may be sent now by a connection of `role` while the game is in `phase`;
 /// the error is the reason the sender is told. Orders are also checked by the rules afterwards.
 pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), String> {
@@ -474,9 +511,11 @@ pub fn legal(message: &ClientMessage, phase: Phase, role: Role) -> Result<(), St
                 Command::Pause | Command::Resume | Command::Extend(_) | Command::Shorten(_) => {
                     matches!(phase, Phase::Orders)
                 }
-                Command::EndPhase | Command::Inject(_) | Command::Approve { .. } | Command::Skip(_) => {
-                    phase == Phase::Orders
-                }
+                Command::EndPhase
+                | Command::Inject(_)
+                | Command::Approve { .. }
+                | Command::Skip(_)
+                | Command::Override { .. } => phase == Phase::Orders,
                 Command::Press(_) => phase != Phase::GameOver,
                 Command::Rollback(_) => matches!(phase, Phase::Orders | Phase::GameOver),
                 Command::HandToBot(_) | Command::ForceHandToBot(_) | Command::HandBack(_) => {
@@ -886,6 +925,8 @@ pub struct Omniscient {
     pub log: Vec<String>,
     /// Injects waiting for the white cell's approval: (id, its name and text).
     pub awaiting: Vec<(String, String)>,
+    /// Each overridden turn set against the same turn without its overrides.
+    pub counterfactuals: Vec<crate::host::whitecell::Counterfactual>,
 }
 
 /// Everything the server sends.

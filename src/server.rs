@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{Codes, SharedGate};
 use crate::host::console::{Console, Line};
+use crate::host::whitecell::{COUNTERFACTUALS_FILE, Counterfactual, CounterfactualDue, Counterfactuals};
 use crate::host::{
     Autosave, GameFiles, HostPlugin, HostSettings, Pending, Record, Replaying, RestoredClock, Seal, apply_input,
 };
 use crate::net::{NetServerPlugin, bind_pair, start_server};
 use crate::protocol::PROTOCOL_VERSION;
+use crate::record::History;
 use crate::record::journal::{
     AUTOSAVE_FILE, JOURNAL_FILE, Journal, META_FILE, SEAL_FILE, create_private_dir, genesis, lock_dir, read_json,
     write_atomic, write_private,
@@ -168,6 +170,9 @@ impl Server {
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
         app.insert_resource(Console::new(options.script, options.stdin, options.echo));
+        if dir.join(COUNTERFACTUALS_FILE).exists() {
+            app.insert_resource(read_json::<Counterfactuals>(&dir.join(COUNTERFACTUALS_FILE))?);
+        }
         app.finish();
         app.cleanup();
         let doorbell = app.world().get_resource::<crate::net::NetServer>().map(|n| n.transport.doorbell());
@@ -214,6 +219,54 @@ impl Server {
             // The rollback is journalled: a resume rebuilds the game where it meant to go.
             crate::host::stop_unsaved(self.app.world_mut(), &format!("could not roll the game back: {e}"));
         }
+        if let Some(CounterfactualDue(turn)) = self.app.world_mut().remove_resource::<CounterfactualDue>()
+            && let Err(e) = self.counterfactual(turn)
+        {
+            let line = format!("the counterfactual of turn {turn} could not be worked out: {e}");
+            self.app.world_mut().resource_mut::<crate::host::Notices>().log.push(line);
+        }
+    }
+
+    /// §13.1 Plays overridden turn `turn` again without its overrides, from the journal, and
+    /// sets the two ends of the turn side by side for the white cell and the after-action
+    /// record (`counterfactuals.json` in the game's directory).
+    fn counterfactual(&mut self, turn: u32) -> Result<(), String> {
+        let meta: Meta = read_json(&self.dir.join(META_FILE))?;
+        let meta_bytes = std::fs::read(self.dir.join(META_FILE)).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        let (records, _) = crate::record::journal::read::<Record>(&self.dir, genesis(&meta_bytes))?;
+        let active = crate::host::active_branch(&records);
+        let without: Vec<Record> = records
+            .iter()
+            .zip(active)
+            .filter(|(r, a)| {
+                *a && r.turn <= turn && !matches!(r.input, crate::host::Input::Override { .. } if r.turn == turn)
+            })
+            .map(|(r, _)| r.clone())
+            .collect();
+        let mut app = App::new();
+        game_app(&mut app, &meta, &SharedGate::new(meta.codes.clone()))?;
+        replay(&mut app, &without, None)?;
+        let summary = |app: &App| app.world().resource::<History>().0.iter().find(|s| s.turn == turn).cloned();
+        for _ in 0..64 {
+            if summary(&app).is_some() {
+                break;
+            }
+            app.update();
+        }
+        let other = summary(&app).ok_or("the turn did not resolve without its overrides")?;
+        let played = summary(&self.app).ok_or("the turn has not resolved")?;
+        let found = Counterfactual {
+            turn,
+            overrides: crate::host::whitecell::overrides_in(&records, turn),
+            differences: crate::host::whitecell::differences(&played, &other),
+        };
+        let world = self.app.world_mut();
+        let mut all = world.get_resource_or_init::<Counterfactuals>();
+        all.0.retain(|c| c.turn != turn);
+        all.0.push(found);
+        let all = all.clone();
+        world.resource_mut::<Pending>().omniscient_stale = true;
+        write_atomic(&self.dir.join(COUNTERFACTUALS_FILE), &all).map_err(|e| format!("{COUNTERFACTUALS_FILE}: {e}"))
     }
 
     /// Rebuilds the game at the start of turn `turn` from the journal's active branch, and puts

@@ -107,3 +107,45 @@ fn the_facilitator_gives_orders_for_any_seat_in_place_of_its_own() {
     let wire: String = ukr.received.iter().map(|m| serde_json::to_string(m).unwrap()).collect();
     assert!(!wire.contains("gave rus an order"));
 }
+
+#[test]
+fn an_overrides_counterfactual_differs_from_the_game_exactly_where_the_override_acted() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    let mut white = h.join("facilitator");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr, &mut white], WAIT, |ps| ps.iter().all(|p| p.turn() == 1));
+    ukr.send(ClientMessage::Seat(SeatAction::Lock));
+    h.run(&mut [&mut ukr, &mut white], WAIT, |ps| ps.iter().all(|p| p.turn() == 2 && p.phase() == Some(Phase::Orders)));
+    let why = "RATIONALE: the umpire rules the shelling an accident";
+    let escalation = truce::game::Override::Escalation { scale: 0.0 };
+    h.console(Command::Override { what: escalation, rationale: why.into() });
+    ukr.send(ClientMessage::Seat(SeatAction::Lock));
+    h.run(&mut [&mut ukr, &mut white], WAIT, |ps| {
+        ps[1].view.as_ref().and_then(|v| v.omniscient.as_ref()).is_some_and(|o| !o.counterfactuals.is_empty())
+    });
+    let cf = white.view.as_ref().unwrap().omniscient.as_ref().unwrap().counterfactuals[0].clone();
+    assert_eq!(cf.turn, 2);
+    assert!(cf.overrides[0].contains("scaled this turn's escalation by 0") && cf.overrides[0].contains(why));
+    let fields: Vec<&str> = cf.differences.iter().map(|(what, ..)| what.as_str()).collect();
+    assert!(fields.contains(&"escalation"), "{fields:?}");
+    // The override acted on the escalation the turn gathered, and on nothing else: the fire,
+    // the record, the casualties, the sectors and the nations are the same either way.
+    for what in &fields {
+        assert!(
+            matches!(*what, "escalation" | "collapse_hazard" | "ceasefire"),
+            "the counterfactual differs in {what}"
+        );
+    }
+    let (_, played, without) = cf.differences.iter().find(|(w, ..)| w == "escalation").unwrap();
+    assert!(
+        played.parse::<f64>().unwrap() < without.parse::<f64>().unwrap(),
+        "without the override escalation is higher"
+    );
+    // The after-action record keeps it; the students never see the rationale.
+    let dir = h.dir.path().join("game");
+    let kept = std::fs::read_to_string(dir.join("counterfactuals.json")).unwrap();
+    assert!(kept.contains(why));
+    let wire: String = ukr.received.iter().map(|m| serde_json::to_string(m).unwrap()).collect();
+    assert!(!wire.contains("RATIONALE"), "a player read the white cell's rationale");
+}

@@ -252,6 +252,7 @@ fn facilitator_words(input: &crate::host::Input) -> String {
         Input::Approve { inject, scale } => format!("approved the inject {inject} at {scale} of its size"),
         Input::Skip(inject) => format!("skipped the inject {inject}"),
         Input::Rollback { turn } => format!("took the game back to the start of turn {turn}"),
+        Input::Override { rationale, .. } => format!("overrode the adjudication: {rationale}"),
     }
 }
 

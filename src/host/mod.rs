@@ -124,6 +124,11 @@ pub enum Input {
     Rollback {
         turn: u32,
     },
+    /// The white cell overrides this turn's adjudication, saying why.
+    Override {
+        what: crate::game::Override,
+        rationale: String,
+    },
     /// The seat's (or the observers') connections closed and its code barred.
     Kick(String),
     Readmit(String),
@@ -1013,6 +1018,7 @@ fn to_input(world: &mut World, command: Command, by_clock: bool) -> Result<Input
         Command::Press(rules) => Input::PressRules(rules),
         Command::Approve { inject, scale } => Input::Approve { inject, scale },
         Command::Skip(inject) => Input::Skip(inject),
+        Command::Override { what, rationale } => Input::Override { what, rationale },
         Command::Rollback(turn) => whitecell::check_rollback(world, turn).map(|()| Input::Rollback { turn })?,
     })
 }
@@ -1142,6 +1148,7 @@ fn carry_out(world: &mut World, input: &Input, by: &str) -> Result<Applied, Serv
             Err(reason) => Err(refused("inject", reason)),
         },
         Input::Approve { inject, scale } => whitecell::approve(world, by, inject, *scale),
+        Input::Override { what, rationale } => whitecell::override_adjudication(world, by, what, rationale),
         Input::Rollback { turn } => {
             world.insert_resource(whitecell::RollbackDue(*turn));
             note(world, by, &format!("takes the game back to the start of turn {turn}"));
@@ -1413,6 +1420,7 @@ fn note_new_phase(world: &mut World) {
         // everything it would record), or as the server stops.
         world.resource_mut::<Pending>().autosave_due = true;
     }
+    whitecell::note_overridden_turns(world, now);
     refresh_every_view(world);
     let mut pending = world.resource_mut::<Pending>();
     pending.seats = true;

@@ -630,6 +630,10 @@ fn omniscient(world: &mut World) -> Omniscient {
         connections,
         log: world.resource::<Notices>().log.clone(),
         awaiting: awaiting(world),
+        counterfactuals: world
+            .get_resource::<super::whitecell::Counterfactuals>()
+            .map(|c| c.0.clone())
+            .unwrap_or_default(),
     }
 }
 

@@ -86,3 +86,132 @@ pub(super) fn undecided_in_time(world: &mut World) -> Vec<Command> {
     }
     due.iter().map(|id| default_for(world, id)).collect()
 }
+
+/// Turns the white cell overrode whose counterfactual is still to be worked out.
+#[derive(Resource, Debug, Default)]
+pub struct OverriddenTurns(pub std::collections::BTreeSet<u32>);
+
+/// A turn whose counterfactual the server should work out now (it has resolved).
+#[derive(Resource, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterfactualDue(pub u32);
+
+/// Every counterfactual worked out so far, oldest first.
+#[derive(Resource, Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Counterfactuals(pub Vec<Counterfactual>);
+
+/// An overridden turn set against the same turn played without its overrides.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct Counterfactual {
+    pub turn: u32,
+    /// Each override in words, with its rationale.
+    pub overrides: Vec<String>,
+    /// Where the two differ at the end of the turn: what, as played, and without the overrides.
+    pub differences: Vec<(String, String, String)>,
+}
+
+/// The file of a game directory that keeps its counterfactuals for the after-action review.
+pub const COUNTERFACTUALS_FILE: &str = "counterfactuals.json";
+
+fn override_words(what: &crate::game::Override) -> String {
+    match what {
+        crate::game::Override::Escalation { scale } => format!("scaled this turn's escalation by {scale}"),
+        crate::game::Override::Vote { proposal, passes } => {
+            format!("set proposal {proposal} to {}", if *passes { "pass" } else { "fail" })
+        }
+    }
+}
+
+/// §13.1 The white cell overrides this turn's adjudication: checked, kept for the turn's
+/// resolution, and written into the record with its rationale.
+pub(super) fn override_adjudication(
+    world: &mut World,
+    by: &str,
+    what: &crate::game::Override,
+    rationale: &str,
+) -> Result<Applied, ServerMessage> {
+    let clock = world.resource::<crate::rules::Clock>().clone();
+    if let crate::game::Override::Vote { proposal, .. } = what {
+        let decided_now = world
+            .resource::<crate::institutions::Proposals>()
+            .open
+            .iter()
+            .any(|p| p.id == *proposal && p.turn < clock.turn);
+        if !decided_now {
+            return Err(refused("override", format!("proposal {proposal} is not put to the vote this turn")));
+        }
+    }
+    world.resource_mut::<crate::game::Overrides>().0.push((what.clone(), rationale.trim().to_string()));
+    world.get_resource_or_init::<OverriddenTurns>().0.insert(clock.turn);
+    let words = override_words(what);
+    let line = format!("The white cell {words}: {}", rationale.trim());
+    world.resource_mut::<crate::record::Trace>().add(
+        clock.turn,
+        clock.day,
+        "override",
+        line.clone(),
+        vec![(crate::record::Audience::WhiteCell, line)],
+    );
+    note(world, by, &format!("overrode the adjudication ({words})"));
+    Ok(Applied { reply: ServerMessage::Done { what: "override".into() }, id: None })
+}
+
+/// A new phase: the overridden turns now resolved are due their counterfactual, one a frame.
+pub(super) fn note_overridden_turns(world: &mut World, (turn, phase): (u32, crate::rules::Phase)) {
+    if world.resource::<super::Replaying>().0 {
+        return;
+    }
+    let mut turns = world.get_resource_or_init::<OverriddenTurns>();
+    let done = turns.0.iter().copied().find(|t| *t < turn || phase == crate::rules::Phase::GameOver);
+    if let Some(t) = done {
+        turns.0.remove(&t);
+        world.insert_resource(CounterfactualDue(t));
+    }
+}
+
+/// The words of the overrides the journal's records gave in `turn`.
+pub fn overrides_in(records: &[super::Record], turn: u32) -> Vec<String> {
+    records
+        .iter()
+        .filter(|r| r.turn == turn)
+        .filter_map(|r| match &r.input {
+            super::Input::Override { what, rationale } => Some(format!("{}: {rationale}", override_words(what))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where two summaries of the same turn differ, field by field (the count of trace entries
+/// aside: the override's own record is no difference in the game).
+pub fn differences(
+    game: &crate::record::TurnSummary,
+    without: &crate::record::TurnSummary,
+) -> Vec<(String, String, String)> {
+    fn walk(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<(String, String, String)>) {
+        use serde_json::Value as V;
+        match (a, b) {
+            (V::Object(x), V::Object(y)) => {
+                for (k, v) in x {
+                    let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    walk(&here, v, y.get(k).unwrap_or(&V::Null), out);
+                }
+            }
+            (V::Array(x), V::Array(y)) if x.len() == y.len() && x.iter().all(|v| v.is_object()) => {
+                for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                    let name = v
+                        .get("id")
+                        .or_else(|| v.get("sector"))
+                        .and_then(|n| n.as_str())
+                        .map_or(i.to_string(), str::to_string);
+                    walk(&format!("{path}[{name}]"), v, w, out);
+                }
+            }
+            _ if a != b => out.push((path.to_string(), a.to_string(), b.to_string())),
+            _ => {}
+        }
+    }
+    let (a, b) = (serde_json::to_value(game).unwrap_or_default(), serde_json::to_value(without).unwrap_or_default());
+    let mut out = Vec::new();
+    walk("", &a, &b, &mut out);
+    out.retain(|(what, ..)| what != "events");
+    out
+}

@@ -258,7 +258,11 @@ pub fn decide_institutions(world: &mut World) {
             world.resource_mut::<Trace>().public(clock.turn, clock.day, "institutions", text);
             continue;
         }
-        let decision = decide(&inst.rule, &ballots);
+        let mut decision = decide(&inst.rule, &ballots);
+        let overridden = world.get_resource::<crate::game::Overrides>().and_then(|o| o.vote(p.id));
+        if let Some(passes) = overridden {
+            decision.authorised = passes;
+        }
         let inst_name = world.get::<Label>(inst_e).map_or_else(String::new, |l| l.0.clone());
         let template_name = world.get::<Label>(template_e).map_or_else(String::new, |l| l.0.clone());
         let named = |list: &[String]| {
@@ -270,6 +274,7 @@ pub fn decide_institutions(world: &mut World) {
             format!("{} yes, {} no, {} abstaining", decision.yes, decision.no, decision.abstain)
         };
         let why = match (&inst.rule, decision.authorised) {
+            _ if overridden.is_some() => "; the white cell set the outcome".to_string(),
             (_, true) => String::new(),
             (DecisionRule::QualifiedMajority { .. }, false) if !decision.vetoed_by.is_empty() => {
                 format!("; vetoed by {}", named(&decision.vetoed_by))

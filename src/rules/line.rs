@@ -614,6 +614,8 @@ struct Days {
     trace: Trace,
     turn: u32,
     dice: Streams,
+    /// The white cell's scale on the escalation the days gather (§13.1).
+    escalation_scale: f64,
 }
 
 /// Plays the turn's days on every sector.
@@ -698,6 +700,7 @@ impl Days {
             lines: Lines::read(world, &assistance),
             memory,
             escalation: world.resource::<Escalation>().clone(),
+            escalation_scale: world.get_resource::<super::Overrides>().map_or(1.0, |o| o.escalation_scale()),
             dice: Streams {
                 fire: dice(Purpose::Fire),
                 detect: dice(Purpose::Detection),
@@ -1118,7 +1121,7 @@ impl Days {
     fn judge_ceasefire(&mut self, day: u32, delta_today: f64) -> bool {
         let m = &self.model;
         let e = &mut self.escalation;
-        e.level = (e.level * (1.0 - m.escalation_decay_per_day) + delta_today).max(0.0);
+        e.level = (e.level * (1.0 - m.escalation_decay_per_day) + delta_today * self.escalation_scale).max(0.0);
         for (p, t) in self.pictures.iter().zip(&mut self.tension) {
             *t += m.tension_relax_per_day * (p.base_tension - *t);
         }

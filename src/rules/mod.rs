@@ -17,7 +17,7 @@ use crate::world::{Key, Nation, ScenarioInfo, StableId};
 
 pub use crate::game::{
     Ballot, Casualties, Ceasefire, Clock, Controller, Escalation, GameSeed, IntelSharing, Leaks, ObjectiveRecord,
-    Phase, PledgeState, Postures, ResolveTurn, Sanctions, Score, Step, Transit, Truce, TurnFacts,
+    Override, Overrides, Phase, PledgeState, Postures, ResolveTurn, Sanctions, Score, Step, Transit, Truce, TurnFacts,
 };
 pub use orders::{Order, OrderBook, OrderSubmitted, OrderVerdict, SeatCommand};
 
@@ -56,6 +56,7 @@ impl Plugin for RulesPlugin {
             .init_resource::<Leaks>()
             .init_resource::<TurnFacts>()
             .init_resource::<OrderBook>()
+            .init_resource::<Overrides>()
             .add_message::<OrderSubmitted>()
             .add_message::<OrderVerdict>()
             .add_message::<SeatCommand>()

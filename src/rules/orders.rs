@@ -231,6 +231,7 @@ pub fn open_orders(
     info: Res<ScenarioInfo>,
     mut facts: ResMut<TurnFacts>,
     seats: Query<&Key, With<Nation>>,
+    mut overrides: ResMut<super::Overrides>,
 ) {
     if clock.turn > 0 {
         clock.day += info.turn_days;
@@ -248,6 +249,7 @@ pub fn open_orders(
     facts.air_support_requested.clear();
     facts.by_sector.clear();
     facts.casualties_by_nation.clear();
+    overrides.0.clear();
 }
 
 /// Checks every submitted order and seat command; accepted orders join the seat's draft.
