@@ -189,13 +189,16 @@ pub enum Step {
     Report,
 }
 
-/// A white cell's override of this turn's adjudication (docs/rules.md §13.1).
+/// A white cell's override of this turn's adjudication (docs/rules.md §3.3).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Override {
     /// The escalation this turn's violations gather is scaled (0 cancels it, 2 doubles it).
     Escalation { scale: f64 },
     /// A proposal decided this turn passes or fails, whatever its votes.
     Vote { proposal: u64, passes: bool },
+    /// Every violation monitors name in `sector` this turn is laid on `to`, one of the two
+    /// sides there: the white cell's ruling on who fired.
+    Attribution { sector: String, to: String },
 }
 
 /// The overrides the white cell gave for the turn being played, with their rationales; cleared
@@ -211,6 +214,14 @@ impl Overrides {
             .rev()
             .find_map(|(o, _)| if let Override::Escalation { scale } = o { Some(*scale) } else { None })
             .unwrap_or(1.0)
+    }
+
+    /// The side every violation named in `sector` is laid on this turn, if the white cell ruled.
+    pub fn attribution(&self, sector: &str) -> Option<&str> {
+        self.0.iter().rev().find_map(|(o, _)| match o {
+            Override::Attribution { sector: s, to } if s == sector => Some(to.as_str()),
+            _ => None,
+        })
     }
 
     /// The outcome set for proposal `id`, if any.

@@ -177,7 +177,7 @@ pub struct JoinError {
 /// The facilitator's words, as the console and the facilitator's client list them.
 pub const COMMANDS_HELP: &str = "commands: start [--force] | pause | resume | extend SECONDS | shorten SECONDS | end-phase | \
 inject ID | approve ID [SCALE] | skip ID | announce TEXT | press full|public|none | override escalation SCALE WHY | \
-override vote ID pass|fail WHY | bot SEAT [--force] | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
+override vote ID pass|fail WHY | override attribution SECTOR NATION WHY | bot SEAT [--force] | human SEAT | kick SEAT|observers | readmit SEAT|observers | revoke SEAT | \
 rollback TURN | save | status | injects | quit; in scripts also: wait SECONDS | wait-turn N | wait-players N; a line starting with # is a \
 comment";
 
@@ -335,7 +335,7 @@ impl Command {
             other => Err(format!(
                 "unknown command {other:?}; commands: start [--force], pause, resume, extend N, shorten N, end-phase, \
                  inject ID, approve ID [SCALE], skip ID, announce TEXT, press full|public|none, bot SEAT [--force], \
-                 human SEAT, kick SEAT, readmit SEAT, revoke SEAT, rollback TURN, save"
+                 override escalation|vote|attribution …, human SEAT, kick SEAT, readmit SEAT, revoke SEAT, rollback TURN, save"
             )),
         }
     }
@@ -438,12 +438,16 @@ impl ClientMessage {
 /// `override escalation SCALE RATIONALE…` or `override vote PROPOSAL pass|fail RATIONALE…`.
 fn parse_override(rest: &str) -> Result<Command, String> {
     use crate::game::Override as O;
-    let usage = "`override escalation SCALE WHY…` (0 cancels this turn's escalation) or `override vote PROPOSAL pass|fail WHY…`";
+    let usage = "`override escalation SCALE WHY…` (0 cancels this turn's escalation), `override vote PROPOSAL pass|fail \
+                 WHY…` or `override attribution SECTOR NATION WHY…`";
     let words: Vec<&str> = rest.split_whitespace().collect();
     let (what, why) = match words.as_slice() {
         ["escalation", scale, why @ ..] => {
             let scale: f64 = scale.parse().map_err(|_| format!("{usage}: {scale:?} is not a number"))?;
             (O::Escalation { scale }, why)
+        }
+        ["attribution", sector, to, why @ ..] => {
+            (O::Attribution { sector: sector.to_string(), to: to.to_string() }, why)
         }
         ["vote", proposal, outcome @ ("pass" | "fail"), why @ ..] => {
             let proposal: u64 =

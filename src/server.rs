@@ -219,15 +219,16 @@ impl Server {
             // The rollback is journalled: a resume rebuilds the game where it meant to go.
             crate::host::stop_unsaved(self.app.world_mut(), &format!("could not roll the game back: {e}"));
         }
-        if let Some(CounterfactualDue(turn)) = self.app.world_mut().remove_resource::<CounterfactualDue>()
-            && let Err(e) = self.counterfactual(turn)
-        {
-            let line = format!("the counterfactual of turn {turn} could not be worked out: {e}");
-            self.app.world_mut().resource_mut::<crate::host::Notices>().log.push(line);
+        let due = self.app.world_mut().remove_resource::<CounterfactualDue>().map_or_else(Vec::new, |d| d.0);
+        for turn in due {
+            if let Err(e) = self.counterfactual(turn) {
+                let line = format!("the counterfactual of turn {turn} could not be worked out: {e}");
+                self.app.world_mut().resource_mut::<crate::host::Notices>().log.push(line);
+            }
         }
     }
 
-    /// §13.1 Plays overridden turn `turn` again without its overrides, from the journal, and
+    /// §3.3 Plays overridden turn `turn` again without its overrides, from the journal, and
     /// sets the two ends of the turn side by side for the white cell and the after-action
     /// record (`counterfactuals.json` in the game's directory).
     fn counterfactual(&mut self, turn: u32) -> Result<(), String> {
@@ -255,11 +256,11 @@ impl Server {
         }
         let other = summary(&app).ok_or("the turn did not resolve without its overrides")?;
         let played = summary(&self.app).ok_or("the turn has not resolved")?;
-        let found = Counterfactual {
-            turn,
-            overrides: crate::host::whitecell::overrides_in(&records, turn),
-            differences: crate::host::whitecell::differences(&played, &other),
-        };
+        use crate::host::whitecell::{attribution_differences, attributions, differences, overrides_in};
+        let mut found =
+            Counterfactual { turn, overrides: overrides_in(&records, turn), differences: differences(&played, &other) };
+        let trace = |app: &App| attributions(app.world().resource::<crate::record::Trace>(), turn);
+        found.differences.extend(attribution_differences(&trace(&self.app), &trace(&app)));
         let world = self.app.world_mut();
         let mut all = world.get_resource_or_init::<Counterfactuals>();
         all.0.retain(|c| c.turn != turn);
@@ -291,6 +292,11 @@ impl Server {
         move_resource::<GameFiles>(old, new);
         move_resource::<crate::host::Connections>(old, new);
         move_resource::<crate::host::LastHeard>(old, new);
+        move_resource::<Counterfactuals>(old, new);
+        let line = format!("turn {turn}: the white cell took the game back to the start of this turn");
+        let mut notices = new.resource_mut::<crate::host::Notices>();
+        notices.log.push(line);
+        notices.public.push(format!("Facilitator: the game is back at the start of turn {turn}."));
         let everyone: Vec<u64> = new.resource::<crate::host::Connections>().0.keys().copied().collect();
         for c in new.resource_mut::<crate::host::Connections>().0.values_mut() {
             c.last_view = None;
@@ -497,7 +503,11 @@ pub fn replay(app: &mut App, records: &[Record], autosave: Option<&Autosave>) ->
     };
     let active = crate::host::active_branch(records);
     for (i, r) in records.iter().enumerate() {
-        if let Some(save) = autosave.filter(|s| s.records == i as u64) {
+        // An autosave taken before a later rollback vouches for a branch left behind.
+        let superseded = |s: &Autosave| {
+            records.iter().skip(s.records as usize).any(|r| matches!(r.input, crate::host::Input::Rollback { .. }))
+        };
+        if let Some(save) = autosave.filter(|s| s.records == i as u64 && !superseded(s)) {
             check(app, save)?;
         }
         if !active[i] {

@@ -127,6 +127,7 @@ fn a_bundle_replays_and_verifies_and_a_changed_one_does_not() {
         "orders.csv",
         "votes.csv",
         "messages.csv",
+        "deals.csv",
         "facilitator.csv",
     ] {
         assert!(names.contains(&t), "{names:?}");

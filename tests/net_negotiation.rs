@@ -316,3 +316,17 @@ fn an_inject_left_undecided_takes_its_default_when_the_next_turn_resolves() {
         "the white cell reads why it did not fire"
     );
 }
+
+#[test]
+fn a_bot_accuses_the_side_monitors_laid_violations_on_in_public() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    let mut obs = h.join("observer");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr, &mut obs], WAIT, |ps| ps[0].turn() == 1 && ps[0].phase() == Some(Phase::Orders));
+    ukr.send(ClientMessage::Seat(SeatAction::Lock));
+    h.run(&mut [&mut ukr, &mut obs], WAIT, |ps| ps.iter().all(|p| heard(p, "Russia accuses Ukraine")));
+    let said = press_received(&obs).into_iter().find(|i| i.text.contains("Russia accuses Ukraine")).unwrap();
+    assert_eq!((said.from.as_str(), &said.to, said.turn), ("rus", &PressTo::Public, 2));
+    assert!(said.text.contains("monitors laid") && said.text.contains("North"), "{}", said.text);
+}

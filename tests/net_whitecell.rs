@@ -149,3 +149,31 @@ fn an_overrides_counterfactual_differs_from_the_game_exactly_where_the_override_
     let wire: String = ukr.received.iter().map(|m| serde_json::to_string(m).unwrap()).collect();
     assert!(!wire.contains("RATIONALE"), "a player read the white cell's rationale");
 }
+
+#[test]
+fn a_ruling_on_attribution_lays_a_sectors_violations_on_one_side_and_its_counterfactual_says_so() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    let mut white = h.join("facilitator");
+    h.console(Command::Start);
+    h.run(&mut [&mut ukr, &mut white], WAIT, |ps| ps.iter().all(|p| p.turn() == 1));
+    let ruling = truce::game::Override::Attribution { sector: "north".into(), to: "ukr".into() };
+    h.console(Command::Override { what: ruling, rationale: "the umpire's reading of the craters".into() });
+    ukr.send(ClientMessage::Seat(SeatAction::Lock));
+    h.run(&mut [&mut ukr, &mut white], WAIT, |ps| {
+        ps[1].view.as_ref().and_then(|v| v.omniscient.as_ref()).is_some_and(|o| !o.counterfactuals.is_empty())
+    });
+    let world = h.server.app.world();
+    let counts = truce::host::whitecell::attributions(world.resource::<truce::record::Trace>(), 1);
+    // France's drones watch the north: monitors name violations there.
+    let north: Vec<(&String, &u64)> = counts.iter().filter(|(k, _)| k.contains("North")).collect();
+    assert!(!north.is_empty(), "monitors named violations in the north: {counts:?}");
+    assert!(north.iter().all(|(k, _)| k.ends_with("to Ukraine")), "every one laid on Ukraine: {north:?}");
+    let cf = white.view.as_ref().unwrap().omniscient.as_ref().unwrap().counterfactuals[0].clone();
+    assert!(
+        cf.differences.iter().any(|(what, ..)| what.contains("North") && what.contains("to Russia")),
+        "without the ruling some were laid on Russia: {:?}",
+        cf.differences
+    );
+    assert!(cf.differences.iter().all(|(what, ..)| !what.contains("attributed in South")), "the south is as it was");
+}

@@ -170,11 +170,13 @@ fn write_tables(out: &Path, world: &mut World, records: &[Record]) -> Result<Vec
         .collect()
 }
 
-/// The tidy tables: turns, sectors, nations, incidents, orders, votes, messages, facilitator.
-fn tables(world: &mut World, records: &[Record]) -> [Table; 8] {
+/// The tidy tables: turns, sectors, nations, incidents, orders, votes, messages, deals,
+/// facilitator.
+fn tables(world: &mut World, records: &[Record]) -> [Table; 9] {
     let history = world.resource::<History>().0.clone();
     let trace = world.resource::<Trace>().clone();
     let kept = world.remove_resource::<OrdersKept>().unwrap_or_default().0;
+    let talks = world.get_resource::<crate::negotiation::Talks>().cloned().unwrap_or_default();
     [
         turns_table(&history),
         sectors_table(&history),
@@ -182,7 +184,8 @@ fn tables(world: &mut World, records: &[Record]) -> [Table; 8] {
         incidents_table(&trace),
         orders_table(&kept),
         votes_table(&kept),
-        messages_table(&kept),
+        messages_table(&kept, &talks),
+        deals_table(world, &talks),
         facilitator_table(records),
     ]
 }
@@ -339,7 +342,9 @@ fn votes_table(kept: &[(u32, String, u64, Order)]) -> Table {
     t
 }
 
-fn messages_table(kept: &[(u32, String, u64, Order)]) -> Table {
+/// Who wrote to whom and how long, not what: the message orders, then the press.
+fn messages_table(kept: &[(u32, String, u64, Order)], talks: &crate::negotiation::Talks) -> Table {
+    use crate::negotiation::PressTo;
     let mut t = Table::new("messages.csv", &["turn", "from", "to", "kind", "chars"]);
     for (turn, seat, _, order) in kept {
         let (to, text) = match order {
@@ -349,13 +354,48 @@ fn messages_table(kept: &[(u32, String, u64, Order)]) -> Table {
         };
         t.rows.push(vec![turn.to_string(), seat.clone(), to, kind(order), text.chars().count().to_string()]);
     }
+    for p in &talks.press {
+        let (to, kind) = match &p.to {
+            PressTo::Seat(s) => (s.clone(), "press"),
+            PressTo::Channel(id) => (format!("channel {id}"), "press"),
+            PressTo::Public => ("everyone".to_string(), "press"),
+        };
+        let kind = if p.deal.is_some() { "deal" } else { kind };
+        t.rows.push(vec![p.turn.to_string(), p.from.clone(), to, kind.into(), p.text.chars().count().to_string()]);
+    }
+    t
+}
+
+/// Every deal offered: its parties, its terms in words, and how it stood at the end.
+fn deals_table(world: &World, talks: &crate::negotiation::Talks) -> Table {
+    use crate::negotiation::DealState as S;
+    let mut t = Table::new("deals.csv", &["id", "turn", "from", "to", "until_turn", "terms", "state", "by", "reason"]);
+    for d in &talks.deals {
+        let (by, reason) = match &d.state {
+            // The rules' reasons only: a seat's own words stay in the game, as messages do.
+            S::Breached { by, reason } => (by.clone(), reason.clone()),
+            S::Lapsed { reason } => (String::new(), reason.clone()),
+            _ => (String::new(), String::new()),
+        };
+        t.rows.push(vec![
+            d.id.to_string(),
+            d.turn.to_string(),
+            d.from.clone(),
+            d.to.clone(),
+            d.until_turn.to_string(),
+            crate::negotiation::deals::in_words(world, d),
+            d.state.word().into(),
+            by,
+            reason,
+        ]);
+    }
     t
 }
 
 /// What the facilitator (and the clock) did, from the journal.
 fn facilitator_table(records: &[Record]) -> Table {
     let mut t = Table::new("facilitator.csv", &["n", "turn", "phase", "by", "input"]);
-    for r in records.iter().filter(|r| !matches!(r.input, Input::Order { .. } | Input::Seat { .. })) {
+    for r in records.iter().filter(|r| !r.input.seat_input()) {
         let mut input = r.input.clone();
         if let Input::Revoke { code, .. } = &mut input {
             *code = "redacted".into();

@@ -32,7 +32,9 @@ impl Plugin for BotsPlugin {
     fn build(&self, app: &mut App) {
         app.add_systems(
             OnEnter(Phase::Orders),
-            (draft_bot_orders, negotiate::offer_deals).chain().after(crate::rules::orders::open_orders),
+            (draft_bot_orders, negotiate::offer_deals, negotiate::accuse_in_public)
+                .chain()
+                .after(crate::rules::orders::open_orders),
         )
         .add_systems(
             crate::rules::ResolveTurn,

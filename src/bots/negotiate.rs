@@ -339,3 +339,58 @@ pub fn answer_message(world: &mut World, from: &str, to: &str) {
         press::say(world, to, PressTo::Seat(from.to_string()), &text, None);
     }
 }
+
+/// §9.9 At the start of each orders phase, a belligerent bot whose positions came under fire
+/// last turn in violations monitors laid on the other side accuses it in public, naming the
+/// count and the sector where most fell (in games people play: bots need no words among
+/// themselves).
+pub fn accuse_in_public(world: &mut World) {
+    use crate::record::{Party, Trace};
+    let turn = world.resource::<Clock>().turn;
+    if turn <= 1 || world.resource::<Talks>().rules == PressRules::None {
+        return;
+    }
+    let seats = crate::rules::nations_in_order(world);
+    let control = |e: Entity| world.get::<Controller>(e).copied();
+    if !seats.iter().any(|(e, _)| control(*e) == Some(Controller::Human)) {
+        return;
+    }
+    let bots: Vec<String> = seats
+        .iter()
+        .filter(|(e, _)| control(*e) == Some(Controller::Bot))
+        .filter(|(e, _)| world.get::<Nation>(*e).is_some_and(|n| n.has(NationFlag::Belligerent)))
+        .map(|(_, k)| k.clone())
+        .collect();
+    // (victim, firer) → (firer's name, recorded violations by sector)
+    let mut laid: std::collections::BTreeMap<(String, String), (String, std::collections::BTreeMap<String, u64>)> =
+        Default::default();
+    let trace = world.resource::<Trace>();
+    for e in trace.entries.iter().filter(|e| e.turn + 1 == turn) {
+        let Some(i) = e.incident.as_ref().filter(|i| i.attributed_to == Some(Party::Firer) && i.recorded > 0) else {
+            continue;
+        };
+        let told = trace.told(i);
+        let entry = laid
+            .entry((told.parties.against_id.clone(), told.parties.by_id.clone()))
+            .or_insert_with(|| (told.parties.by.clone(), Default::default()));
+        *entry.1.entry(told.place.sector.clone()).or_insert(0) += i.recorded;
+    }
+    let mut statements = Vec::new();
+    for bot in &bots {
+        for ((victim, _), (firer, sectors)) in laid.iter().filter(|((v, _), _)| v == bot) {
+            let total: u64 = sectors.values().sum();
+            let worst = sectors.iter().max_by_key(|(_, n)| **n).map(|(s, _)| s.clone()).unwrap_or_default();
+            let name = Counterpart::of(world, victim).map_or_else(|| victim.clone(), |c| c.name);
+            statements.push((
+                victim.clone(),
+                format!(
+                    "{name} accuses {firer}: monitors laid {total} violations on it last turn, most of them in {worst}. \
+                     We will answer in kind if it goes on."
+                ),
+            ));
+        }
+    }
+    for (from, text) in statements {
+        press::say(world, &from, PressTo::Public, &text, None);
+    }
+}

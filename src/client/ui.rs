@@ -580,6 +580,15 @@ fn draw_white_cell(frame: &mut Frame, area: Rect, c: &Client) {
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         ));
     }
+    for cf in &o.counterfactuals {
+        lines.push(Line::styled(
+            format!("Turn {} as played against without your overrides ({}):", cf.turn, cf.overrides.join("; ")),
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        ));
+        for (what, played, without) in &cf.differences {
+            lines.push(Line::styled(format!("  {what}: {played} (without: {without})"), Style::new().fg(Color::Cyan)));
+        }
+    }
     for (seat, d) in &o.drafts {
         let orders: Vec<String> = d.orders.iter().map(|x| form::describe(&x.order, c.welcome.as_ref())).collect();
         lines.push(Line::styled(

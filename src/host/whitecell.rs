@@ -91,9 +91,9 @@ pub(super) fn undecided_in_time(world: &mut World) -> Vec<Command> {
 #[derive(Resource, Debug, Default)]
 pub struct OverriddenTurns(pub std::collections::BTreeSet<u32>);
 
-/// A turn whose counterfactual the server should work out now (it has resolved).
-#[derive(Resource, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CounterfactualDue(pub u32);
+/// Turns whose counterfactual the server should work out now (they have resolved).
+#[derive(Resource, Clone, Debug, PartialEq, Eq)]
+pub struct CounterfactualDue(pub Vec<u32>);
 
 /// Every counterfactual worked out so far, oldest first.
 #[derive(Resource, Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -118,10 +118,13 @@ fn override_words(what: &crate::game::Override) -> String {
         crate::game::Override::Vote { proposal, passes } => {
             format!("set proposal {proposal} to {}", if *passes { "pass" } else { "fail" })
         }
+        crate::game::Override::Attribution { sector, to } => {
+            format!("laid every violation named in {sector} this turn on {to}")
+        }
     }
 }
 
-/// §13.1 The white cell overrides this turn's adjudication: checked, kept for the turn's
+/// §3.3 The white cell overrides this turn's adjudication: checked, kept for the turn's
 /// resolution, and written into the record with its rationale.
 pub(super) fn override_adjudication(
     world: &mut World,
@@ -140,8 +143,27 @@ pub(super) fn override_adjudication(
             return Err(refused("override", format!("proposal {proposal} is not put to the vote this turn")));
         }
     }
+    if let crate::game::Override::Attribution { sector, to } = what {
+        let registry = world.resource::<Registry>();
+        let (Some(s), Some(n)) = (registry.get(sector), registry.get(to)) else {
+            return Err(refused("override", format!("there is no sector {sector:?} or no nation {to:?} in this game")));
+        };
+        let belligerent = world
+            .get::<crate::world::Nation>(n)
+            .is_some_and(|x| x.has(crate::scenario::model::NationFlag::Belligerent));
+        let there = world.get::<crate::world::Forces>(s).is_some_and(|f| f.0.iter().any(|(e, t)| *e == n && *t > 0));
+        if !(belligerent && there) {
+            return Err(refused(
+                "override",
+                format!("{to} has no troops of a side in {sector} to lay the violations on"),
+            ));
+        }
+    }
     world.resource_mut::<crate::game::Overrides>().0.push((what.clone(), rationale.trim().to_string()));
-    world.get_resource_or_init::<OverriddenTurns>().0.insert(clock.turn);
+    if !world.resource::<super::Replaying>().0 {
+        // A replayed override was compared when it was first played.
+        world.get_resource_or_init::<OverriddenTurns>().0.insert(clock.turn);
+    }
     let words = override_words(what);
     let line = format!("The white cell {words}: {}", rationale.trim());
     world.resource_mut::<crate::record::Trace>().add(
@@ -155,24 +177,28 @@ pub(super) fn override_adjudication(
     Ok(Applied { reply: ServerMessage::Done { what: "override".into() }, id: None })
 }
 
-/// A new phase: the overridden turns now resolved are due their counterfactual, one a frame.
+/// A new phase: the overridden turns now resolved are due their counterfactual.
 pub(super) fn note_overridden_turns(world: &mut World, (turn, phase): (u32, crate::rules::Phase)) {
     if world.resource::<super::Replaying>().0 {
         return;
     }
     let mut turns = world.get_resource_or_init::<OverriddenTurns>();
-    let done = turns.0.iter().copied().find(|t| *t < turn || phase == crate::rules::Phase::GameOver);
-    if let Some(t) = done {
-        turns.0.remove(&t);
-        world.insert_resource(CounterfactualDue(t));
+    let done: Vec<u32> =
+        turns.0.iter().copied().filter(|t| *t < turn || phase == crate::rules::Phase::GameOver).collect();
+    turns.0.retain(|t| !done.contains(t));
+    if !done.is_empty() {
+        world.insert_resource(CounterfactualDue(done));
     }
 }
 
-/// The words of the overrides the journal's records gave in `turn`.
+/// The words of the overrides the journal's active branch gave in `turn`.
 pub fn overrides_in(records: &[super::Record], turn: u32) -> Vec<String> {
+    let active = super::active_branch(records);
     records
         .iter()
-        .filter(|r| r.turn == turn)
+        .zip(active)
+        .filter(|(r, a)| *a && r.turn == turn)
+        .map(|(r, _)| r)
         .filter_map(|r| match &r.input {
             super::Input::Override { what, rationale } => Some(format!("{}: {rationale}", override_words(what))),
             _ => None,
@@ -214,4 +240,32 @@ pub fn differences(
     walk("", &a, &b, &mut out);
     out.retain(|(what, ..)| what != "events");
     out
+}
+
+/// How many of `turn`'s incidents monitors laid on each side in each sector, as
+/// ("attributed in SECTOR to NATION", count): what a ruling on attribution changes first.
+pub fn attributions(trace: &crate::record::Trace, turn: u32) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for e in trace.entries.iter().filter(|e| e.turn == turn) {
+        let Some(i) = &e.incident else { continue };
+        let told = trace.told(i);
+        if let Some(named) = told.named() {
+            *out.entry(format!("attributed in {} to {named}", told.place.sector)).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+/// The attributions that differ between the game and its counterfactual, as differences.
+pub fn attribution_differences(
+    game: &BTreeMap<String, u64>,
+    without: &BTreeMap<String, u64>,
+) -> Vec<(String, String, String)> {
+    let keys: std::collections::BTreeSet<&String> = game.keys().chain(without.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (a, b) = (game.get(k).copied().unwrap_or(0), without.get(k).copied().unwrap_or(0));
+            (a != b).then(|| (k.clone(), a.to_string(), b.to_string()))
+        })
+        .collect()
 }

@@ -614,8 +614,23 @@ struct Days {
     trace: Trace,
     turn: u32,
     dice: Streams,
-    /// The white cell's scale on the escalation the days gather (§13.1).
+    /// The white cell's scale on the escalation the days gather (§3.3).
     escalation_scale: f64,
+    /// The white cell's rulings on who fired, by sector: the side the violations named there are
+    /// laid on (§3.3).
+    rulings: BTreeMap<Entity, String>,
+}
+
+/// The white cell's rulings on attribution this turn, by sector entity.
+fn rulings(world: &World, pictures: &[SectorPicture]) -> BTreeMap<Entity, String> {
+    let Some(overrides) = world.get_resource::<super::Overrides>() else { return BTreeMap::new() };
+    pictures
+        .iter()
+        .filter_map(|p| {
+            let key = world.get::<Key>(p.sector)?;
+            overrides.attribution(&key.0).map(|to| (p.sector, to.to_string()))
+        })
+        .collect()
 }
 
 /// Plays the turn's days on every sector.
@@ -701,6 +716,7 @@ impl Days {
             memory,
             escalation: world.resource::<Escalation>().clone(),
             escalation_scale: world.get_resource::<super::Overrides>().map_or(1.0, |o| o.escalation_scale()),
+            rulings: rulings(world, &pictures),
             dice: Streams {
                 fire: dice(Purpose::Fire),
                 detect: dice(Purpose::Detection),
@@ -860,6 +876,13 @@ impl Days {
                 to_firer += right;
                 to_victim += looked - right;
                 blame.investigated |= looked > 0;
+            }
+            // The white cell's ruling lays every violation named here on one side, the dice drawn
+            // as without it.
+            match self.rulings.get(&p.sector) {
+                Some(to) if *to == *victim.key => (to_firer, to_victim) = (0, to_firer + to_victim),
+                Some(_) => (to_firer, to_victim) = (to_firer + to_victim, 0),
+                None => {}
             }
             blame.to_firer[k] = to_firer;
             blame.to_victim[k] = to_victim;
