@@ -417,3 +417,69 @@ fn the_order_builder_offers_only_the_targets_the_server_would_take() {
         ukr.answer_since(mark)
     );
 }
+
+/// Keys of the chat tab, with the model kept up to date from what the server sent since.
+fn chat_keys(h: &mut Harness, p: &mut Player, c: &mut Client, codes: &[KeyCode]) {
+    for code in codes {
+        let actions = key(c, *code);
+        if actions.iter().any(|a| matches!(a, Action::Send(_))) {
+            let mark = p.received.len();
+            act(h, p, actions);
+            for m in p.since(mark).to_vec() {
+                c.on_message(m);
+            }
+        }
+    }
+}
+
+fn typed(text: &str) -> Vec<KeyCode> {
+    text.chars().map(KeyCode::Char).chain([KeyCode::Enter]).collect()
+}
+
+#[test]
+fn the_chat_tab_talks_to_a_seat_opens_a_channel_and_answers_a_bots_offer() {
+    let mut h = Harness::new("tutorial", None, OnTimeout::Bot);
+    let mut ukr = h.join("ukr");
+    h.console(Command::Start);
+    // Russia's bot offers matched restraint to the seat people play as the turn opens.
+    h.run(&mut [&mut ukr], WAIT, |ps| {
+        ps[0].received.iter().any(|m| matches!(m, ServerMessage::Press(i) if i.from == "rus" && i.deal.is_some()))
+    });
+    let mut c = model(&ukr);
+    while c.tab != Tab::Chat {
+        key(&mut c, KeyCode::Tab);
+    }
+    // Public, then the other seats in the scenario's order: Russia comes next.
+    let s = screen(&c, 160, 40);
+    assert!(s.contains("• Russia (1)"), "an unread mark on Russia's conversation:\n{s}");
+    key(&mut c, KeyCode::Down);
+    let s = screen(&c, 160, 40);
+    assert!(s.contains("Offer 1:") && s.contains("Deal 1 (offered)"), "the bot's offer, in words:\n{s}");
+    assert!(!s.contains("• Russia"), "read once shown");
+    // Accept it with `y`; then write to Russia, whose bot answers at once.
+    chat_keys(&mut h, &mut ukr, &mut c, &[KeyCode::Char('y')]);
+    h.idle(&mut [&mut ukr], Duration::from_millis(200));
+    let mut c2 = model(&ukr);
+    c2.tab = Tab::Chat;
+    c2.chat.selected = 1;
+    let s = screen(&c2, 160, 40);
+    assert!(s.contains("Accepted offer 1") && s.contains("(binding)"), "{s}");
+    let mut keys = vec![KeyCode::Char('m')];
+    keys.extend(typed("Can we talk about the north?"));
+    chat_keys(&mut h, &mut ukr, &mut c2, &keys);
+    h.run(&mut [&mut ukr], WAIT, |ps| {
+        ps[0]
+            .received
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Press(i) if i.from == "rus" && i.text.contains("offer we")))
+    });
+    // A channel with France and Italy, typed as `name: seats`.
+    let mut keys = vec![KeyCode::Char('c')];
+    keys.extend(typed("europe: fra ita"));
+    chat_keys(&mut h, &mut ukr, &mut c2, &keys);
+    h.idle(&mut [&mut ukr], Duration::from_millis(200));
+    let mut c3 = model(&ukr);
+    c3.tab = Tab::Chat;
+    let s = screen(&c3, 160, 40);
+    assert!(s.contains("#europe"), "the new channel is listed:\n{s}");
+}

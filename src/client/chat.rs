@@ -44,6 +44,8 @@ pub struct Chat {
     pub selected: usize,
     /// A message being typed.
     pub typing: Option<String>,
+    /// What is typed opens a channel (`name: seat seat…`) rather than saying something.
+    pub opening: bool,
     /// An offer being put together.
     pub offer: Option<OfferForm>,
 }
@@ -116,6 +118,14 @@ pub fn asks(view: &View, welcome: Option<&Welcome>) -> Vec<(Order, String)> {
     out
 }
 
+/// A channel as typed: `name: seat seat…` (seats by id, spaces or commas between them).
+pub fn opening(text: &str) -> Option<(String, Vec<String>)> {
+    let (name, seats) = text.split_once(':')?;
+    let members: Vec<String> =
+        seats.split(|c: char| c.is_whitespace() || c == ',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    (!name.trim().is_empty() && !members.is_empty()).then(|| (name.trim().to_string(), members))
+}
+
 /// The newest offer waiting for this seat's answer in the conversation shown.
 fn waiting_offer(view: &View, with: &str) -> Option<u64> {
     let me = view.seat.as_deref()?;
@@ -158,6 +168,11 @@ impl Client {
             KeyCode::Down => self.chat.selected = (self.chat.selected + 1).min(count.saturating_sub(1)),
             KeyCode::Enter | KeyCode::Char('m') if player => {
                 self.chat.typing = Some(String::new());
+                self.chat.opening = false;
+            }
+            KeyCode::Char('c') if player => {
+                self.chat.typing = Some(String::new());
+                self.chat.opening = true;
             }
             KeyCode::Char('f') if player => {
                 let Some(Conversation::Seat(to)) = shown else {
@@ -194,6 +209,13 @@ impl Client {
             }
             KeyCode::Char(c) if !is_control(c) && text.chars().count() < crate::rules::orders::MAX_TEXT_CHARS => {
                 text.push(c)
+            }
+            KeyCode::Enter if self.chat.opening => {
+                let text = self.chat.typing.take().unwrap_or_default();
+                match opening(&text) {
+                    Some((name, members)) => return vec![Action::Send(ClientMessage::OpenChannel { name, members })],
+                    None => self.event("✘ a channel is opened as `name: seat seat…`, e.g. `back room: fra ita`".into()),
+                }
             }
             KeyCode::Enter => {
                 let text = self.chat.typing.take().unwrap_or_default();

@@ -676,8 +676,9 @@ fn draw_chat(frame: &mut Frame, area: Rect, c: &Client) {
         }
     }
     let keys = match (&c.chat.typing, c.role()) {
+        (Some(t), _) if c.chat.opening => format!(" channel name: seats > {t}▏ (Enter open, Esc cancel) "),
         (Some(t), _) => format!(" > {t}▏ (Enter send, Esc cancel) "),
-        (None, Role::Player) => " ↑↓ conversation, m write, f offer, y/x accept/reject ".into(),
+        (None, Role::Player) => " ↑↓ conversation, m write, c channel, f offer, y/x accept/reject ".into(),
         (None, _) => " ↑↓ conversation ".into(),
     };
     let label = list.get(selected).map_or("", |(_, l)| l.as_str());
