@@ -1166,17 +1166,7 @@ fn carry_out(world: &mut World, input: &Input, by: &str) -> Result<Applied, Serv
         | Input::Offer { .. }
         | Input::Answer { .. }
         | Input::PressRules(_) => talk::carry_out(world, input, by),
-        Input::OrderFor { seat, order } => match crate::rules::orders::put_in_draft(world, seat, order.clone()) {
-            Ok(id) => {
-                // The white cell's log only: which seat a teacher steers is nobody else's business.
-                let line =
-                    format!("turn {}: {by} gave {seat} an order: {}", world.resource::<Clock>().turn, order.kind());
-                world.resource_mut::<Notices>().log.push(line);
-                world.resource_mut::<Pending>().seats = true;
-                Ok(Applied { reply: ServerMessage::Done { what: format!("order {id} for {seat}") }, id: Some(id) })
-            }
-            Err(reason) => Err(refused("order for", reason)),
-        },
+        Input::OrderFor { seat, order } => whitecell::order_for(world, by, seat, order),
         Input::EndPhase { timed_out } => {
             end_orders_phase(world);
             let why = if *timed_out { "time ran out" } else { "ended the orders phase" };

@@ -269,3 +269,19 @@ pub fn attribution_differences(
         })
         .collect()
 }
+
+/// §3.4 The facilitator's order for a seat, in place of the seat's own on the same matter.
+pub(super) fn order_for(
+    world: &mut World,
+    by: &str,
+    seat: &str,
+    order: &crate::rules::Order,
+) -> Result<Applied, ServerMessage> {
+    let id = crate::rules::orders::put_in_draft(world, seat, order.clone()).map_err(|r| refused("order for", r))?;
+    // The white cell's log only: which seat a teacher steers is nobody else's business.
+    let line =
+        format!("turn {}: {by} gave {seat} an order: {}", world.resource::<crate::rules::Clock>().turn, order.kind());
+    world.resource_mut::<super::Notices>().log.push(line);
+    world.resource_mut::<super::Pending>().seats = true;
+    Ok(Applied { reply: ServerMessage::Done { what: format!("order {id} for {seat}") }, id: Some(id) })
+}

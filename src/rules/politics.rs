@@ -62,18 +62,17 @@ pub fn fire_injects(world: &mut World) {
                 awaiting.0.push((id, clock.turn));
                 let name = label(world, e);
                 let line = format!("{name} is due ({}) and waits for the facilitator's approval", inject.text);
-                world.resource_mut::<Trace>().add(
-                    clock.turn,
-                    clock.day,
-                    "inject",
-                    line.clone(),
-                    vec![(Audience::WhiteCell, line)],
-                );
+                white_cell_entry(world, &clock, line);
             }
             continue;
         }
         fire(world, e, &inject, 1.0);
     }
+}
+
+/// An inject's entry in the trace that only the white cell reads.
+fn white_cell_entry(world: &mut World, clock: &Clock, line: String) {
+    world.resource_mut::<Trace>().add(clock.turn, clock.day, "inject", line.clone(), vec![(Audience::WhiteCell, line)]);
 }
 
 /// §3.2 An inject still waiting for approval when the next turn resolves takes the default its
@@ -95,13 +94,7 @@ fn take_defaults(world: &mut World, clock: &Clock) {
                 world.entity_mut(e).insert(Fired);
             }
             let line = format!("{} was skipped: nobody decided on it before the turn resolved", label(world, e));
-            world.resource_mut::<Trace>().add(
-                clock.turn,
-                clock.day,
-                "inject",
-                line.clone(),
-                vec![(Audience::WhiteCell, line)],
-            );
+            white_cell_entry(world, &clock, line);
         } else {
             fire(world, e, &inject, 1.0);
         }
