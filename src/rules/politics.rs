@@ -94,7 +94,7 @@ fn take_defaults(world: &mut World, clock: &Clock) {
                 world.entity_mut(e).insert(Fired);
             }
             let line = format!("{} was skipped: nobody decided on it before the turn resolved", label(world, e));
-            white_cell_entry(world, &clock, line);
+            white_cell_entry(world, clock, line);
         } else {
             fire(world, e, &inject, 1.0);
         }
