@@ -125,8 +125,15 @@ impl Scripted {
     }
 }
 
+/// A port free for both UDP and TCP: the server listens on both (UDP for the native client, TCP
+/// for the browser and WebSocket), and the other tests of this file run at the same time.
 fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    loop {
+        let port = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A server process, killed and reaped however the test ends.
